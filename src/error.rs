@@ -1,0 +1,222 @@
+//! One error type for every input coinflip reads: a [`Diagnostic`] names the file, the line and
+//! column, the key, what was expected and what was found, so a user can fix the input without guessing.
+//!
+//! Parsers (scenario, quiz, answers, corpus) turn their failures into diagnostics at the point
+//! where they still know the location; nothing downstream has to reconstruct it.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// A problem with one input, located as precisely as the parser could.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file the problem is in, as the user named it (relative paths stay relative).
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column in Unicode scalar values, when known.
+    pub column: Option<usize>,
+    /// The dotted key (`model.order`), when the problem belongs to one.
+    pub key: Option<String>,
+    /// What is wrong: what was expected and what was found.
+    pub message: String,
+    /// The offending source line, shown under the message with a caret.
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    /// A problem with a whole file (missing, unreadable, empty, ...).
+    pub fn file(file: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line: None,
+            column: None,
+            key: None,
+            message: message.into(),
+            snippet: None,
+        }
+    }
+
+    /// A problem at a byte span of `source` (the file's text).
+    pub fn at(
+        file: impl Into<PathBuf>,
+        source: &str,
+        span: Option<Range<usize>>,
+        key: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut d = Diagnostic::file(file, message);
+        d.key = key;
+        if let Some(span) = span {
+            let (line, column) = line_col(source, span.start);
+            d.line = Some(line);
+            d.column = Some(column);
+            d.snippet = source.lines().nth(line - 1).map(|l| l.to_string());
+        }
+        d
+    }
+
+    /// Sets the key if the diagnostic has none yet.
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        if self.key.is_none() {
+            self.key = Some(key.into());
+        }
+        self
+    }
+
+    /// The one-line form: `file:line:col: key: message`.
+    pub fn headline(&self) -> String {
+        let mut s = self.file.display().to_string().replace('\\', "/");
+        if let Some(line) = self.line {
+            s.push_str(&format!(":{line}"));
+            if let Some(col) = self.column {
+                s.push_str(&format!(":{col}"));
+            }
+        }
+        s.push_str(": ");
+        if let Some(key) = &self.key {
+            s.push_str(&format!("`{key}`: "));
+        }
+        s.push_str(&self.message);
+        s
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.headline())?;
+        if let (Some(snippet), Some(line), Some(col)) = (&self.snippet, self.line, self.column) {
+            let gutter = line.to_string().len();
+            write!(
+                f,
+                "\n{:g$} |\n{line} | {snippet}\n{:g$} | {:>c$}",
+                "",
+                "",
+                "^",
+                g = gutter,
+                c = col
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// 1-based (line, column) of a byte offset; the column counts Unicode scalar values, as editors do.
+pub fn line_col(source: &str, byte: usize) -> (usize, usize) {
+    let mut byte = byte.min(source.len());
+    while !source.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    let before = &source[..byte];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = source[line_start..byte].chars().count() + 1;
+    (line, column)
+}
+
+/// Turns a `toml` deserialization error into a diagnostic: location from its span, the key from
+/// the table headers and `key =` lines above the span, and a "did you mean" for unknown keys.
+pub fn from_toml(file: &Path, source: &str, err: &toml::de::Error) -> Diagnostic {
+    let span = err.span();
+    let key = span.as_ref().and_then(|s| key_at(source, s.start));
+    let mut message = err.message().trim().to_string();
+    if let Some(hint) = did_you_mean(&message) {
+        message.push_str(&hint);
+    }
+    Diagnostic::at(file, source, span, key, message)
+}
+
+/// Suggests the closest expected key for serde's "unknown field `x`, expected one of `a`, `b`".
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let best = expected
+        .iter()
+        .map(|e| (strsim::damerau_levenshtein(unknown, e), *e))
+        .min()?;
+    (best.0 <= 2.max(unknown.len() / 3)).then(|| format!(" (did you mean `{}`?)", best.1))
+}
+
+/// The dotted key whose value (or name) covers byte offset `at`, found from the `[table]` headers
+/// and `key = value` lines. Good for the flat, hand-written files coinflip reads.
+pub fn key_at(source: &str, at: usize) -> Option<String> {
+    let at = at.min(source.len());
+    let mut table: Option<String> = None;
+    let mut key: Option<String> = None;
+    let mut offset = 0;
+    for line in source.split_inclusive('\n') {
+        let end = offset + line.len();
+        let trimmed = line.trim();
+        if offset > at {
+            break;
+        }
+        if trimmed.starts_with('[') {
+            let name = trimmed.trim_start_matches('[');
+            let name = name.split(']').next().unwrap_or("").trim();
+            table = Some(name.to_string());
+            key = None;
+        } else if let Some((k, _)) = trimmed.split_once('=') {
+            if !trimmed.starts_with('#') && !k.contains('"') {
+                key = Some(k.trim().to_string());
+            }
+        }
+        if at < end {
+            break;
+        }
+        offset = end;
+    }
+    match (table, key) {
+        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
+        (Some(t), None) => Some(t),
+        (None, k) => k,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars_not_bytes() {
+        let src = "a = 1\nb = \"中文\" x\n";
+        let byte = src.find('x').unwrap();
+        assert_eq!(line_col(src, byte), (2, 12));
+        assert_eq!(line_col(src, 0), (1, 1));
+    }
+
+    #[test]
+    fn key_at_finds_table_and_key() {
+        let src = "name = \"x\"\n[model]\norder = 0\n";
+        let byte = src.find('0').unwrap();
+        assert_eq!(key_at(src, byte).as_deref(), Some("model.order"));
+        assert_eq!(key_at(src, 2).as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn suggests_closest_key() {
+        let m = "unknown field `ordr`, expected one of `order`, `tokenizer`";
+        assert_eq!(did_you_mean(m).as_deref(), Some(" (did you mean `order`?)"));
+        let m = "unknown field `zzzzzzzz`, expected `order`";
+        assert_eq!(did_you_mean(m), None);
+    }
+
+    #[test]
+    fn display_shows_caret() {
+        let src = "[model]\norder = 0\n";
+        let d = Diagnostic::at(
+            "s.toml",
+            src,
+            Some(16..17),
+            Some("model.order".into()),
+            "expected 1..=16, found 0",
+        );
+        assert_eq!(
+            d.to_string(),
+            "s.toml:2:9: `model.order`: expected 1..=16, found 0\n  |\n2 | order = 0\n  |         ^"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Remix statistics: placeholder (issue 4).
