@@ -10,3 +10,6 @@ pub mod output;
 pub mod quiz;
 pub mod remix;
 pub mod stats;
+pub mod corpus;
+pub mod model;
+pub mod tokenize;

@@ -1,0 +1,227 @@
+//! Training corpora: reading the text a scenario names and cutting it into documents, then into
+//! token ids ([`TokenizedCorpus`]).
+//!
+//! Line endings are normalised (`\r\n` → `\n`) and a UTF-8 byte-order mark is dropped before
+//! anything else, so the same text gives the same model on every operating system.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Diagnostic;
+use crate::tokenize::{TokenId, Tokenizer, Vocab};
+
+/// How a corpus splits into training documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentSplit {
+    /// Each file (or the whole inline text) is one document.
+    File,
+    /// Each non-blank line is a document.
+    Lines,
+    /// Blocks separated by one or more blank lines are documents (the default).
+    #[default]
+    Paragraphs,
+}
+
+impl DocumentSplit {
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentSplit::File => "file",
+            DocumentSplit::Lines => "lines",
+            DocumentSplit::Paragraphs => "paragraphs",
+        }
+    }
+}
+
+/// Where the corpus text comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CorpusSource {
+    /// Inline text from the scenario file.
+    Text(String),
+    /// Files, resolved against the scenario's folder (shown to users as written).
+    Files(Vec<PathBuf>),
+}
+
+/// Text cut into documents.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    pub documents: Vec<String>,
+}
+
+/// Reads a file as UTF-8 text, normalising line endings; errors say at which byte decoding failed.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    if path.is_dir() {
+        return Err(Diagnostic::file(
+            shown,
+            "expected a text file, found a folder",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "file not found".to_string(),
+            _ => format!("cannot read file: {e}"),
+        };
+        Diagnostic::file(shown, why)
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Diagnostic::file(
+            shown,
+            format!("not valid UTF-8: invalid byte sequence at byte {at} (save the file as UTF-8)"),
+        )
+    })?;
+    Ok(normalize_text(&text))
+}
+
+/// Drops a leading byte-order mark and turns `\r\n` (and lone `\r`) into `\n`.
+pub fn normalize_text(text: &str) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Cuts one text into documents.
+pub fn split_documents(text: &str, split: DocumentSplit) -> Vec<String> {
+    match split {
+        DocumentSplit::File => {
+            let t = text.trim_matches('\n');
+            if t.trim().is_empty() {
+                vec![]
+            } else {
+                vec![t.to_string()]
+            }
+        }
+        DocumentSplit::Lines => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.to_string())
+            .collect(),
+        DocumentSplit::Paragraphs => {
+            let mut docs = Vec::new();
+            let mut cur: Vec<&str> = Vec::new();
+            for line in text.lines() {
+                if line.trim().is_empty() {
+                    if !cur.is_empty() {
+                        docs.push(cur.join("\n"));
+                        cur.clear();
+                    }
+                } else {
+                    cur.push(line);
+                }
+            }
+            if !cur.is_empty() {
+                docs.push(cur.join("\n"));
+            }
+            docs
+        }
+    }
+}
+
+/// A corpus as token ids, with the vocabulary that numbers them.
+#[derive(Debug, Clone)]
+pub struct TokenizedCorpus {
+    pub vocab: Vocab,
+    pub documents: Vec<Vec<TokenId>>,
+    pub tokenizer: Tokenizer,
+}
+
+impl TokenizedCorpus {
+    /// Tokenizes every document, numbering tokens in first-occurrence order.
+    pub fn build(corpus: &Corpus, tokenizer: Tokenizer) -> Self {
+        let mut vocab = Vocab::new();
+        let documents = corpus
+            .documents
+            .iter()
+            .map(|d| {
+                tokenizer
+                    .split(d)
+                    .iter()
+                    .map(|t| vocab.intern(t))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|d: &Vec<TokenId>| !d.is_empty())
+            .collect();
+        TokenizedCorpus {
+            vocab,
+            documents,
+            tokenizer,
+        }
+    }
+
+    /// Total number of tokens over all documents.
+    pub fn token_count(&self) -> usize {
+        self.documents.iter().map(|d| d.len()).sum()
+    }
+
+    /// Token ids of `text`; tokens never seen in training become `<unk>` and are listed.
+    pub fn encode(&self, text: &str) -> (Vec<TokenId>, Vec<String>) {
+        let mut unknown = Vec::new();
+        let ids = self
+            .tokenizer
+            .split(text)
+            .iter()
+            .map(|t| match self.vocab.get(t) {
+                Some(id) => id,
+                None => {
+                    if !unknown.iter().any(|u: &String| u == t) {
+                        unknown.push(t.to_string());
+                    }
+                    crate::tokenize::UNK
+                }
+            })
+            .collect();
+        (ids, unknown)
+    }
+
+    /// Display text of token ids (markers are left out; `</s>` inside a sample shows as a
+    /// document break).
+    pub fn decode(&self, ids: &[TokenId]) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut out = String::new();
+        for &id in ids {
+            if id == crate::tokenize::EOS {
+                out.push_str(&self.tokenizer.join(&parts));
+                out.push_str("\n\n");
+                parts.clear();
+            } else if id != crate::tokenize::BOS {
+                parts.push(self.vocab.token(id).to_string());
+            }
+        }
+        out.push_str(&self.tokenizer.join(&parts));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        let docs = split_documents("a b\nc\n\n\n  \nd\n", DocumentSplit::Paragraphs);
+        assert_eq!(docs, ["a b\nc", "d"]);
+        assert_eq!(split_documents("x\n\ny\n", DocumentSplit::Lines), ["x", "y"]);
+        assert_eq!(split_documents("\nx\n\ny\n", DocumentSplit::File), ["x\n\ny"]);
+        assert!(split_documents(" \n", DocumentSplit::File).is_empty());
+    }
+
+    #[test]
+    fn crlf_and_bom_normalised() {
+        assert_eq!(normalize_text("\u{feff}a\r\nb\rc"), "a\nb\nc");
+    }
+
+    #[test]
+    fn not_utf8_names_the_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.txt");
+        std::fs::write(&p, b"abc\xffdef").unwrap();
+        let e = read_text(&p, Path::new("bad.txt")).unwrap_err();
+        assert!(e.message.contains("at byte 3"), "{}", e.message);
+        let e = read_text(dir.path(), Path::new("dir")).unwrap_err();
+        assert!(e.message.contains("folder"));
+    }
+}

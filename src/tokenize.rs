@@ -1,0 +1,271 @@
+//! Tokenizers and the vocabulary: text → token strings → token ids, and back.
+//!
+//! Ids are assigned in first-occurrence order over the training corpus, after three reserved ids:
+//! `0` is `<s>` (start-of-document padding, never generated), `1` is `</s>` (end of document) and
+//! `2` is `<unk>` (a token of a prefix or scored text that never occurs in training; never
+//! generated). So in a word model trained on "In the beginning", `In` is 3, `the` 4, `beginning` 5.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A token id: an index into the [`Vocab`].
+pub type TokenId = u32;
+
+/// Id of the start-of-document marker `<s>`.
+pub const BOS: TokenId = 0;
+/// Id of the end-of-document marker `</s>`.
+pub const EOS: TokenId = 1;
+/// Id of the unknown-token marker `<unk>`.
+pub const UNK: TokenId = 2;
+/// Number of reserved ids before the corpus's own tokens.
+pub const RESERVED: usize = 3;
+
+/// How text is cut into tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenizerKind {
+    /// Every Unicode scalar value is a token; text round-trips exactly.
+    Char,
+    /// Words, each punctuation mark and each CJK ideograph (Unicode word boundaries, UAX #29);
+    /// white space separates tokens and is not a token.
+    Word,
+    /// The text split on white space (the convention of KenLM and SRILM training text).
+    Whitespace,
+}
+
+impl TokenizerKind {
+    /// The name used in scenario files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenizerKind::Char => "char",
+            TokenizerKind::Word => "word",
+            TokenizerKind::Whitespace => "whitespace",
+        }
+    }
+}
+
+/// A tokenizer: a kind plus whether text is lowercased first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tokenizer {
+    pub kind: TokenizerKind,
+    pub lowercase: bool,
+}
+
+impl Tokenizer {
+    /// Cuts `text` into token strings.
+    pub fn split<'t>(&self, text: &'t str) -> Vec<std::borrow::Cow<'t, str>> {
+        use std::borrow::Cow;
+        let text: Cow<'t, str> = if self.lowercase {
+            Cow::Owned(text.to_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+        let owned = |s: &str| Cow::Owned(s.to_string());
+        match (self.kind, text) {
+            (TokenizerKind::Char, Cow::Borrowed(t)) => t
+                .char_indices()
+                .map(|(i, c)| Cow::Borrowed(&t[i..i + c.len_utf8()]))
+                .collect(),
+            (TokenizerKind::Char, Cow::Owned(t)) => t.chars().map(|c| owned(c.encode_utf8(&mut [0; 4]))).collect(),
+            (TokenizerKind::Word, Cow::Borrowed(t)) => word_pieces(t).map(Cow::Borrowed).collect(),
+            (TokenizerKind::Word, Cow::Owned(t)) => word_pieces(&t).map(owned).collect(),
+            (TokenizerKind::Whitespace, Cow::Borrowed(t)) => {
+                t.split_whitespace().map(Cow::Borrowed).collect()
+            }
+            (TokenizerKind::Whitespace, Cow::Owned(t)) => t.split_whitespace().map(owned).collect(),
+        }
+    }
+
+    /// Joins token strings back into display text.
+    ///
+    /// `char` concatenates (exact round trip). `whitespace` joins with single spaces. `word` joins
+    /// with a space between tokens except before closing punctuation, after opening brackets, and
+    /// next to CJK characters, so "the earth ." reads "the earth.". The ids are the truth; this
+    /// text is a rendering of them.
+    pub fn join<S: AsRef<str>>(&self, tokens: &[S]) -> String {
+        match self.kind {
+            TokenizerKind::Char => tokens.iter().map(|t| t.as_ref()).collect(),
+            TokenizerKind::Whitespace => {
+                let v: Vec<&str> = tokens.iter().map(|t| t.as_ref()).collect();
+                v.join(" ")
+            }
+            TokenizerKind::Word => {
+                let mut out = String::new();
+                let mut prev: Option<&str> = None;
+                for t in tokens {
+                    let t = t.as_ref();
+                    if let Some(p) = prev
+                        && needs_space(p, t)
+                    {
+                        out.push(' ');
+                    }
+                    out.push_str(t);
+                    prev = Some(t);
+                }
+                out
+            }
+        }
+    }
+}
+
+fn word_pieces(text: &str) -> impl Iterator<Item = &str> {
+    text.split_word_bounds()
+        .filter(|s| !s.chars().all(char::is_whitespace))
+}
+
+/// True for CJK ideographs, kana, Hangul and CJK punctuation: scripts written without spaces.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF
+        | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+}
+
+fn needs_space(prev: &str, next: &str) -> bool {
+    if prev == "\n" || next == "\n" {
+        return false;
+    }
+    let (Some(p), Some(n)) = (prev.chars().last(), next.chars().next()) else {
+        return false;
+    };
+    if is_cjk(p) || is_cjk(n) {
+        return false;
+    }
+    if matches!(n, ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '%' | '\'' | '’') {
+        return false;
+    }
+    !matches!(p, '(' | '[' | '{')
+}
+
+/// The vocabulary: token strings by id and ids by string.
+#[derive(Debug, Clone)]
+pub struct Vocab {
+    tokens: Vec<String>,
+    ids: HashMap<String, TokenId>,
+}
+
+impl Default for Vocab {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Vocab {
+    /// A vocabulary holding only the reserved markers.
+    pub fn new() -> Self {
+        let mut v = Vocab {
+            tokens: Vec::new(),
+            ids: HashMap::new(),
+        };
+        for m in ["<s>", "</s>", "<unk>"] {
+            v.intern(m);
+        }
+        v
+    }
+
+    /// The id of `token`, adding it if new (first occurrence order).
+    pub fn intern(&mut self, token: &str) -> TokenId {
+        if let Some(&id) = self.ids.get(token) {
+            return id;
+        }
+        let id = self.tokens.len() as TokenId;
+        self.tokens.push(token.to_string());
+        self.ids.insert(token.to_string(), id);
+        id
+    }
+
+    /// The id of `token`, or `None` when it never occurred in training.
+    pub fn get(&self, token: &str) -> Option<TokenId> {
+        self.ids.get(token).copied()
+    }
+
+    /// The string of an id (`<unk>` for an id out of range).
+    pub fn token(&self, id: TokenId) -> &str {
+        self.tokens.get(id as usize).map(|s| s.as_str()).unwrap_or("<unk>")
+    }
+
+    /// Number of ids, reserved markers included.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// True when only the reserved markers are present.
+    pub fn is_empty(&self) -> bool {
+        self.tokens.len() <= RESERVED
+    }
+
+    /// The ids a model may generate, ascending: `</s>` and every corpus token.
+    pub fn candidates(&self) -> impl Iterator<Item = TokenId> + '_ {
+        std::iter::once(EOS).chain(RESERVED as TokenId..self.tokens.len() as TokenId)
+    }
+
+    /// How many ids a model may generate (`len() - 2`: everything but `<s>` and `<unk>`).
+    pub fn candidate_count(&self) -> usize {
+        self.tokens.len() - 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(kind: TokenizerKind) -> Tokenizer {
+        Tokenizer {
+            kind,
+            lowercase: false,
+        }
+    }
+
+    fn split(kind: TokenizerKind, text: &str) -> Vec<String> {
+        tok(kind).split(text).into_iter().map(|c| c.into_owned()).collect()
+    }
+
+    #[test]
+    fn word_splits_punctuation_and_cjk() {
+        assert_eq!(
+            split(TokenizerKind::Word, "And God said, Let there be light: don't."),
+            ["And", "God", "said", ",", "Let", "there", "be", "light", ":", "don't", "."]
+        );
+        assert_eq!(
+            split(TokenizerKind::Word, "推理:从模型 生成"),
+            ["推", "理", ":", "从", "模", "型", "生", "成"]
+        );
+    }
+
+    #[test]
+    fn word_join_reads_naturally() {
+        let t = tok(TokenizerKind::Word);
+        assert_eq!(t.join(&["the", "earth", ".", "And", "(", "God", ")"]), "the earth. And (God)");
+        assert_eq!(t.join(&["推", "理", ",", "a"]), "推理, a");
+        assert_eq!(t.join(&["推", "理", ":", "从"]), "推理:从");
+    }
+
+    #[test]
+    fn char_round_trips() {
+        let text = "Héllo, 世界!\n  x";
+        let t = tok(TokenizerKind::Char);
+        assert_eq!(t.join(&t.split(text)), text);
+    }
+
+    #[test]
+    fn lowercase_applies_before_split() {
+        let t = Tokenizer {
+            kind: TokenizerKind::Whitespace,
+            lowercase: true,
+        };
+        let v: Vec<String> = t.split("The  EARTH").into_iter().map(|c| c.into_owned()).collect();
+        assert_eq!(v, ["the", "earth"]);
+    }
+
+    #[test]
+    fn vocab_first_occurrence_order() {
+        let mut v = Vocab::new();
+        assert_eq!(v.intern("In"), 3);
+        assert_eq!(v.intern("the"), 4);
+        assert_eq!(v.intern("In"), 3);
+        assert_eq!(v.get("nope"), None);
+        assert_eq!(v.candidates().collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(v.candidate_count(), 3);
+    }
+}
