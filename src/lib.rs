@@ -13,3 +13,4 @@ pub mod stats;
 pub mod corpus;
 pub mod model;
 pub mod tokenize;
+pub mod sample;
