@@ -204,8 +204,14 @@ mod tests {
     fn paragraphs_split_on_blank_lines() {
         let docs = split_documents("a b\nc\n\n\n  \nd\n", DocumentSplit::Paragraphs);
         assert_eq!(docs, ["a b\nc", "d"]);
-        assert_eq!(split_documents("x\n\ny\n", DocumentSplit::Lines), ["x", "y"]);
-        assert_eq!(split_documents("\nx\n\ny\n", DocumentSplit::File), ["x\n\ny"]);
+        assert_eq!(
+            split_documents("x\n\ny\n", DocumentSplit::Lines),
+            ["x", "y"]
+        );
+        assert_eq!(
+            split_documents("\nx\n\ny\n", DocumentSplit::File),
+            ["x\n\ny"]
+        );
         assert!(split_documents(" \n", DocumentSplit::File).is_empty());
     }
 

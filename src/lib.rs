@@ -5,12 +5,13 @@
 //! Data flows one way: scenario → corpus → tokens → counts → model → samples → statistics →
 //! report. Each module owns one idea and says so in its header.
 
+pub mod corpus;
 pub mod error;
+pub mod model;
 pub mod output;
 pub mod quiz;
 pub mod remix;
-pub mod stats;
-pub mod corpus;
-pub mod model;
-pub mod tokenize;
 pub mod sample;
+pub mod scenario;
+pub mod stats;
+pub mod tokenize;

@@ -157,11 +157,7 @@ pub struct NgramCounts {
 impl NgramCounts {
     /// Counts every k-gram of the padded documents.
     pub fn count(corpus: &TokenizedCorpus, order: usize, with_continuation: bool) -> Self {
-        let padded: Vec<Vec<TokenId>> = corpus
-            .documents
-            .iter()
-            .map(|d| pad(d, order))
-            .collect();
+        let padded: Vec<Vec<TokenId>> = corpus.documents.iter().map(|d| pad(d, order)).collect();
         let mut raw = Vec::with_capacity(order);
         for k in 1..=order {
             let grams: Vec<&[TokenId]> = padded
@@ -456,7 +452,9 @@ mod tests {
     }
 
     fn ids(c: &TokenizedCorpus, s: &str) -> Vec<TokenId> {
-        s.split_whitespace().map(|t| c.vocab.get(t).unwrap()).collect()
+        s.split_whitespace()
+            .map(|t| c.vocab.get(t).unwrap())
+            .collect()
     }
 
     #[test]

@@ -292,7 +292,9 @@ mod tests {
 
     #[test]
     fn streams_are_independent_and_reproducible() {
-        let a: Vec<u64> = (0..4).map(|_| stream(42, Domain::Generate, 0).next_u64()).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| stream(42, Domain::Generate, 0).next_u64())
+            .collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
         let mut s0 = stream(42, Domain::Generate, 0);
         let mut s1 = stream(42, Domain::Generate, 1);

@@ -68,7 +68,10 @@ impl Tokenizer {
                 .char_indices()
                 .map(|(i, c)| Cow::Borrowed(&t[i..i + c.len_utf8()]))
                 .collect(),
-            (TokenizerKind::Char, Cow::Owned(t)) => t.chars().map(|c| owned(c.encode_utf8(&mut [0; 4]))).collect(),
+            (TokenizerKind::Char, Cow::Owned(t)) => t
+                .chars()
+                .map(|c| owned(c.encode_utf8(&mut [0; 4])))
+                .collect(),
             (TokenizerKind::Word, Cow::Borrowed(t)) => word_pieces(t).map(Cow::Borrowed).collect(),
             (TokenizerKind::Word, Cow::Owned(t)) => word_pieces(&t).map(owned).collect(),
             (TokenizerKind::Whitespace, Cow::Borrowed(t)) => {
@@ -132,7 +135,10 @@ fn needs_space(prev: &str, next: &str) -> bool {
     if is_cjk(p) || is_cjk(n) {
         return false;
     }
-    if matches!(n, ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '%' | '\'' | '’') {
+    if matches!(
+        n,
+        ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '%' | '\'' | '’'
+    ) {
         return false;
     }
     !matches!(p, '(' | '[' | '{')
@@ -182,7 +188,10 @@ impl Vocab {
 
     /// The string of an id (`<unk>` for an id out of range).
     pub fn token(&self, id: TokenId) -> &str {
-        self.tokens.get(id as usize).map(|s| s.as_str()).unwrap_or("<unk>")
+        self.tokens
+            .get(id as usize)
+            .map(|s| s.as_str())
+            .unwrap_or("<unk>")
     }
 
     /// Number of ids, reserved markers included.
@@ -218,14 +227,23 @@ mod tests {
     }
 
     fn split(kind: TokenizerKind, text: &str) -> Vec<String> {
-        tok(kind).split(text).into_iter().map(|c| c.into_owned()).collect()
+        tok(kind)
+            .split(text)
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect()
     }
 
     #[test]
     fn word_splits_punctuation_and_cjk() {
         assert_eq!(
-            split(TokenizerKind::Word, "And God said, Let there be light: don't."),
-            ["And", "God", "said", ",", "Let", "there", "be", "light", ":", "don't", "."]
+            split(
+                TokenizerKind::Word,
+                "And God said, Let there be light: don't."
+            ),
+            [
+                "And", "God", "said", ",", "Let", "there", "be", "light", ":", "don't", "."
+            ]
         );
         assert_eq!(
             split(TokenizerKind::Word, "推理:从模型 生成"),
@@ -236,7 +254,10 @@ mod tests {
     #[test]
     fn word_join_reads_naturally() {
         let t = tok(TokenizerKind::Word);
-        assert_eq!(t.join(&["the", "earth", ".", "And", "(", "God", ")"]), "the earth. And (God)");
+        assert_eq!(
+            t.join(&["the", "earth", ".", "And", "(", "God", ")"]),
+            "the earth. And (God)"
+        );
         assert_eq!(t.join(&["推", "理", ",", "a"]), "推理, a");
         assert_eq!(t.join(&["推", "理", ":", "从"]), "推理:从");
     }
@@ -254,7 +275,11 @@ mod tests {
             kind: TokenizerKind::Whitespace,
             lowercase: true,
         };
-        let v: Vec<String> = t.split("The  EARTH").into_iter().map(|c| c.into_owned()).collect();
+        let v: Vec<String> = t
+            .split("The  EARTH")
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect();
         assert_eq!(v, ["the", "earth"]);
     }
 
