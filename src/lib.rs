@@ -5,12 +5,19 @@
 //! Data flows one way: scenario → corpus → tokens → counts → model → samples → statistics →
 //! report. Each module owns one idea and says so in its header.
 
+pub mod app;
+pub mod check;
+pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod inspect;
 pub mod model;
 pub mod output;
 pub mod quiz;
 pub mod remix;
+pub mod report;
+pub mod results;
+pub mod run;
 pub mod sample;
 pub mod scenario;
 pub mod stats;

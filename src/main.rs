@@ -1,3 +1,8 @@
+//! The `coinflip` binary: parses the command line and hands it to the library.
+
+use clap::Parser;
+
 fn main() {
-    println!("Hello, world!");
+    let cli = coinflip::cli::Cli::parse();
+    std::process::exit(coinflip::app::main(cli));
 }

@@ -225,6 +225,28 @@ pub fn generate(
     cfg: &GenerateConfig,
     rng: &mut ChaCha20Rng,
 ) -> Generated {
+    generate_observed(model, prefix, cfg, rng, |_| {})
+}
+
+/// What one step of generation saw, for `coinflip trace`.
+pub struct StepView<'a> {
+    /// Everything so far, start padding included.
+    pub history: &'a [TokenId],
+    /// The model's distribution (ascending id).
+    pub model: &'a [(TokenId, f64)],
+    /// The distribution after the transforms, normalised (ascending id).
+    pub sampled: &'a [(TokenId, f64)],
+    pub step: Step,
+}
+
+/// [`generate`], calling `observe` after every step.
+pub fn generate_observed(
+    model: &dyn LanguageModel,
+    prefix: &[TokenId],
+    cfg: &GenerateConfig,
+    rng: &mut ChaCha20Rng,
+    mut observe: impl FnMut(&StepView),
+) -> Generated {
     let order = model.order();
     let mut history = crate::model::start_history(prefix, order);
     let mut tokens = Vec::with_capacity(cfg.max_tokens);
@@ -256,13 +278,20 @@ pub fn generate(
                 .map(|i| md[i].1)
                 .unwrap_or(0.0),
         };
-        steps.push(Step {
+        let step = Step {
             u,
             token,
             p_model,
             p_sampled: p_sampled / cumulative.last().copied().unwrap_or(1.0),
             context_len,
+        };
+        observe(&StepView {
+            history: &history,
+            model: model_dist.as_deref().unwrap_or(&dist),
+            sampled: &dist,
+            step,
         });
+        steps.push(step);
         tokens.push(token);
         if token == EOS {
             if cfg.stop_at_end {

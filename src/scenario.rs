@@ -202,6 +202,8 @@ pub enum ScenarioKind {
 pub struct CorpusSpec {
     pub source: CorpusSource,
     pub documents: DocumentSplit,
+    /// Where each path (or the text) is written in the scenario file, for located errors.
+    pub spans: Vec<Range<usize>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -503,6 +505,7 @@ impl Validator<'_> {
             );
             return None;
         }
+        let mut spans = Vec::new();
         let source = if let Some(t) = raw.text {
             if t.get_ref().trim().is_empty() {
                 self.error(
@@ -512,12 +515,14 @@ impl Validator<'_> {
                 );
                 return None;
             }
+            spans.push(t.span());
             CorpusSource::Text(t.into_inner())
         } else if let Some(p) = raw.path {
             if p.get_ref().is_empty() {
                 self.error(p.span(), "corpus.path", "expected a file path, found \"\"");
                 return None;
             }
+            spans.push(p.span());
             CorpusSource::Files(vec![PathBuf::from(p.into_inner())])
         } else {
             let paths = raw.paths.expect("one of the three is set");
@@ -533,13 +538,17 @@ impl Validator<'_> {
                 paths
                     .into_inner()
                     .into_iter()
-                    .map(|p| PathBuf::from(p.into_inner()))
+                    .map(|p| {
+                        spans.push(p.span());
+                        PathBuf::from(p.into_inner())
+                    })
                     .collect(),
             )
         };
         Some(CorpusSpec {
             source,
             documents: raw.documents.unwrap_or_default(),
+            spans,
         })
     }
 

@@ -1,0 +1,159 @@
+//! Judging: turning a scenario's samples and statistics into check verdicts. Each function
+//! returns [`CheckResult`]s with the figures that decided them; the exporters format them.
+
+use std::collections::BTreeSet;
+
+use crate::results::{CheckDetail, CheckResult, SampleResult, Status};
+use crate::scenario::OutputCheck;
+
+fn verdict(ok: bool) -> Status {
+    if ok { Status::Pass } else { Status::Fail }
+}
+
+fn quote(s: &str) -> String {
+    let short: String = s.chars().take(80).collect();
+    let ellipsis = if short.len() < s.len() { "…" } else { "" };
+    format!("{:?}", short + ellipsis)
+}
+
+/// The `[checks.output]` table: exact texts, required substrings, number of distinct samples.
+/// Texts are compared with each sample's `full_text` (prefix and continuation).
+pub fn output(check: &OutputCheck, samples: &[SampleResult]) -> Vec<CheckResult> {
+    let mut out = Vec::new();
+    let result = |name: &str, ok: bool, message: String| CheckResult {
+        kind: "output",
+        name: name.to_string(),
+        status: verdict(ok),
+        message,
+        detail: CheckDetail::None {},
+    };
+    if !check.expect.is_empty() {
+        let mismatch = check
+            .expect
+            .iter()
+            .enumerate()
+            .find(|(i, e)| samples.get(*i).is_none_or(|s| &s.full_text != *e));
+        out.push(match mismatch {
+            None => result(
+                "expect",
+                true,
+                format!(
+                    "the first {} sample(s) are exactly as expected",
+                    check.expect.len()
+                ),
+            ),
+            Some((i, e)) => match samples.get(i) {
+                None => result(
+                    "expect",
+                    false,
+                    format!(
+                        "expect lists {} texts but only {} samples were generated",
+                        check.expect.len(),
+                        samples.len()
+                    ),
+                ),
+                Some(s) => result(
+                    "expect",
+                    false,
+                    format!(
+                        "sample {i} differs: expected {}, got {}",
+                        quote(e),
+                        quote(&s.full_text)
+                    ),
+                ),
+            },
+        });
+    }
+    for needle in &check.contains {
+        let missing: Vec<usize> = samples
+            .iter()
+            .filter(|s| !s.full_text.contains(needle.as_str()))
+            .map(|s| s.index)
+            .collect();
+        out.push(if missing.is_empty() {
+            result(
+                "contains",
+                true,
+                format!("every sample contains {}", quote(needle)),
+            )
+        } else {
+            result(
+                "contains",
+                false,
+                format!(
+                    "{} of {} samples lack {} (first: sample {})",
+                    missing.len(),
+                    samples.len(),
+                    quote(needle),
+                    missing[0]
+                ),
+            )
+        });
+    }
+    let distinct = samples
+        .iter()
+        .map(|s| s.full_text.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
+    if let Some(min) = check.min_distinct {
+        out.push(result(
+            "min_distinct",
+            distinct >= min,
+            format!("{distinct} distinct samples (at least {min} required)"),
+        ));
+    }
+    if let Some(max) = check.max_distinct {
+        out.push(result(
+            "max_distinct",
+            distinct <= max,
+            format!("{distinct} distinct samples (at most {max} allowed)"),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::StopReason;
+
+    fn sample(i: usize, text: &str) -> SampleResult {
+        SampleResult {
+            index: i,
+            prefix: String::new(),
+            prefix_tokens: vec![],
+            tokens: vec![],
+            text: text.into(),
+            full_text: text.into(),
+            stopped: StopReason::MaxTokens,
+        }
+    }
+
+    #[test]
+    fn output_checks() {
+        let samples = [sample(0, "a b"), sample(1, "a c"), sample(2, "a b")];
+        let check = OutputCheck {
+            expect: vec!["a b".into(), "a x".into()],
+            contains: vec!["a".into(), "c".into()],
+            min_distinct: Some(2),
+            max_distinct: Some(1),
+        };
+        let r = output(&check, &samples);
+        let st: Vec<(&str, Status)> = r.iter().map(|c| (c.name.as_str(), c.status)).collect();
+        assert_eq!(
+            st,
+            [
+                ("expect", Status::Fail),
+                ("contains", Status::Pass),
+                ("contains", Status::Fail),
+                ("min_distinct", Status::Pass),
+                ("max_distinct", Status::Fail)
+            ]
+        );
+        assert_eq!(
+            r[0].message,
+            "sample 1 differs: expected \"a x\", got \"a c\""
+        );
+        assert_eq!(r[2].message, "2 of 3 samples lack \"c\" (first: sample 0)");
+    }
+}

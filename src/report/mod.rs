@@ -1,0 +1,39 @@
+//! Reports: one exporter per output format behind one trait, as hyperfine's `export/` does.
+//! Exporters only format; every figure they print was computed before (see [`crate::results`]).
+
+use crate::results::BatchReport;
+
+pub mod json;
+pub mod text;
+
+/// The formats `coinflip run --format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: one block per scenario, ✓/✗ per check, a summary line.
+    Text,
+    /// Stable, documented JSON (docs/reports.md).
+    Json,
+}
+
+/// Turns a batch report into the bytes of one format.
+pub trait Exporter {
+    fn render(&self, report: &BatchReport) -> String;
+}
+
+/// The exporter of a format.
+pub fn exporter(format: Format) -> Box<dyn Exporter> {
+    match format {
+        Format::Text => Box::new(text::TextExporter),
+        Format::Json => Box::new(json::JsonExporter),
+    }
+}
+
+/// A number for people: fixed decimals, no "-0".
+pub fn fixed(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}

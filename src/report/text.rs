@@ -1,0 +1,140 @@
+//! The text report, for people at a terminal or reading a CI log.
+
+use std::fmt::Write;
+
+use super::{Exporter, fixed};
+use crate::results::{BatchReport, ScenarioResult, Status};
+
+pub struct TextExporter;
+
+fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "✓",
+        Status::Fail => "✗",
+        Status::Error => "!",
+    }
+}
+
+/// Indents every line of `text` by `n` spaces.
+fn indent(text: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn scenario(out: &mut String, r: &ScenarioResult) {
+    let _ = writeln!(
+        out,
+        "{} {} [{}] ({}, seed {})",
+        mark(r.status),
+        r.name,
+        r.status.name(),
+        r.file,
+        r.seed
+    );
+    if let Some(d) = &r.description {
+        let _ = writeln!(out, "  {d}");
+    }
+    if r.status == Status::Error {
+        for d in &r.diagnostics {
+            let _ = writeln!(out, "  error: {}", indent(&d.to_string(), 2).trim_start());
+        }
+        return;
+    }
+    if let Some(m) = &r.model {
+        let param = match (m.smoothing, m.smoothing_parameter) {
+            ("add-k", Some(k)) => format!(" (k = {k})"),
+            ("kneser-ney", Some(d)) => format!(" (discount = {d})"),
+            ("stupid-backoff", Some(a)) => format!(" (alpha = {a})"),
+            _ => String::new(),
+        };
+        if m.kind == "ngram" {
+            let counts: Vec<String> = m
+                .ngram_counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{}-grams {c}", i + 1))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  model: {}-gram, {} tokens{}, {}{}",
+                m.order,
+                m.tokenizer,
+                if m.lowercase { " (lowercased)" } else { "" },
+                m.smoothing,
+                param
+            );
+            let _ = writeln!(
+                out,
+                "  corpus: {} documents, {} tokens, vocabulary {}; {}",
+                m.documents,
+                m.training_tokens,
+                m.vocabulary_size,
+                counts.join(", ")
+            );
+        } else {
+            let _ = writeln!(out, "  distribution: {} outcomes", m.vocabulary_size);
+        }
+    }
+    if let Some(s) = &r.sampling {
+        let t = if s.temperature == 0.0 {
+            "0 (greedy)".to_string()
+        } else {
+            format!("{}", s.temperature)
+        };
+        let k = if s.top_k == 0 {
+            "off".to_string()
+        } else {
+            s.top_k.to_string()
+        };
+        let p = if s.top_p >= 1.0 {
+            "off".to_string()
+        } else {
+            format!("{}", s.top_p)
+        };
+        let _ = writeln!(out, "  sampling: temperature {t}, top-k {k}, top-p {p}");
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    for s in &r.samples {
+        let _ = writeln!(
+            out,
+            "  sample {} ({} tokens, stopped: {}):",
+            s.index,
+            s.tokens.len(),
+            s.stopped.name()
+        );
+        let _ = writeln!(out, "{}", indent(s.full_text.trim_end(), 4));
+    }
+    for c in &r.checks {
+        let _ = writeln!(
+            out,
+            "  {} {} {}: {}",
+            mark(c.status),
+            c.kind,
+            c.name,
+            c.message
+        );
+    }
+    let _ = fixed;
+}
+
+impl Exporter for TextExporter {
+    fn render(&self, report: &BatchReport) -> String {
+        let mut out = String::new();
+        for r in &report.scenarios {
+            scenario(&mut out, r);
+            out.push('\n');
+        }
+        let s = &report.summary;
+        let _ = write!(out, "coinflip: {} passed, {} failed", s.passed, s.failed);
+        if s.errors > 0 {
+            let _ = write!(out, ", {} errors", s.errors);
+        }
+        out.push('\n');
+        out
+    }
+}

@@ -1,0 +1,169 @@
+//! What a run produced: plain values (numbers, ids, texts, verdicts) that the exporters in
+//! [`crate::report`] format. Nothing here formats; nothing in `report` computes.
+//!
+//! The types derive `Serialize` because the JSON report *is* this structure (documented in
+//! `docs/reports.md`); renaming a field is a schema change and bumps `SCHEMA_VERSION`.
+
+use serde::Serialize;
+
+use crate::error::Diagnostic;
+
+/// Version of the JSON report's structure.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Pass, fail or error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Fail,
+    Error,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// A whole batch, in the order the scenario files were found.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchReport {
+    pub scenarios: Vec<ScenarioResult>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+}
+
+impl BatchReport {
+    pub fn new(scenarios: Vec<ScenarioResult>) -> Self {
+        let count = |s: Status| scenarios.iter().filter(|r| r.status == s).count();
+        let summary = Summary {
+            passed: count(Status::Pass),
+            failed: count(Status::Fail),
+            errors: count(Status::Error),
+        };
+        BatchReport { scenarios, summary }
+    }
+
+    /// 0 when everything passed, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        if self.summary.failed + self.summary.errors == 0 {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+/// One scenario's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioResult {
+    pub name: String,
+    /// The file as found (forward slashes on every system).
+    pub file: String,
+    pub seed: u64,
+    pub status: Status,
+    /// Every problem that made the scenario an error, one per line (null when none).
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub diagnostics: Vec<Diagnostic>,
+    pub description: Option<String>,
+    /// Things the user should know that are not failures (e.g. unknown prefix tokens).
+    pub notes: Vec<String>,
+    pub model: Option<ModelInfo>,
+    pub sampling: Option<crate::sample::SamplerConfig>,
+    pub samples: Vec<SampleResult>,
+    pub checks: Vec<CheckResult>,
+}
+
+impl ScenarioResult {
+    /// A scenario that could not run.
+    pub fn error(name: String, file: String, seed: u64, diagnostics: Vec<Diagnostic>) -> Self {
+        ScenarioResult {
+            name,
+            file,
+            seed,
+            status: Status::Error,
+            error: Some(
+                diagnostics
+                    .iter()
+                    .map(|d| d.headline())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            diagnostics,
+            description: None,
+            notes: Vec::new(),
+            model: None,
+            sampling: None,
+            samples: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+}
+
+/// What was trained.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    /// "ngram" for trained models, "distribution" for explicit ones.
+    pub kind: &'static str,
+    pub order: usize,
+    pub tokenizer: &'static str,
+    pub lowercase: bool,
+    pub smoothing: &'static str,
+    /// k, discount or alpha, when the smoothing has one.
+    pub smoothing_parameter: Option<f64>,
+    /// Distinct corpus tokens (the markers `<s>`, `</s>`, `<unk>` not included).
+    pub vocabulary_size: usize,
+    pub documents: usize,
+    pub training_tokens: usize,
+    /// Distinct n-grams per order, unigrams first (`</s>` counts as a token).
+    pub ngram_counts: Vec<usize>,
+}
+
+/// One generated sample.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleResult {
+    pub index: usize,
+    /// The prefix text as given (or as taken from the training document).
+    pub prefix: String,
+    pub prefix_tokens: Vec<u32>,
+    /// Generated token ids (the prefix not included).
+    pub tokens: Vec<u32>,
+    /// The generated continuation as text.
+    pub text: String,
+    /// Prefix and continuation together, as a reader sees them.
+    pub full_text: String,
+    pub stopped: crate::sample::StopReason,
+}
+
+/// One check's verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// "output", "chi_square" or "remix".
+    pub kind: &'static str,
+    /// Which part of the check (e.g. "expect", "min_distinct").
+    pub name: String,
+    pub status: Status,
+    /// What was checked and how it came out, in one sentence.
+    pub message: String,
+    #[serde(flatten)]
+    pub detail: CheckDetail,
+}
+
+/// Figures behind a check, by kind.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum CheckDetail {
+    None {},
+}

@@ -1,0 +1,422 @@
+//! Running a batch: finding scenario files, loading each, training, generating, judging, and
+//! collecting one [`ScenarioResult`] per file — in sorted path order, whatever the thread count.
+//!
+//! One bad file never stops the batch: it becomes a result with status "error". Corpora are
+//! loaded and tokenized once per distinct (files or text, document split, tokenizer) and shared
+//! between the scenarios of a run.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+
+use crate::corpus::{Corpus, CorpusSource, TokenizedCorpus};
+use crate::error::Diagnostic;
+use crate::model::{LanguageModel, NgramModel, Smoothing};
+use crate::results::{BatchReport, ModelInfo, SampleResult, ScenarioResult, Status};
+use crate::sample::{self, Domain, GenerateConfig};
+use crate::scenario::{self, CorpusSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
+use crate::tokenize::{TokenId, Tokenizer};
+
+/// Options of `coinflip run`.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Overrides every scenario's seed.
+    pub seed: Option<u64>,
+    /// Runs only scenarios whose name contains this.
+    pub filter: Option<String>,
+    /// Worker threads (0: one per core).
+    pub jobs: usize,
+}
+
+/// Scenario files under `paths`: files as given, folders searched recursively for `*.toml`.
+/// Sorted by path; a path that does not exist is a usage error.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut files).map_err(|e| format!("cannot read folder {}: {e}", p.display()))?;
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            return Err(format!("no such file or folder: {}", p.display()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Display form of a path: as given, with forward slashes.
+pub fn shown(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Loads and runs every scenario file, in order.
+pub fn run_files(files: &[PathBuf], opts: &RunOptions) -> BatchReport {
+    let mut loaded: Vec<(PathBuf, Result<Scenario, Vec<Diagnostic>>)> = files
+        .iter()
+        .map(|f| (f.clone(), scenario::load(f, f)))
+        .collect();
+    if let Some(filter) = &opts.filter {
+        loaded.retain(|(f, s)| match s {
+            Ok(s) => s.name.contains(filter.as_str()),
+            Err(_) => stem(f).contains(filter.as_str()),
+        });
+    }
+    // Names identify scenarios in reports and JUnit: a second use of a name is an error.
+    let mut first_use: HashMap<String, PathBuf> = HashMap::new();
+    for (file, s) in loaded.iter_mut() {
+        if let Ok(sc) = s {
+            if let Some(first) = first_use.get(&sc.name) {
+                let d = Diagnostic::file(
+                    file.clone(),
+                    format!(
+                        "duplicate scenario name `{}`: {} already uses it; names must be unique \
+                         in a batch (set `name = \"...\"`)",
+                        sc.name,
+                        shown(first)
+                    ),
+                )
+                .with_key("name");
+                *s = Err(vec![d]);
+            } else {
+                first_use.insert(sc.name.clone(), file.clone());
+            }
+        }
+    }
+    let cache = CorpusCache::default();
+    let run_one = |(file, s): &(PathBuf, Result<Scenario, Vec<Diagnostic>>)| match s {
+        Err(diags) => ScenarioResult::error(
+            stem(file),
+            shown(file),
+            opts.seed.unwrap_or(0),
+            diags.clone(),
+        ),
+        Ok(sc) => {
+            let mut sc = sc.clone();
+            if let Some(seed) = opts.seed {
+                sc.seed = seed;
+            }
+            run_scenario(&sc, &cache)
+        }
+    };
+    let results: Vec<ScenarioResult> = if opts.jobs == 1 {
+        loaded.iter().map(run_one).collect()
+    } else {
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(opts.jobs)
+            .build()
+        {
+            Ok(pool) => pool.install(|| loaded.par_iter().map(run_one).collect()),
+            Err(_) => loaded.iter().map(run_one).collect(),
+        }
+    };
+    BatchReport::new(results)
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Tokenized corpora shared by the scenarios of one run.
+#[derive(Default)]
+pub struct CorpusCache {
+    slots: Mutex<HashMap<CorpusKey, Arc<OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct CorpusKey {
+    source: CorpusSource,
+    documents: crate::corpus::DocumentSplit,
+    tokenizer: Tokenizer,
+}
+
+impl CorpusCache {
+    /// The tokenized corpus of a scenario, loading it on first use.
+    pub fn get(
+        &self,
+        sc: &Scenario,
+        spec: &CorpusSpec,
+        tokenizer: Tokenizer,
+    ) -> Result<Arc<TokenizedCorpus>, Diagnostic> {
+        let source = match &spec.source {
+            CorpusSource::Text(t) => CorpusSource::Text(t.clone()),
+            CorpusSource::Files(fs) => CorpusSource::Files(
+                fs.iter()
+                    .map(|f| {
+                        let p = sc.dir.join(f);
+                        p.canonicalize().unwrap_or(p)
+                    })
+                    .collect(),
+            ),
+        };
+        let key = CorpusKey {
+            source,
+            documents: spec.documents,
+            tokenizer,
+        };
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.entry(key).or_default().clone()
+        };
+        slot.get_or_init(|| load_corpus(sc, spec, tokenizer).map(Arc::new))
+            .clone()
+    }
+}
+
+/// Reads, splits and tokenizes a scenario's corpus; errors point at the scenario key naming it.
+fn load_corpus(
+    sc: &Scenario,
+    spec: &CorpusSpec,
+    tokenizer: Tokenizer,
+) -> Result<TokenizedCorpus, Diagnostic> {
+    let at = |i: usize, key: &str, msg: String| {
+        Diagnostic::at(
+            &sc.file,
+            &sc.source,
+            spec.spans.get(i).cloned(),
+            Some(key.to_string()),
+            msg,
+        )
+    };
+    let mut documents = Vec::new();
+    match &spec.source {
+        CorpusSource::Text(t) => {
+            documents.extend(crate::corpus::split_documents(
+                &crate::corpus::normalize_text(t),
+                spec.documents,
+            ));
+        }
+        CorpusSource::Files(files) => {
+            let key = if files.len() == 1 && !sc.source.contains("paths") {
+                "corpus.path"
+            } else {
+                "corpus.paths"
+            };
+            for (i, f) in files.iter().enumerate() {
+                let full = sc.dir.join(f);
+                let shown_path = PathBuf::from(shown(&full));
+                let text = crate::corpus::read_text(&full, &shown_path)
+                    .map_err(|d| at(i, key, format!("{}: {}", d.file.display(), d.message)))?;
+                let docs = crate::corpus::split_documents(&text, spec.documents);
+                if docs.is_empty() {
+                    return Err(at(
+                        i,
+                        key,
+                        format!(
+                            "{}: the file is empty (no text to train on)",
+                            shown_path.display()
+                        ),
+                    ));
+                }
+                documents.extend(docs);
+            }
+        }
+    }
+    let corpus = TokenizedCorpus::build(&Corpus { documents }, tokenizer);
+    if corpus.token_count() == 0 {
+        return Err(at(
+            0,
+            "corpus",
+            "the corpus has no tokens to train on".to_string(),
+        ));
+    }
+    Ok(corpus)
+}
+
+fn model_info(model: &NgramModel, corpus: &TokenizedCorpus, spec: &ModelSpec) -> ModelInfo {
+    let parameter = match spec.smoothing {
+        Smoothing::Mle => None,
+        Smoothing::AddK { k } => Some(k),
+        Smoothing::KneserNey { discount } => Some(discount),
+        Smoothing::StupidBackoff { alpha } => Some(alpha),
+    };
+    ModelInfo {
+        kind: "ngram",
+        order: spec.order,
+        tokenizer: spec.tokenizer.kind.name(),
+        lowercase: spec.tokenizer.lowercase,
+        smoothing: spec.smoothing.name(),
+        smoothing_parameter: parameter,
+        vocabulary_size: corpus.vocab.len() - crate::tokenize::RESERVED,
+        documents: corpus.documents.len(),
+        training_tokens: corpus.token_count(),
+        ngram_counts: model.counts.types_per_order(),
+    }
+}
+
+/// A trained model scenario, ready to generate (shared by `run`, `score` and `trace`).
+pub struct Prepared {
+    pub corpus: Arc<TokenizedCorpus>,
+    pub model: NgramModel,
+    pub info: ModelInfo,
+    pub prefix_ids: Vec<TokenId>,
+    pub prefix_text: String,
+    pub notes: Vec<String>,
+}
+
+/// Loads the corpus, trains the model and resolves the prefix of a model scenario.
+pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagnostic>> {
+    let ScenarioKind::Model {
+        corpus: cspec,
+        model: mspec,
+        generate,
+    } = &sc.kind
+    else {
+        return Err(vec![Diagnostic::file(
+            &sc.file,
+            "this is a [distribution] scenario: it has no trained model",
+        )]);
+    };
+    let corpus = cache.get(sc, cspec, mspec.tokenizer).map_err(|d| vec![d])?;
+    if corpus.token_count() < mspec.order {
+        return Err(vec![Diagnostic::file(
+            &sc.file,
+            format!(
+                "the corpus has {} token(s), fewer than the model order {}: add text or lower `order`",
+                corpus.token_count(),
+                mspec.order
+            ),
+        )
+        .with_key("model.order")]);
+    }
+    let model = NgramModel::train(&corpus, mspec.order, mspec.smoothing);
+    let info = model_info(&model, &corpus, mspec);
+    let mut notes = Vec::new();
+    let (prefix_ids, prefix_text) = match &generate.prefix {
+        Prefix::Text(t) => {
+            let (ids, unknown) = corpus.encode(t);
+            if !unknown.is_empty() {
+                notes.push(format!(
+                    "prefix tokens never seen in training: {}; they are <unk> (id 2), and \
+                     contexts containing them back off to the tokens after them",
+                    unknown
+                        .iter()
+                        .map(|u| format!("{u:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            (ids, t.clone())
+        }
+        Prefix::FromDocument {
+            document,
+            tokens,
+            span,
+        } => {
+            let at = |msg: String| {
+                vec![Diagnostic::at(
+                    &sc.file,
+                    &sc.source,
+                    Some(span.clone()),
+                    Some("generate.prefix_from".to_string()),
+                    msg,
+                )]
+            };
+            let Some(doc) = corpus.documents.get(*document) else {
+                return Err(at(format!(
+                    "expected a document index from 0 to {}, found {document} (the corpus has {} \
+                     documents)",
+                    corpus.documents.len() - 1,
+                    corpus.documents.len()
+                )));
+            };
+            if *tokens > doc.len() {
+                return Err(at(format!(
+                    "document {document} has {} tokens, fewer than the {tokens} asked for",
+                    doc.len()
+                )));
+            }
+            let ids = doc[..*tokens].to_vec();
+            let text = corpus.decode(&ids);
+            (ids, text)
+        }
+    };
+    Ok(Prepared {
+        corpus,
+        model,
+        info,
+        prefix_ids,
+        prefix_text,
+        notes,
+    })
+}
+
+/// Runs one validated scenario.
+pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
+    let mut result = ScenarioResult {
+        name: sc.name.clone(),
+        file: shown(&sc.file),
+        seed: sc.seed,
+        status: Status::Pass,
+        error: None,
+        diagnostics: Vec::new(),
+        description: sc.description.clone(),
+        notes: Vec::new(),
+        model: None,
+        sampling: Some(sc.sampling),
+        samples: Vec::new(),
+        checks: Vec::new(),
+    };
+    match &sc.kind {
+        ScenarioKind::Model { generate, .. } => {
+            let prepared = match prepare(sc, cache) {
+                Ok(p) => p,
+                Err(d) => {
+                    let mut e = ScenarioResult::error(sc.name.clone(), shown(&sc.file), sc.seed, d);
+                    e.description = sc.description.clone();
+                    return e;
+                }
+            };
+            result.notes = prepared.notes.clone();
+            result.model = Some(prepared.info.clone());
+            let cfg = GenerateConfig {
+                max_tokens: generate.max_tokens,
+                stop_at_end: generate.stop_at_end,
+                sampler: sc.sampling,
+            };
+            for i in 0..generate.samples {
+                let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
+                let g = sample::generate(&prepared.model, &prepared.prefix_ids, &cfg, &mut rng);
+                let mut all = prepared.prefix_ids.clone();
+                all.extend_from_slice(&g.tokens);
+                result.samples.push(SampleResult {
+                    index: i,
+                    prefix: prepared.prefix_text.clone(),
+                    prefix_tokens: prepared.prefix_ids.clone(),
+                    text: prepared.corpus.decode(&g.tokens),
+                    full_text: prepared.corpus.decode(&all),
+                    tokens: g.tokens,
+                    stopped: g.stopped,
+                });
+            }
+            if let Some(check) = &sc.checks.output {
+                result
+                    .checks
+                    .extend(crate::check::output(check, &result.samples));
+            }
+            let _ = prepared.model.order();
+        }
+        ScenarioKind::Distribution(_) => {}
+    }
+    if result.checks.iter().any(|c| c.status != Status::Pass) {
+        result.status = Status::Fail;
+    }
+    result
+}
