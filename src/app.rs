@@ -52,18 +52,17 @@ fn emit(text: &str, out: Option<&Path>) -> i32 {
 }
 
 fn cmd_run(a: RunArgs) -> i32 {
-    if let Some(out) = &a.out {
-        if let Some(p) = a
+    if let Some(out) = &a.out
+        && let Some(p) = a
             .paths
             .iter()
             .find(|p| crate::output::is_same_or_inside(out, p))
-        {
-            return usage(&format!(
-                "--out {} would write over or into the input {}",
-                out.display(),
-                p.display()
-            ));
-        }
+    {
+        return usage(&format!(
+            "--out {} would write over or into the input {}",
+            out.display(),
+            p.display()
+        ));
     }
     let files = match run::discover(&a.paths) {
         Ok(f) => f,

@@ -159,10 +159,11 @@ pub fn key_at(source: &str, at: usize) -> Option<String> {
             let name = name.split(']').next().unwrap_or("").trim();
             table = Some(name.to_string());
             key = None;
-        } else if let Some((k, _)) = trimmed.split_once('=') {
-            if !trimmed.starts_with('#') && !k.contains('"') {
-                key = Some(k.trim().to_string());
-            }
+        } else if let Some((k, _)) = trimmed.split_once('=')
+            && !trimmed.starts_with('#')
+            && !k.contains('"')
+        {
+            key = Some(k.trim().to_string());
         }
         if at < end {
             break;

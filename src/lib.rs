@@ -5,6 +5,9 @@
 //! Data flows one way: scenario → corpus → tokens → counts → model → samples → statistics →
 //! report. Each module owns one idea and says so in its header.
 
+// Diagnostics are large (file, key, message, snippet) but only travel on the error path.
+#![allow(clippy::result_large_err)]
+
 pub mod app;
 pub mod check;
 pub mod cli;

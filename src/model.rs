@@ -168,10 +168,9 @@ impl NgramCounts {
         }
         let mut continuation = Vec::new();
         if with_continuation {
-            for k in 1..order {
+            for higher in &raw[1..] {
                 // Each distinct (k+1)-gram contributes one to the continuation count of its last
                 // k tokens.
-                let higher = &raw[k];
                 let mut suffixes: Vec<&[TokenId]> = Vec::with_capacity(higher.types());
                 let mut ctxs: Vec<(&[TokenId], u32)> =
                     higher.index.iter().map(|(c, &i)| (&c[..], i)).collect();

@@ -137,8 +137,11 @@ fn stem(path: &Path) -> String {
 /// Tokenized corpora shared by the scenarios of one run.
 #[derive(Default)]
 pub struct CorpusCache {
-    slots: Mutex<HashMap<CorpusKey, Arc<OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>>>>,
+    slots: Mutex<HashMap<CorpusKey, Arc<CorpusSlot>>>,
 }
+
+/// A corpus loaded once, or the error loading it gave.
+type CorpusSlot = OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CorpusKey {
