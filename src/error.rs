@@ -122,11 +122,21 @@ pub fn line_col(source: &str, byte: usize) -> (usize, usize) {
 pub fn from_toml(file: &Path, source: &str, err: &toml::de::Error) -> Diagnostic {
     let span = err.span();
     let key = span.as_ref().and_then(|s| key_at(source, s.start));
-    let mut message = err.message().trim().to_string();
+    let mut message = plain_types(err.message().trim());
     if let Some(hint) = did_you_mean(&message) {
         message.push_str(&hint);
     }
     Diagnostic::at(file, source, span, key, message)
+}
+
+/// serde names Rust types ("expected i64"); users wrote TOML, so name TOML's kinds of value.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected i64", "expected an integer")
+        .replace("expected u64", "expected an integer ≥ 0")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false")
+        .replace("expected a string", "expected a quoted string")
 }
 
 /// Suggests the closest expected key for serde's "unknown field `x`, expected one of `a`, `b`".

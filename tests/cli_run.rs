@@ -1,0 +1,204 @@
+//! End-to-end tests of `coinflip run`, `score` and `trace`: exit codes, reports (insta
+//! snapshots, reviewed by reading them), error messages for bad scenario files, and determinism
+//! across processes and thread counts.
+
+use assert_cmd::Command;
+
+fn coinflip() -> Command {
+    Command::cargo_bin("coinflip").unwrap()
+}
+
+fn stdout_of(args: &[&str]) -> (String, i32) {
+    let out = coinflip().args(args).output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn bundled_scenarios_text_report() {
+    let (text, code) = stdout_of(&["run", "scenarios/"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.ends_with("failed\n") || text.contains("coinflip: "));
+    insta::assert_snapshot!("bundled_text", text);
+}
+
+#[test]
+fn bundled_scenarios_json_report() {
+    let (json, code) = stdout_of(&["run", "scenarios/", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert!(v["summary"]["passed"].as_u64().unwrap() >= 6);
+    insta::assert_snapshot!("bundled_json", json);
+}
+
+#[test]
+fn default_path_is_scenarios_folder() {
+    let (a, _) = stdout_of(&["run"]);
+    let (b, _) = stdout_of(&["run", "scenarios"]);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn same_bytes_in_two_processes_and_any_jobs() {
+    let (one, _) = stdout_of(&["run", "scenarios/", "--format", "json", "--jobs", "1"]);
+    let (two, _) = stdout_of(&["run", "scenarios/", "--format", "json", "--jobs", "2"]);
+    let (again, _) = stdout_of(&["run", "scenarios/", "--format", "json", "--jobs", "8"]);
+    assert_eq!(one, two);
+    assert_eq!(one, again);
+}
+
+#[test]
+fn a_sample_does_not_depend_on_the_sample_count_or_batch() {
+    // Sample 0 of word-trigram alone, with --filter, equals sample 0 in the whole batch.
+    let (alone, _) = stdout_of(&[
+        "run",
+        "scenarios/word-trigram.toml",
+        "--format",
+        "json",
+    ]);
+    let (batch, _) = stdout_of(&["run", "scenarios/", "--format", "json", "--filter", "trigram"]);
+    let a: serde_json::Value = serde_json::from_str(&alone).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&batch).unwrap();
+    assert_eq!(a["scenarios"][0]["samples"], b["scenarios"][0]["samples"]);
+}
+
+#[test]
+fn seed_override_changes_samples() {
+    let (a, _) = stdout_of(&["run", "scenarios/word-trigram.toml", "--seed", "1"]);
+    let (b, _) = stdout_of(&["run", "scenarios/word-trigram.toml", "--seed", "2"]);
+    assert_ne!(a, b);
+    assert!(a.contains("seed 1)"));
+}
+
+#[test]
+fn exit_codes() {
+    coinflip().args(["run", "scenarios/greedy.toml"]).assert().code(0);
+    coinflip()
+        .args(["run", "tests/fixtures/mixed/c-failing.toml"])
+        .assert()
+        .code(1);
+    coinflip()
+        .args(["run", "tests/fixtures/bad/order-zero.toml"])
+        .assert()
+        .code(1);
+    coinflip().args(["run", "--no-such-flag"]).assert().code(2);
+    coinflip().args(["run", "does/not/exist"]).assert().code(2);
+    coinflip()
+        .args(["run", "scenarios/", "--filter", "zzz-nothing"])
+        .assert()
+        .code(2);
+    coinflip().args(["run", "scenarios/", "--format", "xml"]).assert().code(2);
+    coinflip().assert().code(2);
+}
+
+#[test]
+fn mixed_batch_reports_every_file() {
+    let (text, code) = stdout_of(&["run", "tests/fixtures/mixed"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("mixed_batch", text);
+    let (json, _) = stdout_of(&["run", "tests/fixtures/mixed", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let statuses: Vec<&str> = v["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    // four files in, four results out: nothing lost
+    assert_eq!(statuses, ["pass", "error", "fail", "error"]);
+    assert_eq!(v["summary"]["passed"], 1);
+    assert_eq!(v["summary"]["failed"], 1);
+    assert_eq!(v["summary"]["errors"], 2);
+}
+
+#[test]
+fn bad_scenario_messages() {
+    let mut files: Vec<_> = std::fs::read_dir("tests/fixtures/bad")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 15);
+    let mut all = String::new();
+    for f in files {
+        let f = f.to_string_lossy().into_owned();
+        let (text, code) = stdout_of(&["run", &f]);
+        assert_eq!(code, 1, "{f} should be rejected");
+        assert!(text.contains("[error]"), "{f}: {text}");
+        all.push_str(&format!("==> {f}\n{text}\n"));
+    }
+    insta::assert_snapshot!("bad_scenarios", all);
+}
+
+#[test]
+fn out_writes_file_and_refuses_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    coinflip()
+        .args(["run", "scenarios/greedy.toml", "--format", "json", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stdout("");
+    let written = std::fs::read_to_string(&out).unwrap();
+    let (stdout, _) = stdout_of(&["run", "scenarios/greedy.toml", "--format", "json"]);
+    assert_eq!(written, stdout);
+    coinflip()
+        .args(["run", "scenarios/greedy.toml", "--out", "scenarios/greedy.toml"])
+        .assert()
+        .code(2);
+    assert!(
+        std::fs::read_to_string("scenarios/greedy.toml")
+            .unwrap()
+            .contains("[corpus]")
+    );
+}
+
+#[test]
+fn score_report() {
+    let (text, code) = stdout_of(&[
+        "score",
+        "scenarios/greedy.toml",
+        "--text",
+        "the sky is blue and the dragon",
+        "--eos",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("score_text", text);
+    let (json, _) = stdout_of(&[
+        "score",
+        "scenarios/prefix-from-document.toml",
+        "--text",
+        "the rain falls on the town .",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let tokens = v["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 7);
+    let sum: f64 = tokens.iter().map(|t| t["log10_p"].as_f64().unwrap()).sum();
+    assert!((sum - v["log10_prob"].as_f64().unwrap()).abs() < 1e-12);
+    let ppl = 10f64.powf(-sum / 7.0);
+    assert!((ppl - v["perplexity"].as_f64().unwrap()).abs() < 1e-9 * ppl);
+    insta::assert_snapshot!("score_json", json);
+}
+
+#[test]
+fn trace_replays_the_reported_sample() {
+    let (text, code) = stdout_of(&["trace", "scenarios/word-trigram.toml", "--sample", "3", "--top", "4"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("trace_text", text);
+    // The traced text is the text the run reported for sample 3.
+    let (json, _) = stdout_of(&["run", "scenarios/word-trigram.toml", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let reported = v["scenarios"][0]["samples"][3]["text"].as_str().unwrap();
+    assert!(text.contains(&format!("text: {reported}\n")), "{text}");
+    coinflip()
+        .args(["trace", "scenarios/word-trigram.toml", "--sample", "99"])
+        .assert()
+        .code(2);
+}
