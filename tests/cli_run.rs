@@ -53,13 +53,15 @@ fn same_bytes_in_two_processes_and_any_jobs() {
 #[test]
 fn a_sample_does_not_depend_on_the_sample_count_or_batch() {
     // Sample 0 of word-trigram alone, with --filter, equals sample 0 in the whole batch.
-    let (alone, _) = stdout_of(&[
+    let (alone, _) = stdout_of(&["run", "scenarios/word-trigram.toml", "--format", "json"]);
+    let (batch, _) = stdout_of(&[
         "run",
-        "scenarios/word-trigram.toml",
+        "scenarios/",
         "--format",
         "json",
+        "--filter",
+        "trigram",
     ]);
-    let (batch, _) = stdout_of(&["run", "scenarios/", "--format", "json", "--filter", "trigram"]);
     let a: serde_json::Value = serde_json::from_str(&alone).unwrap();
     let b: serde_json::Value = serde_json::from_str(&batch).unwrap();
     assert_eq!(a["scenarios"][0]["samples"], b["scenarios"][0]["samples"]);
@@ -75,7 +77,10 @@ fn seed_override_changes_samples() {
 
 #[test]
 fn exit_codes() {
-    coinflip().args(["run", "scenarios/greedy.toml"]).assert().code(0);
+    coinflip()
+        .args(["run", "scenarios/greedy.toml"])
+        .assert()
+        .code(0);
     coinflip()
         .args(["run", "tests/fixtures/mixed/c-failing.toml"])
         .assert()
@@ -90,7 +95,10 @@ fn exit_codes() {
         .args(["run", "scenarios/", "--filter", "zzz-nothing"])
         .assert()
         .code(2);
-    coinflip().args(["run", "scenarios/", "--format", "xml"]).assert().code(2);
+    coinflip()
+        .args(["run", "scenarios/", "--format", "xml"])
+        .assert()
+        .code(2);
     coinflip().assert().code(2);
 }
 
@@ -148,7 +156,12 @@ fn out_writes_file_and_refuses_inputs() {
     let (stdout, _) = stdout_of(&["run", "scenarios/greedy.toml", "--format", "json"]);
     assert_eq!(written, stdout);
     coinflip()
-        .args(["run", "scenarios/greedy.toml", "--out", "scenarios/greedy.toml"])
+        .args([
+            "run",
+            "scenarios/greedy.toml",
+            "--out",
+            "scenarios/greedy.toml",
+        ])
         .assert()
         .code(2);
     assert!(
@@ -189,7 +202,14 @@ fn score_report() {
 
 #[test]
 fn trace_replays_the_reported_sample() {
-    let (text, code) = stdout_of(&["trace", "scenarios/word-trigram.toml", "--sample", "3", "--top", "4"]);
+    let (text, code) = stdout_of(&[
+        "trace",
+        "scenarios/word-trigram.toml",
+        "--sample",
+        "3",
+        "--top",
+        "4",
+    ]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("trace_text", text);
     // The traced text is the text the run reported for sample 3.
