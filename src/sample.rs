@@ -55,19 +55,61 @@ pub fn uniform(rng: &mut ChaCha20Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
+/// Cumulative sums of weights, built once and drawn from many times (the chi-square check's inner
+/// loop): `C_j = C_{j-1} + w_j`, left to right.
+#[derive(Debug, Clone, Default)]
+pub struct Cumulative {
+    sums: Vec<f64>,
+}
+
+impl Cumulative {
+    /// Cumulative sums of `weights` (in the given order).
+    pub fn new(weights: &[f64]) -> Self {
+        let mut c = Cumulative::default();
+        c.rebuild(weights.iter().copied());
+        c
+    }
+
+    /// Rebuilds in place from `weights`, reusing the allocation.
+    pub fn rebuild(&mut self, weights: impl Iterator<Item = f64>) {
+        self.sums.clear();
+        let mut c = 0.0;
+        for w in weights {
+            c += w;
+            self.sums.push(c);
+        }
+    }
+
+    /// The sum of all weights, `C_m`.
+    pub fn total(&self) -> f64 {
+        self.sums.last().copied().unwrap_or(0.0)
+    }
+
+    /// Number of candidates.
+    pub fn len(&self) -> usize {
+        self.sums.len()
+    }
+
+    /// True when there is no candidate.
+    pub fn is_empty(&self) -> bool {
+        self.sums.is_empty()
+    }
+
+    /// The index drawn by `u` in [0, 1): the first j with `u · C_m < C_j` (binary search).
+    #[inline]
+    pub fn pick(&self, u: f64) -> Option<usize> {
+        let total = *self.sums.last()?;
+        let x = u * total;
+        let j = self.sums.partition_point(|&cj| cj <= x);
+        Some(j.min(self.sums.len() - 1))
+    }
+}
+
 /// Index of the candidate drawn by `u` from weights in the given order (see the module header).
 /// `cumulative` is scratch space. Returns `None` when there is no candidate.
-pub fn draw_index(weights: &[f64], u: f64, cumulative: &mut Vec<f64>) -> Option<usize> {
-    cumulative.clear();
-    let mut c = 0.0;
-    for &w in weights {
-        c += w;
-        cumulative.push(c);
-    }
-    let total = *cumulative.last()?;
-    let x = u * total;
-    let j = cumulative.partition_point(|&cj| cj <= x);
-    Some(j.min(weights.len() - 1))
+pub fn draw_index(weights: &[f64], u: f64, cumulative: &mut Cumulative) -> Option<usize> {
+    cumulative.rebuild(weights.iter().copied());
+    cumulative.pick(u)
 }
 
 /// The sampling transforms applied to the model's distribution before each draw.
@@ -252,8 +294,7 @@ pub fn generate_observed(
     let mut tokens = Vec::with_capacity(cfg.max_tokens);
     let mut steps = Vec::with_capacity(cfg.max_tokens);
     let mut dist = Vec::new();
-    let mut weights = Vec::new();
-    let mut cumulative = Vec::new();
+    let mut cumulative = Cumulative::default();
     let mut stopped = StopReason::MaxTokens;
     while tokens.len() < cfg.max_tokens {
         let context_len = model.distribution(&history, &mut dist);
@@ -264,9 +305,8 @@ pub fn generate_observed(
             Some(dist.clone())
         };
         cfg.sampler.apply(&mut dist);
-        weights.clear();
-        weights.extend(dist.iter().map(|d| d.1));
-        let Some(j) = draw_index(&weights, u, &mut cumulative) else {
+        cumulative.rebuild(dist.iter().map(|d| d.1));
+        let Some(j) = cumulative.pick(u) else {
             stopped = StopReason::DeadEnd;
             break;
         };
@@ -282,7 +322,7 @@ pub fn generate_observed(
             u,
             token,
             p_model,
-            p_sampled: p_sampled / cumulative.last().copied().unwrap_or(1.0),
+            p_sampled: p_sampled / cumulative.total(),
             context_len,
         };
         observe(&StepView {
@@ -358,7 +398,7 @@ mod tests {
 
     #[test]
     fn draw_follows_cumulative_rule() {
-        let mut c = Vec::new();
+        let mut c = Cumulative::default();
         let w = [0.5, 0.25, 0.25];
         assert_eq!(draw_index(&w, 0.0, &mut c), Some(0));
         assert_eq!(draw_index(&w, 0.4999, &mut c), Some(0));
