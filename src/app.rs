@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{Cli, Command, RunArgs, ScoreArgs, SimpleFormat, TraceArgs};
+use crate::cli::{Cli, Command, ListArgs, Partition, RunArgs, ScoreArgs, SimpleFormat, TraceArgs};
 use crate::run::{self, CorpusCache, RunOptions};
 use crate::sample::GenerateConfig;
 use crate::scenario::{self, ScenarioKind};
@@ -23,7 +23,63 @@ pub fn main(cli: Cli) -> i32 {
         Command::Run(a) => cmd_run(a),
         Command::Score(a) => cmd_score(a),
         Command::Trace(a) => cmd_trace(a),
+        Command::List(a) => cmd_list(a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "coinflip", &mut std::io::stdout());
+            OK
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut out) {
+                Ok(()) => emit(&String::from_utf8_lossy(&out), None),
+                Err(e) => {
+                    eprintln!("coinflip: error: cannot render the man page: {e}");
+                    FAILED
+                }
+            }
+        }
     }
+}
+
+/// The files of the K-th shard (all files without a partition).
+fn partitioned(files: Vec<std::path::PathBuf>, p: Option<Partition>) -> Vec<std::path::PathBuf> {
+    match p {
+        None => files,
+        Some(p) => files
+            .into_iter()
+            .filter(|f| run::shard(f, p.n) == p.k)
+            .collect(),
+    }
+}
+
+fn cmd_list(a: ListArgs) -> i32 {
+    let files = match run::discover(&a.paths) {
+        Ok(f) => f,
+        Err(e) => return usage(&e),
+    };
+    let mut out = String::new();
+    for f in &files {
+        let shard = a.partition.map(|p| run::shard(f, p.n));
+        if let (Some(p), Some(s)) = (a.partition, shard)
+            && s != p.k
+        {
+            continue;
+        }
+        let name = match scenario::load(f, f) {
+            Ok(s) => s.name,
+            Err(_) => format!(
+                "{} (rejected: run it to see why)",
+                f.file_stem().unwrap_or_default().to_string_lossy()
+            ),
+        };
+        let shard = shard
+            .map(|s| format!("  [shard {s}/{}]", a.partition.map_or(0, |p| p.n)))
+            .unwrap_or_default();
+        out.push_str(&format!("{name}  {}{shard}\n", run::shown(f)));
+    }
+    emit(&out, None)
 }
 
 fn usage(msg: &str) -> i32 {
@@ -52,6 +108,11 @@ fn emit(text: &str, out: Option<&Path>) -> i32 {
 }
 
 fn cmd_run(a: RunArgs) -> i32 {
+    let mut formats = a.format.clone();
+    formats.dedup();
+    if formats.len() > 1 && a.out.is_none() {
+        return usage("several --format values need --out DIR (one file per format)");
+    }
     if let Some(out) = &a.out
         && let Some(p) = a
             .paths
@@ -64,11 +125,11 @@ fn cmd_run(a: RunArgs) -> i32 {
             p.display()
         ));
     }
-    let files = match run::discover(&a.paths) {
+    let found = match run::discover(&a.paths) {
         Ok(f) => f,
         Err(e) => return usage(&e),
     };
-    if files.is_empty() {
+    if found.is_empty() {
         return usage(&format!(
             "no scenario files (*.toml) found in {}",
             a.paths
@@ -78,25 +139,60 @@ fn cmd_run(a: RunArgs) -> i32 {
                 .join(", ")
         ));
     }
+    let files = partitioned(found, a.partition);
     let opts = RunOptions {
         seed: a.seed,
         filter: a.filter.clone(),
         jobs: a.jobs,
     };
-    let report = run::run_files(&files, &opts);
-    if report.scenarios.is_empty() {
+    let bar = progress_bar(files.len() as u64, a.quiet);
+    let report = run::run_files(&files, &opts, &|_| bar.inc(1));
+    bar.finish_and_clear();
+    if report.scenarios.is_empty() && a.partition.is_none() {
         return usage(&format!(
             "--filter {:?} matches none of the {} scenarios",
             a.filter.unwrap_or_default(),
             files.len()
         ));
     }
-    let text = crate::report::exporter(a.format).render(&report);
-    let written = emit(&text, a.out.as_deref());
-    if written != OK {
-        return written;
+    if formats.len() == 1 {
+        let color = a.out.is_none() && use_color();
+        let text = crate::report::exporter(formats[0], color).render(&report);
+        let written = emit(&text, a.out.as_deref());
+        if written != OK {
+            return written;
+        }
+    } else {
+        let dir = a.out.as_deref().expect("checked above");
+        for f in formats {
+            let text = crate::report::exporter(f, false).render(&report);
+            let written = emit(&text, Some(&dir.join(f.file_name())));
+            if written != OK {
+                return written;
+            }
+        }
     }
     report.exit_code()
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+/// A progress bar on standard error, shown only when it is a terminal, the batch has more than a
+/// handful of scenarios, and `--quiet` is off.
+fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || len < 4 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} scenarios") {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Loads and prepares a model scenario for `score` and `trace`; errors are printed.

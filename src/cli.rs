@@ -23,6 +23,47 @@ pub enum Command {
     Score(ScoreArgs),
     /// Replay one generated sample step by step: context, candidates, the draw, the pick.
     Trace(TraceArgs),
+    /// List the scenarios a run would run (with their shard under --partition).
+    List(ListArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `K/N` (or nextest's spelling `hash:K/N`): the K-th of N deterministic shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl std::str::FromStr for Partition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let body = s.strip_prefix("hash:").unwrap_or(s);
+        let bad = || format!("expected K/N with 1 ≤ K ≤ N (for example 2/4), found {s:?}");
+        let (k, n) = body.split_once('/').ok_or_else(bad)?;
+        let k: u64 = k.trim().parse().map_err(|_| bad())?;
+        let n: u64 = n.trim().parse().map_err(|_| bad())?;
+        if k == 0 || n == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Partition { k, n })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Scenario files or folders.
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
+    /// Show only the K-th of N shards.
+    #[arg(long)]
+    pub partition: Option<Partition>,
 }
 
 #[derive(Debug, Args)]
@@ -33,12 +74,19 @@ pub struct RunArgs {
     /// Overrides every scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to this file (atomically) instead of standard output.
+    /// Report format; several (`--format json,junit`) need `--out DIR`.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Format::Text])]
+    pub format: Vec<Format>,
+    /// Write the report to this file (atomically) instead of standard output; with several
+    /// formats, a folder that receives one file per format.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only the K-th of N deterministic shards (by a hash of each scenario's path).
+    #[arg(long)]
+    pub partition: Option<Partition>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Run only scenarios whose name contains this text.
     #[arg(long)]
     pub filter: Option<String>,

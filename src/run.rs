@@ -60,13 +60,32 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The shard (1..=n) of a scenario file: FNV-1a (64-bit) of its path as found — forward
+/// slashes, a leading `./` removed — modulo n, plus one. Stable across machines and releases, so
+/// every CI job of a sharded suite agrees on who runs what, given the same PATH arguments.
+pub fn shard(path: &Path, n: u64) -> u64 {
+    let s = shown(path);
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h % n + 1
+}
+
 /// Display form of a path: as given, with forward slashes.
 pub fn shown(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// Loads and runs every scenario file, in order.
-pub fn run_files(files: &[PathBuf], opts: &RunOptions) -> BatchReport {
+/// Loads and runs every scenario file, in order; `done` is called as each scenario finishes (in
+/// any order: it is for progress display only).
+pub fn run_files(
+    files: &[PathBuf],
+    opts: &RunOptions,
+    done: &(dyn Fn(&ScenarioResult) + Sync),
+) -> BatchReport {
     let mut loaded: Vec<(PathBuf, Result<Scenario, Vec<Diagnostic>>)> = files
         .iter()
         .map(|f| (f.clone(), scenario::load(f, f)))
@@ -99,20 +118,24 @@ pub fn run_files(files: &[PathBuf], opts: &RunOptions) -> BatchReport {
         }
     }
     let cache = CorpusCache::default();
-    let run_one = |(file, s): &(PathBuf, Result<Scenario, Vec<Diagnostic>>)| match s {
-        Err(diags) => ScenarioResult::error(
-            stem(file),
-            shown(file),
-            opts.seed.unwrap_or(0),
-            diags.clone(),
-        ),
-        Ok(sc) => {
-            let mut sc = sc.clone();
-            if let Some(seed) = opts.seed {
-                sc.seed = seed;
+    let run_one = |(file, s): &(PathBuf, Result<Scenario, Vec<Diagnostic>>)| {
+        let r = match s {
+            Err(diags) => ScenarioResult::error(
+                stem(file),
+                shown(file),
+                opts.seed.unwrap_or(0),
+                diags.clone(),
+            ),
+            Ok(sc) => {
+                let mut sc = sc.clone();
+                if let Some(seed) = opts.seed {
+                    sc.seed = seed;
+                }
+                run_scenario(&sc, &cache)
             }
-            run_scenario(&sc, &cache)
-        }
+        };
+        done(&r);
+        r
     };
     let results: Vec<ScenarioResult> = if opts.jobs == 1 {
         loaded.iter().map(run_one).collect()

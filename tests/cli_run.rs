@@ -222,3 +222,95 @@ fn trace_replays_the_reported_sample() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn partitions_split_the_suite_exactly() {
+    let (all, _) = stdout_of(&["list"]);
+    let mut union: Vec<String> = Vec::new();
+    for k in 1..=3 {
+        let (part, code) = stdout_of(&["list", "--partition", &format!("{k}/3")]);
+        assert_eq!(code, 0);
+        union.extend(
+            part.lines()
+                .map(|l| l.split("  [shard").next().unwrap().to_string()),
+        );
+    }
+    union.sort();
+    let mut all: Vec<String> = all.lines().map(|l| l.to_string()).collect();
+    all.sort();
+    assert_eq!(union, all, "every scenario in exactly one shard");
+    // A sharded run reports exactly its shard's scenarios.
+    let (json, _) = stdout_of(&["run", "--partition", "hash:2/2", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let (listed, _) = stdout_of(&["list", "--partition", "2/2"]);
+    assert_eq!(
+        v["scenarios"].as_array().unwrap().len(),
+        listed.lines().count()
+    );
+    coinflip()
+        .args(["run", "--partition", "3/2"])
+        .assert()
+        .code(2);
+    coinflip()
+        .args(["run", "--partition", "0/2"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn markdown_and_junit_reports() {
+    let (md, code) = stdout_of(&["run", "tests/fixtures/mixed", "--format", "markdown"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("mixed_markdown", md);
+    let (xml, _) = stdout_of(&["run", "tests/fixtures/mixed", "--format", "junit"]);
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!(parsed.test_suites.len(), 4);
+    assert_eq!(parsed.failures, 1);
+    assert_eq!(parsed.errors, 2);
+    insta::assert_snapshot!("mixed_junit", xml);
+}
+
+#[test]
+fn several_formats_into_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reports");
+    coinflip()
+        .args([
+            "run",
+            "scenarios/",
+            "--format",
+            "json,junit,markdown,text",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .code(0);
+    for f in ["report.json", "junit.xml", "report.md", "report.txt"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let (text, _) = stdout_of(&["run", "scenarios/"]);
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.txt")).unwrap(),
+        text
+    );
+    coinflip()
+        .args(["run", "scenarios/", "--format", "json,junit"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn completions_and_man_page() {
+    let (bash, code) = stdout_of(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(bash.contains("coinflip"));
+    let (man, code) = stdout_of(&["man"]);
+    assert_eq!(code, 0);
+    assert!(man.contains(".TH coinflip"));
+}
+
+#[test]
+fn no_color_when_not_a_terminal() {
+    let (text, _) = stdout_of(&["run", "scenarios/greedy.toml"]);
+    assert!(!text.contains('\x1b'));
+}

@@ -4,6 +4,8 @@
 use crate::results::BatchReport;
 
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod text;
 
 /// The formats `coinflip run --format` accepts.
@@ -13,6 +15,22 @@ pub enum Format {
     Text,
     /// Stable, documented JSON (docs/reports.md).
     Json,
+    /// Markdown: headings, tables and sample blocks for notes and pull requests.
+    Markdown,
+    /// JUnit XML: one test case per (scenario, check), for CI systems.
+    Junit,
+}
+
+impl Format {
+    /// The file name used when several formats are written into an `--out` folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Text => "report.txt",
+            Format::Json => "report.json",
+            Format::Markdown => "report.md",
+            Format::Junit => "junit.xml",
+        }
+    }
 }
 
 /// Turns a batch report into the bytes of one format.
@@ -20,11 +38,13 @@ pub trait Exporter {
     fn render(&self, report: &BatchReport) -> String;
 }
 
-/// The exporter of a format.
-pub fn exporter(format: Format) -> Box<dyn Exporter> {
+/// The exporter of a format (`color`: colour the text report's marks).
+pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
     match format {
-        Format::Text => Box::new(text::TextExporter),
+        Format::Text => Box::new(text::TextExporter { color }),
         Format::Json => Box::new(json::JsonExporter),
+        Format::Markdown => Box::new(markdown::MarkdownExporter),
+        Format::Junit => Box::new(junit::JunitExporter),
     }
 }
 

@@ -5,13 +5,21 @@ use std::fmt::Write;
 use super::{Exporter, fixed};
 use crate::results::{BatchReport, ScenarioResult, Status};
 
-pub struct TextExporter;
+pub struct TextExporter {
+    /// Colour the ✓/✗ marks (only for a terminal, and never with `NO_COLOR`).
+    pub color: bool,
+}
 
-fn mark(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "✓",
-        Status::Fail => "✗",
-        Status::Error => "!",
+fn mark(s: Status, color: bool) -> String {
+    let (m, code) = match s {
+        Status::Pass => ("✓", "32"),
+        Status::Fail => ("✗", "31"),
+        Status::Error => ("!", "33"),
+    };
+    if color {
+        format!("\x1b[{code}m{m}\x1b[0m")
+    } else {
+        m.to_string()
     }
 }
 
@@ -24,11 +32,11 @@ fn indent(text: &str, n: usize) -> String {
         .join("\n")
 }
 
-fn scenario(out: &mut String, r: &ScenarioResult) {
+fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
     let _ = writeln!(
         out,
         "{} {} [{}] ({}, seed {})",
-        mark(r.status),
+        mark(r.status, color),
         r.name,
         r.status.name(),
         r.file,
@@ -113,7 +121,7 @@ fn scenario(out: &mut String, r: &ScenarioResult) {
         let _ = writeln!(
             out,
             "  {} {} {}: {}",
-            mark(c.status),
+            mark(c.status, color),
             c.kind,
             c.name,
             c.message
@@ -126,7 +134,7 @@ impl Exporter for TextExporter {
     fn render(&self, report: &BatchReport) -> String {
         let mut out = String::new();
         for r in &report.scenarios {
-            scenario(&mut out, r);
+            scenario(&mut out, r, self.color);
             out.push('\n');
         }
         let s = &report.summary;
