@@ -43,7 +43,10 @@ impl Bin {
     /// `chisq.test(...)$stdres`. 0 when the numerator is 0, ±∞ when only the variance is 0.
     pub fn standardized_residual(&self) -> f64 {
         let variance = self.expected * (1.0 - self.expected_p);
-        ratio(self.observed as f64 - self.expected, variance.max(0.0).sqrt())
+        ratio(
+            self.observed as f64 - self.expected,
+            variance.max(0.0).sqrt(),
+        )
     }
 }
 
@@ -261,7 +264,10 @@ mod tests {
     use super::*;
 
     fn outcomes(b: &Binning) -> Vec<(BinKind, Vec<usize>)> {
-        b.bins.iter().map(|b| (b.kind, b.outcomes.clone())).collect()
+        b.bins
+            .iter()
+            .map(|b| (b.kind, b.outcomes.clone()))
+            .collect()
     }
 
     #[test]
@@ -317,7 +323,10 @@ mod tests {
         );
         // min_expected 60: absorbs 20 -> 25, then 25 -> 50, then 50 -> 100: everything.
         let b = Binning::new(&p, &[50, 20, 25, 2, 1, 2], 60.0).unwrap();
-        assert_eq!(outcomes(&b), vec![(BinKind::Pooled, vec![0, 1, 2, 3, 4, 5])]);
+        assert_eq!(
+            outcomes(&b),
+            vec![(BinKind::Pooled, vec![0, 1, 2, 3, 4, 5])]
+        );
         assert_eq!(b.df(), 0);
     }
 
@@ -395,7 +404,11 @@ mod tests {
         );
         assert!(matches!(
             Binning::new(&[0.5, 0.5], &[1], 5.0),
-            Err(StatsError::LengthMismatch { left: 1, right: 2, .. })
+            Err(StatsError::LengthMismatch {
+                left: 1,
+                right: 2,
+                ..
+            })
         ));
         assert!(matches!(
             Binning::new(&[1.5, -0.5], &[1, 1], 5.0),
@@ -411,13 +424,18 @@ mod tests {
         ));
         assert!(matches!(
             Binning::new(&[0.5, 0.5], &[1, 1], -1.0),
-            Err(StatsError::OutOfRange { name: "min_expected", .. })
+            Err(StatsError::OutOfRange {
+                name: "min_expected",
+                ..
+            })
         ));
         assert_eq!(
             Binning::new(&[0.5, 0.5], &[0, 0], 5.0),
             Err(StatsError::NoObservations)
         );
-        let msg = Binning::new(&[0.5, 0.4], &[1, 1], 5.0).unwrap_err().to_string();
+        let msg = Binning::new(&[0.5, 0.4], &[1, 1], 5.0)
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("expected 1 within 1e-9"), "{msg}");
     }
 }

@@ -126,6 +126,9 @@ mod tests {
         }
         assert!(toml::from_str::<K>("statistic = \"chi\"").is_err());
         assert_eq!(Statistic::default(), Statistic::Pearson);
-        assert_eq!(Statistic::GTest.compute(&[10, 0], &[5.0, 5.0]), g_test(&[10, 0], &[5.0, 5.0]));
+        assert_eq!(
+            Statistic::GTest.compute(&[10, 0], &[5.0, 5.0]),
+            g_test(&[10, 0], &[5.0, 5.0])
+        );
     }
 }

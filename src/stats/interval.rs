@@ -1,9 +1,14 @@
 //! The Clopper–Pearson ("exact") confidence interval for a binomial proportion, used by
-//! `calibrate` for its false-positive rate. Beta quantiles come from statrs.
+//! `calibrate` for its false-positive rate.
+//!
+//! The Beta quantiles are found with [`find_root`] on statrs' Beta CDF / survival function rather
+//! than with statrs' `Beta::inverse_cdf` (algorithm AS 109), which stops early: for k = 1,
+//! n = 10⁶ its lower end is off by 1e-7 relative, while the root of the CDF agrees with scipy's
+//! `beta.ppf` to 1e-15.
 
 use statrs::distribution::{Beta, ContinuousCDF};
 
-use super::StatsError;
+use super::{StatsError, find_root};
 
 /// A closed interval [`lower`, `upper`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,7 +34,8 @@ impl Interval {
 /// `statsmodels.stats.proportion.proportion_confint(k, n, alpha=a, method="beta")`.
 ///
 /// # Errors
-/// n = 0, k > n, or `confidence` outside (0, 1).
+/// n = 0, k > n, or `confidence` outside (0, 1) ([`StatsError::NoRoot`] cannot happen: the CDF
+/// runs from 0 to 1 over [0, 1]).
 pub fn clopper_pearson(k: u64, n: u64, confidence: f64) -> Result<Interval, StatsError> {
     if n == 0 {
         return Err(StatsError::NoObservations);
@@ -48,22 +54,22 @@ pub fn clopper_pearson(k: u64, n: u64, confidence: f64) -> Result<Interval, Stat
             expected: "a number in (0, 1)",
         });
     }
-    let a = 1.0 - confidence;
+    let tail = (1.0 - confidence) / 2.0;
     let (kf, nf) = (k as f64, n as f64);
-    let quantile = |shape_a: f64, shape_b: f64, p: f64| {
-        Beta::new(shape_a, shape_b)
-            .expect("shapes are positive")
-            .inverse_cdf(p)
-    };
+    let beta = |a: f64, b: f64| Beta::new(a, b).expect("shapes are positive");
     let lower = if k == 0 {
         0.0
     } else {
-        quantile(kf, nf - kf + 1.0, a / 2.0)
+        // P(Beta(k, n − k + 1) ≤ x) = tail
+        let d = beta(kf, nf - kf + 1.0);
+        find_root(|x| d.cdf(x) - tail, 0.0, 1.0, 0.0)?
     };
     let upper = if k == n {
         1.0
     } else {
-        quantile(kf + 1.0, nf - kf, 1.0 - a / 2.0)
+        // P(Beta(k + 1, n − k) > x) = tail
+        let d = beta(kf + 1.0, nf - kf);
+        find_root(|x| d.sf(x) - tail, 0.0, 1.0, 0.0)?
     };
     Ok(Interval { lower, upper })
 }

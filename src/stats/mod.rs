@@ -23,9 +23,7 @@ pub use binning::{Bin, BinKind, Binning};
 pub use divergence::{Statistic, g_test, pearson};
 pub use holm::{Holm, holm};
 pub use interval::{Interval, clopper_pearson};
-pub use power::{
-    chi_square_power, cohens_w, detectable_effect, find_root, ncx2_cdf, ncx2_sf,
-};
+pub use power::{chi_square_power, cohens_w, detectable_effect, find_root, ncx2_cdf, ncx2_sf};
 pub use pvalue::{
     ALMOST_ONE, MonteCarlo, TestResult, asymptotic_test, chi2_isf, chi2_sf, monte_carlo_p_value,
     monte_carlo_test, par_monte_carlo_test, try_monte_carlo_test,
@@ -108,3 +106,169 @@ impl fmt::Display for StatsError {
 }
 
 impl std::error::Error for StatsError {}
+
+#[cfg(test)]
+mod tests {
+    //! Whole-check behaviour under H0 and under a biased sampler, with seeded multinomial draws.
+    use super::*;
+    use rand_chacha::ChaCha20Rng;
+    use rand_chacha::rand_core::{Rng, SeedableRng};
+
+    const DEMO_P: [f64; 7] = [0.32, 0.21, 0.14, 0.11, 0.09, 0.07, 0.06];
+
+    /// Uniform in [0, 1) with 53 random bits.
+    fn uniform(rng: &mut ChaCha20Rng) -> f64 {
+        (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Counts of `n` inverse-CDF draws from `probs`. `skip_last` is the deliberate off-by-one
+    /// bug: the search never reaches the last outcome, whose mass falls on the one before.
+    fn multinomial(rng: &mut ChaCha20Rng, probs: &[f64], n: u64, skip_last: bool) -> Vec<u64> {
+        let k = if skip_last {
+            probs.len() - 1
+        } else {
+            probs.len()
+        };
+        let mut counts = vec![0u64; probs.len()];
+        for _ in 0..n {
+            let u = uniform(rng);
+            let mut cum = 0.0;
+            let mut pick = k - 1;
+            for (i, p) in probs[..k].iter().enumerate() {
+                cum += p;
+                if u < cum {
+                    pick = i;
+                    break;
+                }
+            }
+            counts[pick] += 1;
+        }
+        counts
+    }
+
+    /// p-value of "these p-values are uniform": Pearson over the ten deciles (i/10, (i+1)/10].
+    fn decile_uniformity(p_values: &[f64]) -> f64 {
+        let mut counts = [0u64; 10];
+        for &p in p_values {
+            let d = ((p * 10.0).ceil() as usize).clamp(1, 10) - 1;
+            counts[d] += 1;
+        }
+        let binning = Binning::new(&[0.1; 10], &counts, 0.0).unwrap();
+        asymptotic_test(&binning, Statistic::Pearson).p_value
+    }
+
+    /// Kolmogorov–Smirnov distance between the p-values' empirical CDF and the uniform CDF.
+    fn ks_distance(p_values: &[f64]) -> f64 {
+        let mut p = p_values.to_vec();
+        p.sort_by(f64::total_cmp);
+        let m = p.len() as f64;
+        p.iter()
+            .enumerate()
+            .map(|(i, &x)| (x - i as f64 / m).max((i + 1) as f64 / m - x))
+            .fold(0.0, f64::max)
+    }
+
+    /// `samples` seeded samples of size `n` from the demo distribution.
+    fn h0_samples(seed: u64, samples: usize, n: u64) -> Vec<Vec<u64>> {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        (0..samples)
+            .map(|_| multinomial(&mut rng, &DEMO_P, n, false))
+            .collect()
+    }
+
+    /// Asymptotic p-values of `samples` tested against `probs`.
+    fn p_values(samples: &[Vec<u64>], probs: &[f64], s: Statistic) -> Vec<f64> {
+        samples
+            .iter()
+            .map(|counts| asymptotic_test(&Binning::new(probs, counts, 5.0).unwrap(), s).p_value)
+            .collect()
+    }
+
+    #[test]
+    fn p_values_are_uniform_under_h0() {
+        let samples = h0_samples(7, 400, 500);
+        for s in [Statistic::Pearson, Statistic::GTest] {
+            let p = p_values(&samples, &DEMO_P, s);
+            // Lenient thresholds: deciles at 0.001; KS at 1.95/√400, its 0.001 critical value.
+            let deciles = decile_uniformity(&p);
+            assert!(deciles > 0.001, "{s:?}: deciles p = {deciles}");
+            let d = ks_distance(&p);
+            assert!(d < 1.95 / 20.0, "{s:?}: KS distance {d}");
+            // The false-positive rate at alpha = 0.05 is near 0.05 (binomial sd ≈ 0.011).
+            let rate = p.iter().filter(|&&x| x <= 0.05).count() as f64 / p.len() as f64;
+            assert!((0.015..=0.09).contains(&rate), "{s:?}: rate {rate}");
+        }
+        // The same samples tested against a slightly wrong distribution (two top probabilities
+        // moved by 0.03): p-values pile up near 0 and both uniformity checks reject, so the
+        // checks above can fail.
+        let wrong = [0.29, 0.24, 0.14, 0.11, 0.09, 0.07, 0.06];
+        let p = p_values(&samples, &wrong, Statistic::Pearson);
+        assert!(decile_uniformity(&p) < 1e-6);
+        assert!(ks_distance(&p) > 1.95 / 20.0);
+    }
+
+    #[test]
+    fn monte_carlo_p_values_are_uniform_under_h0() {
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        let p: Vec<f64> = (0..200)
+            .map(|_| {
+                let counts = multinomial(&mut rng, &DEMO_P, 50, false);
+                let binning = Binning::new(&DEMO_P, &counts, 0.0).unwrap();
+                monte_carlo_test(&binning, Statistic::Pearson, 19, |_, c| {
+                    c.copy_from_slice(&multinomial(&mut rng, &DEMO_P, 50, false));
+                })
+                .p_value
+            })
+            .collect();
+        // p takes the values k/20; each decile (i/10, (i+1)/10] holds two of them.
+        let deciles = decile_uniformity(&p);
+        assert!(deciles > 0.001, "deciles p = {deciles}");
+    }
+
+    #[test]
+    fn off_by_one_sampler_is_caught() {
+        // 10 000 draws from the chapter's demo distribution by a sampler that never returns the
+        // last outcome. Both statistics reject at any reasonable alpha, and so does Monte Carlo.
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let counts = multinomial(&mut rng, &DEMO_P, 10_000, true);
+        assert_eq!(counts[6], 0);
+        let binning = Binning::new(&DEMO_P, &counts, 5.0).unwrap();
+        for s in [Statistic::Pearson, Statistic::GTest] {
+            let t = asymptotic_test(&binning, s);
+            assert!(t.p_value < 1e-100, "{s:?}: {t:?}");
+        }
+        let t = monte_carlo_test(&binning, Statistic::Pearson, 19, |_, c| {
+            c.copy_from_slice(&multinomial(&mut rng, &DEMO_P, 10_000, false));
+        });
+        assert_eq!(t.p_value, 1.0 / 20.0); // the smallest possible with 19 replicates
+        // The correct sampler with the same seed passes.
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let counts = multinomial(&mut rng, &DEMO_P, 10_000, false);
+        let t = asymptotic_test(
+            &Binning::new(&DEMO_P, &counts, 5.0).unwrap(),
+            Statistic::Pearson,
+        );
+        assert!(t.p_value > 0.01, "{t:?}");
+    }
+
+    #[test]
+    fn errors_read_well() {
+        let e = StatsError::LengthMismatch {
+            what: "observed counts",
+            left: 2,
+            right: 3,
+        };
+        assert_eq!(
+            e.to_string(),
+            "observed counts has 2 entries but there are 3 outcomes; expected the same number"
+        );
+        assert_eq!(
+            StatsError::BadProbability {
+                index: 0,
+                value: -0.5
+            }
+            .to_string(),
+            "probability #1 is -0.5; expected a finite number >= 0"
+        );
+    }
+}

@@ -154,7 +154,11 @@ pub fn try_monte_carlo_test<E>(
         binning.aggregate_into(&counts, &mut per_bin);
         stats.push(statistic.compute(&per_bin, &expected));
     }
-    Ok(finish(binning, observed, monte_carlo_p_value(observed, stats)))
+    Ok(finish(
+        binning,
+        observed,
+        monte_carlo_p_value(observed, stats),
+    ))
 }
 
 /// [`try_monte_carlo_test`] for a `draw` that cannot fail.
@@ -204,7 +208,11 @@ pub fn par_monte_carlo_test<E: Send>(
         )
         .collect();
     let stats = stats.into_iter().collect::<Result<Vec<f64>, E>>()?;
-    Ok(finish(binning, observed, monte_carlo_p_value(observed, stats)))
+    Ok(finish(
+        binning,
+        observed,
+        monte_carlo_p_value(observed, stats),
+    ))
 }
 
 fn finish(binning: &Binning, observed: f64, mc: MonteCarlo) -> TestResult {
@@ -247,7 +255,10 @@ mod tests {
     fn isf_inverts_sf() {
         for (alpha, df) in [(0.01, 6), (0.05, 1), (1e-12, 3), (0.5, 100)] {
             let c = chi2_isf(alpha, df).unwrap();
-            assert!((chi2_sf(c, df) - alpha).abs() <= 1e-12 * alpha, "{alpha} {df}");
+            assert!(
+                (chi2_sf(c, df) - alpha).abs() <= 1e-12 * alpha,
+                "{alpha} {df}"
+            );
         }
         assert!(chi2_isf(0.0, 3).is_err());
         assert!(chi2_isf(1.0, 3).is_err());
@@ -294,7 +305,11 @@ mod tests {
         let b = demo();
         // Replicates alternate between the expected counts (X² = 0) and the observed ones (a tie).
         let t = monte_carlo_test(&b, Statistic::Pearson, 10, |r, c| {
-            let v: [u64; 3] = if r % 2 == 0 { [50, 30, 20] } else { [60, 25, 15] };
+            let v: [u64; 3] = if r % 2 == 0 {
+                [50, 30, 20]
+            } else {
+                [60, 25, 15]
+            };
             c.copy_from_slice(&v);
         });
         let mc = t.monte_carlo.unwrap();
@@ -303,7 +318,11 @@ mod tests {
         assert_eq!(t.df, 2);
         // The parallel version gives the same answer.
         let par = par_monte_carlo_test(&b, Statistic::Pearson, 10, |r, c| {
-            let v: [u64; 3] = if r % 2 == 0 { [50, 30, 20] } else { [60, 25, 15] };
+            let v: [u64; 3] = if r % 2 == 0 {
+                [50, 30, 20]
+            } else {
+                [60, 25, 15]
+            };
             c.copy_from_slice(&v);
             Ok::<(), ()>(())
         })
