@@ -367,3 +367,96 @@ fn clopper_pearson_matches_statsmodels() {
         close(i.upper, hi, REL);
     }
 }
+
+/// `docs/statistics.md` with runs of whitespace (including line breaks) collapsed to one space.
+fn statistics_doc() -> String {
+    let raw = include_str!("../docs/statistics.md");
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[track_caller]
+fn doc_says(doc: &str, text: &str) {
+    assert!(doc.contains(text), "docs/statistics.md should say: {text}");
+}
+
+/// Fixed decimals with trailing zeros dropped: 0.060 -> "0.06".
+fn short(x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[test]
+fn docs_examples_match_the_library() {
+    let doc = statistics_doc();
+
+    // The pooling worked example: its table and results.
+    let p = [0.30, 0.21, 0.14, 0.11, 0.09, 0.07, 0.05, 0.015, 0.01, 0.005];
+    let b = Binning::new(&p, &[55, 47, 30, 20, 15, 16, 8, 4, 5, 0], 5.0).unwrap();
+    for (i, bin) in b.bins.iter().enumerate() {
+        let label = match bin.kind {
+            BinKind::Pooled => format!("{} (pooled)", i + 1),
+            _ => format!("{}", i + 1),
+        };
+        let outcomes: Vec<String> = bin.outcomes.iter().map(|o| (o + 1).to_string()).collect();
+        doc_says(
+            &doc,
+            &format!(
+                "| {label} | {} | {:.3} | {:.1} | {} |",
+                outcomes.join(", "),
+                bin.expected_p,
+                bin.expected,
+                bin.observed
+            ),
+        );
+    }
+    let x = asymptotic_test(&b, Statistic::Pearson);
+    let g = asymptotic_test(&b, Statistic::GTest);
+    doc_says(
+        &doc,
+        &format!(
+            "Pearson: X² = {:.4}, df = {}, p = {:.4}. G-test: G = {:.4}, df = {}, p = {:.4}.",
+            x.statistic, x.df, x.p_value, g.statistic, g.df, g.p_value
+        ),
+    );
+
+    // Cohen's w of the two demo bugs (exact expected counts of the buggy samplers, n = 10000).
+    let skip_last = cohens_w(&[3200, 2100, 1400, 1100, 900, 1300, 0], &DEMO_P);
+    let swap = cohens_w(&[2100, 3200, 1400, 1100, 900, 700, 600], &DEMO_P);
+    doc_says(
+        &doc,
+        &format!(
+            "never returns the last outcome (its mass going to the one before) has w = {skip_last:.4}"
+        ),
+    );
+    doc_says(
+        &doc,
+        &format!("swaps the two most probable outcomes has w = {swap:.4}"),
+    );
+
+    // The power example.
+    let c = chi2_isf(0.01, 6).unwrap();
+    let w = detectable_effect(6, 10_000, 0.01, 0.8).unwrap();
+    doc_says(
+        &doc,
+        &format!("has c = {c:.4} and detects w = {w:.4} with power 0.8"),
+    );
+    assert!(chi_square_power(0.02, 6, 10_000, 0.01).unwrap() < 0.2);
+    assert!(chi_square_power(skip_last.min(swap), 6, 10_000, 0.01).unwrap() > 1.0 - 1e-9);
+
+    // The Holm example.
+    let h = holm(&[0.004, 0.03, 0.2], 0.05).unwrap();
+    assert_eq!(h.rejected, vec![true, false, false]);
+    let adjusted: Vec<String> = h.adjusted.iter().map(|&a| short(a, 3)).collect();
+    doc_says(
+        &doc,
+        &format!("Adjusted p-values: {}.", adjusted.join(", ")),
+    );
+
+    // The Clopper–Pearson example.
+    let i = clopper_pearson(12, 1000, 0.95).unwrap();
+    assert!(i.contains(0.01));
+    doc_says(
+        &doc,
+        &format!("[{:.5}, {:.5}], which contains α = 0.01", i.lower, i.upper),
+    );
+}

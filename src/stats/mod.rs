@@ -226,6 +226,48 @@ mod tests {
     }
 
     #[test]
+    fn monte_carlo_agrees_with_the_asymptotic_p_value() {
+        // A sample of 500 with a mildly unusual statistic; 499 replicates give the p-value to
+        // about ±0.012 (one standard error), so they must land near the χ² answer.
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let counts = [180, 95, 60, 60, 35, 45, 25]; // n = 500, G = 11.24, p = 0.081
+        let binning = Binning::new(&DEMO_P, &counts, 0.0).unwrap();
+        let asymptotic = asymptotic_test(&binning, Statistic::GTest).p_value;
+        assert!((0.05..0.5).contains(&asymptotic), "{asymptotic}");
+        let mc = monte_carlo_test(&binning, Statistic::GTest, 499, |_, c| {
+            c.copy_from_slice(&multinomial(&mut rng, &DEMO_P, 500, false));
+        });
+        assert!(
+            (mc.p_value - asymptotic).abs() < 0.05,
+            "{} vs {asymptotic}",
+            mc.p_value
+        );
+    }
+
+    #[test]
+    fn monte_carlo_counts_per_outcome_are_added_into_pooled_bins() {
+        // Outcomes 3 and 4 pool; the closure reports counts per original outcome.
+        let p = [0.5, 0.3, 0.16, 0.03, 0.01];
+        let binning = Binning::new(&p, &[50, 30, 16, 3, 1], 5.0).unwrap();
+        assert_eq!(binning.bins.len(), 3);
+        // Bins {0}, {1}, {2, 3, 4}. Replicates 0 and 2 give the expected bins (50, 30, 20), although
+        // replicate 0 differs per outcome; replicate 1 gives (40, 40, 20). Against observed bins
+        // equal to the expected ones (X² = 0) all three are at least as extreme.
+        let reps: [[u64; 5]; 3] = [[50, 30, 16, 0, 4], [40, 40, 16, 3, 1], [50, 30, 16, 3, 1]];
+        let t = monte_carlo_test(&binning, Statistic::Pearson, 3, |r, c| {
+            c.copy_from_slice(&reps[r as usize]);
+        });
+        assert_eq!(t.monte_carlo.unwrap().at_least_as_extreme, 3);
+        // Against observed bins (55, 25, 20), X² = 4/3: only replicate 1 (X² = 16/3) counts.
+        let binning = Binning::new(&p, &[55, 25, 16, 3, 1], 5.0).unwrap();
+        let t = monte_carlo_test(&binning, Statistic::Pearson, 3, |r, c| {
+            c.copy_from_slice(&reps[r as usize]);
+        });
+        assert_eq!(t.monte_carlo.unwrap().at_least_as_extreme, 1);
+        assert_eq!(t.p_value, 0.5);
+    }
+
+    #[test]
     fn off_by_one_sampler_is_caught() {
         // 10 000 draws from the chapter's demo distribution by a sampler that never returns the
         // last outcome. Both statistics reject at any reasonable alpha, and so does Monte Carlo.
