@@ -1,10 +1,10 @@
 //! Goodness-of-fit statistics: Pearson's X² and the G (log-likelihood ratio) statistic, as
 //! `scipy.stats.power_divergence` computes them with `lambda_=1` and `lambda_="log-likelihood"`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Which goodness-of-fit statistic a check uses (scenario key `statistic`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Statistic {
     /// Pearson's X² = Σ (O − E)² / E (`"pearson"`, the default).
@@ -125,6 +125,10 @@ mod tests {
             assert_eq!(k.statistic, s);
         }
         assert!(toml::from_str::<K>("statistic = \"chi\"").is_err());
+        assert_eq!(
+            serde_json::to_string(&Statistic::GTest).unwrap(),
+            "\"g-test\""
+        );
         assert_eq!(Statistic::default(), Statistic::Pearson);
         assert_eq!(
             Statistic::GTest.compute(&[10, 0], &[5.0, 5.0]),
