@@ -1,1 +1,0 @@
-//! Statistics: placeholder (issue 3).
