@@ -5,7 +5,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{Cli, Command, ListArgs, Partition, RunArgs, ScoreArgs, SimpleFormat, TraceArgs};
+use crate::cli::{
+    CalibrateArgs, Cli, Command, ListArgs, Partition, RunArgs, ScoreArgs, SimpleFormat, TraceArgs,
+};
 use crate::run::{self, CorpusCache, RunOptions};
 use crate::sample::GenerateConfig;
 use crate::scenario::{self, ScenarioKind};
@@ -24,6 +26,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Score(a) => cmd_score(a),
         Command::Trace(a) => cmd_trace(a),
         Command::List(a) => cmd_list(a),
+        Command::Calibrate(a) => cmd_calibrate(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "coinflip", &mut std::io::stdout());
@@ -258,4 +261,53 @@ fn cmd_trace(a: TraceArgs) -> i32 {
         SimpleFormat::Json => crate::inspect::render_json(&t),
     };
     emit(&text, None)
+}
+
+fn cmd_calibrate(a: CalibrateArgs) -> i32 {
+    if !a.scenario.exists() {
+        return usage(&format!("no such file: {}", a.scenario.display()));
+    }
+    let print = |diags: Vec<crate::error::Diagnostic>| {
+        for d in diags {
+            eprintln!("coinflip: error: {d}");
+        }
+        FAILED
+    };
+    let sc = match scenario::load(&a.scenario, &a.scenario) {
+        Ok(s) => s,
+        Err(d) => return print(d),
+    };
+    let tested = match run::tested_distributions(&sc, &CorpusCache::default()) {
+        Ok(t) => t,
+        Err(d) => return print(d),
+    };
+    let check = sc
+        .checks
+        .chi_square
+        .clone()
+        .expect("checked by tested_distributions");
+    let seed = a.seed.unwrap_or(sc.seed);
+    let c = match crate::calibrate::calibrate(
+        &sc.name,
+        &tested,
+        &check,
+        seed,
+        a.replications,
+        a.bias,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("coinflip: error: {e}");
+            return FAILED;
+        }
+    };
+    let text = match a.format {
+        SimpleFormat::Text => crate::calibrate::render_text(&c),
+        SimpleFormat::Json => crate::inspect::render_json(&c),
+    };
+    let written = emit(&text, None);
+    if written != OK {
+        return written;
+    }
+    if c.verdict == "ok" { OK } else { FAILED }
 }

@@ -112,6 +112,50 @@ pub fn output(check: &OutputCheck, samples: &[SampleResult]) -> Vec<CheckResult>
     out
 }
 
+/// The `[checks.chi_square]` table: one result per tested distribution.
+pub fn chi_square(
+    tested: &[crate::chisq::Tested],
+    check: &crate::scenario::ChiSquareCheck,
+    seed: u64,
+    draw: crate::chisq::DrawFn,
+) -> Vec<CheckResult> {
+    match crate::chisq::run(tested, check, seed, draw) {
+        Err(e) => vec![CheckResult {
+            kind: "chi_square",
+            name: "distribution".into(),
+            status: Status::Error,
+            message: format!("cannot test the distribution: {e}"),
+            detail: CheckDetail::None {},
+        }],
+        Ok(outcomes) => outcomes
+            .into_iter()
+            .map(|o| {
+                let d = &o.detail;
+                let stat = d
+                    .statistic
+                    .map(|s| format!("{s:.4}"))
+                    .unwrap_or_else(|| "∞ (an impossible outcome was drawn)".into());
+                let p = if tested.len() > 1 {
+                    format!("Holm-adjusted p = {:.4}", d.p_adjusted)
+                } else {
+                    format!("p = {:.4}", d.p_value)
+                };
+                let cmp = if o.passed { "≥" } else { "<" };
+                CheckResult {
+                    kind: "chi_square",
+                    name: format!("{:?}", d.context),
+                    status: verdict(o.passed),
+                    message: format!(
+                        "{p} {cmp} alpha = {} ({} = {stat}, df = {}, {} draws)",
+                        d.alpha, d.test, d.df, d.samples
+                    ),
+                    detail: CheckDetail::ChiSquare(Box::new(o.detail)),
+                }
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

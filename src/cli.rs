@@ -23,6 +23,9 @@ pub enum Command {
     Score(ScoreArgs),
     /// Replay one generated sample step by step: context, candidates, the draw, the pick.
     Trace(TraceArgs),
+    /// Test the test: run a scenario's chi-square check many times under H0 and against a
+    /// deliberately biased coin; report the false-positive rate and the power.
+    Calibrate(CalibrateArgs),
     /// List the scenarios a run would run (with their shard under --partition).
     List(ListArgs),
     /// Print a shell completion script.
@@ -112,6 +115,24 @@ pub struct ScoreArgs {
     /// Also score the end-of-document marker after the text.
     #[arg(long)]
     pub eos: bool,
+    #[arg(long, value_enum, default_value_t = SimpleFormat::Text)]
+    pub format: SimpleFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// A scenario with a [checks.chi_square] table.
+    pub scenario: PathBuf,
+    /// How many times the check is run under H0 (and again against the biased coin).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub replications: u64,
+    /// The biased coin: `swap` (the two most probable outcomes trade probabilities) or
+    /// `shift:E` (E of probability moves from the most to the least probable outcome).
+    #[arg(long, default_value = "swap")]
+    pub bias: crate::calibrate::Bias,
+    /// Overrides the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
     #[arg(long, value_enum, default_value_t = SimpleFormat::Text)]
     pub format: SimpleFormat,
 }

@@ -9,7 +9,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
+pub mod calibrate;
 pub mod check;
+pub mod chisq;
 pub mod cli;
 pub mod corpus;
 pub mod error;

@@ -166,4 +166,5 @@ pub struct CheckResult {
 #[serde(untagged)]
 pub enum CheckDetail {
     None {},
+    ChiSquare(Box<crate::chisq::ChiSquareDetail>),
 }

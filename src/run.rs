@@ -384,6 +384,118 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
     })
 }
 
+/// An explicit distribution as tested: the `[sampling]` transforms applied, in the order given.
+pub fn distribution_tested(
+    d: &crate::scenario::DistributionSpec,
+    sampler: &crate::sample::SamplerConfig,
+) -> crate::chisq::Tested {
+    // Outcome i is "token id" i here: the transforms work on (id, p) pairs in ascending id.
+    let mut dist: Vec<(TokenId, f64)> = d
+        .probs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p > 0.0)
+        .map(|(i, &p)| (i as TokenId, p))
+        .collect();
+    sampler.apply(&mut dist);
+    let mut probs = vec![0.0; d.tokens.len()];
+    for (i, p) in dist {
+        probs[i as usize] = p;
+    }
+    normalize(&mut probs);
+    crate::chisq::Tested {
+        context: d.context.clone(),
+        labels: d.tokens.clone(),
+        probs,
+    }
+}
+
+fn normalize(p: &mut [f64]) {
+    let total: f64 = p.iter().sum();
+    if total > 0.0 {
+        for x in p.iter_mut() {
+            *x /= total;
+        }
+    }
+}
+
+/// A display label for a token: markers as written, white space made visible.
+pub fn token_label(token: &str) -> String {
+    match token {
+        "\n" => "\\n".to_string(),
+        " " => "␠".to_string(),
+        "\t" => "\\t".to_string(),
+        t => t.to_string(),
+    }
+}
+
+/// The next-token distributions a model scenario's chi-square check tests: one per context (the
+/// generate prefix by default), each read as the start of a document, after the transforms.
+fn model_tested(
+    sc: &Scenario,
+    p: &Prepared,
+    check: &crate::scenario::ChiSquareCheck,
+    notes: &mut Vec<String>,
+) -> Vec<crate::chisq::Tested> {
+    let contexts: Vec<(String, Vec<TokenId>)> = match &check.contexts {
+        None => vec![(p.prefix_text.clone(), p.prefix_ids.clone())],
+        Some(list) => list
+            .iter()
+            .map(|c| {
+                let (ids, unknown) = p.corpus.encode(c);
+                if !unknown.is_empty() {
+                    notes.push(format!(
+                        "chi-square context {c:?} has tokens never seen in training: {}",
+                        unknown.join(", ")
+                    ));
+                }
+                (c.clone(), ids)
+            })
+            .collect(),
+    };
+    let order = p.model.order();
+    contexts
+        .into_iter()
+        .map(|(text, ids)| {
+            let history = crate::model::start_history(&ids, order);
+            let mut dist = Vec::new();
+            p.model.distribution(&history, &mut dist);
+            sc.sampling.apply(&mut dist);
+            let labels = dist
+                .iter()
+                .map(|&(id, _)| token_label(p.corpus.vocab.token(id)))
+                .collect();
+            let mut probs: Vec<f64> = dist.iter().map(|d| d.1).collect();
+            normalize(&mut probs);
+            crate::chisq::Tested {
+                context: text,
+                labels,
+                probs,
+            }
+        })
+        .collect()
+}
+
+/// The distributions a scenario's chi-square check tests (for `coinflip calibrate`).
+pub fn tested_distributions(
+    sc: &Scenario,
+    cache: &CorpusCache,
+) -> Result<Vec<crate::chisq::Tested>, Vec<Diagnostic>> {
+    let Some(check) = &sc.checks.chi_square else {
+        return Err(vec![Diagnostic::file(
+            &sc.file,
+            "the scenario has no [checks.chi_square] table to calibrate",
+        )]);
+    };
+    match &sc.kind {
+        ScenarioKind::Distribution(d) => Ok(vec![distribution_tested(d, &sc.sampling)]),
+        ScenarioKind::Model { .. } => {
+            let p = prepare(sc, cache)?;
+            Ok(model_tested(sc, &p, check, &mut Vec::new()))
+        }
+    }
+}
+
 /// Runs one validated scenario.
 pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
     let mut result = ScenarioResult {
@@ -437,9 +549,39 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                     .checks
                     .extend(crate::check::output(check, &result.samples));
             }
-            let _ = prepared.model.order();
+            if let Some(check) = &sc.checks.chi_square {
+                let tested = model_tested(sc, &prepared, check, &mut result.notes);
+                result.checks.extend(crate::check::chi_square(
+                    &tested,
+                    check,
+                    sc.seed,
+                    crate::chisq::real_draw,
+                ));
+            }
         }
-        ScenarioKind::Distribution(_) => {}
+        ScenarioKind::Distribution(d) => {
+            result.model = Some(ModelInfo {
+                kind: "distribution",
+                order: 1,
+                tokenizer: "none",
+                lowercase: false,
+                smoothing: "none",
+                smoothing_parameter: None,
+                vocabulary_size: d.tokens.len(),
+                documents: 0,
+                training_tokens: 0,
+                ngram_counts: Vec::new(),
+            });
+            if let Some(check) = &sc.checks.chi_square {
+                let tested = [distribution_tested(d, &sc.sampling)];
+                result.checks.extend(crate::check::chi_square(
+                    &tested,
+                    check,
+                    sc.seed,
+                    crate::chisq::real_draw,
+                ));
+            }
+        }
     }
     if result.checks.iter().any(|c| c.status != Status::Pass) {
         result.status = Status::Fail;

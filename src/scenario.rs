@@ -18,6 +18,7 @@ use crate::corpus::{CorpusSource, DocumentSplit};
 use crate::error::{self, Diagnostic};
 use crate::model::Smoothing;
 use crate::sample::SamplerConfig;
+pub use crate::stats::Statistic;
 use crate::tokenize::{Tokenizer, TokenizerKind};
 
 /// Largest n-gram order.
@@ -131,16 +132,18 @@ struct RawOutputCheck {
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Statistic {
-    Pearson,
-    GTest,
-}
-
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Method {
     Asymptotic,
     MonteCarlo,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Asymptotic => "asymptotic",
+            Method::MonteCarlo => "monte-carlo",
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::Exporter;
-use crate::results::{BatchReport, Status};
+use crate::results::{BatchReport, CheckDetail, Status};
 
 pub struct MarkdownExporter;
 
@@ -103,6 +103,30 @@ impl Exporter for MarkdownExporter {
                         mark(c.status),
                         cell(&c.message)
                     );
+                }
+                for c in &r.checks {
+                    if let CheckDetail::ChiSquare(d) = &c.detail {
+                        let _ = writeln!(
+                            out,
+                            "\n**χ² check, context {:?}** ({}, {} draws)\n",
+                            d.context, d.test, d.samples
+                        );
+                        out.push_str("| outcome | expected p | expected | observed | residual |\n|---|---:|---:|---:|---:|\n");
+                        for b in &d.bins {
+                            let res = b
+                                .residual
+                                .map(|r| format!("{r:.2}"))
+                                .unwrap_or_else(|| "∞".into());
+                            let _ = writeln!(
+                                out,
+                                "| {} | {:.6} | {:.1} | {} | {res} |",
+                                cell(&b.label),
+                                b.expected_p,
+                                b.expected,
+                                b.observed
+                            );
+                        }
+                    }
                 }
             }
         }

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::{Exporter, fixed};
-use crate::results::{BatchReport, ScenarioResult, Status};
+use crate::results::{BatchReport, CheckDetail, ScenarioResult, Status};
 
 pub struct TextExporter {
     /// Colour the ✓/✗ marks (only for a terminal, and never with `NO_COLOR`).
@@ -126,8 +126,59 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
             c.name,
             c.message
         );
+        if let CheckDetail::ChiSquare(d) = &c.detail {
+            chi_square_table(out, d);
+        }
     }
-    let _ = fixed;
+}
+
+/// The bins of a chi-square check: outcome, expected probability and count, observed count,
+/// standardized residual; then what the check can detect.
+fn chi_square_table(out: &mut String, d: &crate::chisq::ChiSquareDetail) {
+    let width = d
+        .bins
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, 28);
+    let _ = writeln!(
+        out,
+        "      {:<width$}  {:>10}  {:>10}  {:>8}  {:>8}",
+        "outcome", "expected p", "expected", "observed", "residual"
+    );
+    for b in &d.bins {
+        let label: String = b.label.chars().take(28).collect();
+        let residual = b
+            .residual
+            .map(|r| fixed(r, 2))
+            .unwrap_or_else(|| "inf".into());
+        let _ = writeln!(
+            out,
+            "      {label:<width$}  {:>10}  {:>10}  {:>8}  {:>8}",
+            fixed(b.expected_p, 6),
+            fixed(b.expected, 1),
+            b.observed,
+            residual
+        );
+    }
+    let mc = d
+        .replicates
+        .map(|r| format!(", Monte Carlo with {r} replicates"))
+        .unwrap_or_default();
+    let detect = match d.detectable_w {
+        Some(w) => format!(
+            "detects an effect of Cohen's w ≥ {} with power 0.8",
+            fixed(w, 4)
+        ),
+        None => "df = 0: every draw is the same outcome, nothing to test".into(),
+    };
+    let _ = writeln!(
+        out,
+        "      {} draws{mc}; observed w = {}; {detect}",
+        d.samples,
+        fixed(d.observed_w, 4)
+    );
 }
 
 impl Exporter for TextExporter {

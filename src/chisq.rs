@@ -1,0 +1,279 @@
+//! The chi-square check: proof that the coin is flipped with the right bias. For each tested
+//! distribution it draws `samples` tokens with the real sampler (the scenario's transforms, then
+//! the cumulative draw of [`crate::sample`]), counts them, and tests the counts against the
+//! probabilities the sampler says it samples from, with the statistics of [`crate::stats`].
+//!
+//! Streams: the draws for tested distribution j come from `stream(seed, ChiSquare, j)`; Monte
+//! Carlo replicate r of distribution j from `stream(seed, MonteCarlo, (j << 32) | r)`.
+
+use serde::Serialize;
+
+use crate::sample::{self, Cumulative, Domain};
+use crate::scenario::{ChiSquareCheck, Method};
+use crate::stats::{self, BinKind, Binning};
+
+/// A distribution to test: outcome labels and their probabilities (summing to 1).
+#[derive(Debug, Clone)]
+pub struct Tested {
+    /// The context the distribution belongs to (for reports).
+    pub context: String,
+    pub labels: Vec<String>,
+    pub probs: Vec<f64>,
+}
+
+/// The sampler under test: from the cumulative table and a uniform in [0, 1), the index drawn.
+/// The real one is [`real_draw`]; tests pass deliberately broken ones to show they are caught.
+pub type DrawFn = fn(&Cumulative, f64) -> usize;
+
+/// coinflip's sampler: the first j with `u · C_m < C_j`.
+pub fn real_draw(c: &Cumulative, u: f64) -> usize {
+    c.pick(u).expect("a tested distribution has outcomes")
+}
+
+/// Counts of `n` draws of `draw` from `probs`, using `rng`.
+pub fn draw_counts(
+    probs: &[f64],
+    n: u64,
+    rng: &mut rand_chacha::ChaCha20Rng,
+    draw: DrawFn,
+) -> Vec<u64> {
+    let c = Cumulative::new(probs);
+    let mut counts = vec![0u64; probs.len()];
+    for _ in 0..n {
+        let u = sample::uniform(rng);
+        counts[draw(&c, u)] += 1;
+    }
+    counts
+}
+
+/// One bin as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct BinReport {
+    /// The outcome, or "(pooled: k outcomes)" / "(impossible: k outcomes)".
+    pub label: String,
+    /// "single", "pooled" or "impossible".
+    pub kind: &'static str,
+    /// The outcomes in the bin (one for a single bin).
+    pub outcomes: Vec<String>,
+    pub expected_p: f64,
+    pub expected: f64,
+    pub observed: u64,
+    /// (O − E) / √(E (1 − p)); null when infinite.
+    pub residual: Option<f64>,
+}
+
+/// The figures of one tested distribution.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChiSquareDetail {
+    pub context: String,
+    /// "pearson" or "g-test".
+    pub test: &'static str,
+    /// "asymptotic" or "monte-carlo".
+    pub method: &'static str,
+    /// Draws tested.
+    pub samples: u64,
+    /// The statistic (null when infinite: an impossible outcome was drawn).
+    pub statistic: Option<f64>,
+    pub df: usize,
+    pub p_value: f64,
+    /// Holm-adjusted p-value when several distributions are tested (else equal to `p_value`).
+    pub p_adjusted: f64,
+    pub alpha: f64,
+    /// Monte Carlo replicates (null for asymptotic).
+    pub replicates: Option<u64>,
+    /// Cohen's w of the observed counts against the expected probabilities.
+    pub observed_w: f64,
+    /// The smallest w this check detects with power 0.8 at this alpha, df and sample size (null
+    /// when df = 0).
+    pub detectable_w: Option<f64>,
+    pub bins: Vec<BinReport>,
+}
+
+/// The verdict on one tested distribution.
+#[derive(Debug, Clone)]
+pub struct ChiSquareOutcome {
+    pub passed: bool,
+    pub detail: ChiSquareDetail,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Runs the check on every tested distribution; the family-wise level is `cfg.alpha` (Holm).
+pub fn run(
+    tested: &[Tested],
+    cfg: &ChiSquareCheck,
+    seed: u64,
+    draw: DrawFn,
+) -> Result<Vec<ChiSquareOutcome>, String> {
+    run_drawing_from(tested, None, cfg, seed, draw)
+}
+
+/// [`run`], but the draws for distribution j come from `sources[j]` instead of its own
+/// probabilities (the test still compares with `tested[j].probs`): a deliberately biased coin,
+/// for `coinflip calibrate`'s power estimate.
+pub fn run_drawing_from(
+    tested: &[Tested],
+    sources: Option<&[Vec<f64>]>,
+    cfg: &ChiSquareCheck,
+    seed: u64,
+    draw: DrawFn,
+) -> Result<Vec<ChiSquareOutcome>, String> {
+    let mut details = Vec::with_capacity(tested.len());
+    for (j, t) in tested.iter().enumerate() {
+        let mut rng = sample::stream(seed, Domain::ChiSquare, j as u64);
+        let from = sources.map_or(&t.probs, |s| &s[j]);
+        let counts = draw_counts(from, cfg.samples, &mut rng, draw);
+        let min_expected = match cfg.method {
+            Method::Asymptotic => cfg.min_expected,
+            Method::MonteCarlo => 0.0,
+        };
+        let binning = Binning::new(&t.probs, &counts, min_expected).map_err(|e| e.to_string())?;
+        let result = match cfg.method {
+            Method::Asymptotic => stats::asymptotic_test(&binning, cfg.statistic),
+            Method::MonteCarlo => {
+                let c = Cumulative::new(&t.probs);
+                stats::par_monte_carlo_test(&binning, cfg.statistic, cfg.replicates, |r, out| {
+                    let mut rng = sample::stream(seed, Domain::MonteCarlo, ((j as u64) << 32) | r);
+                    for _ in 0..cfg.samples {
+                        out[real_draw(&c, sample::uniform(&mut rng))] += 1;
+                    }
+                    Ok::<(), std::convert::Infallible>(())
+                })
+                .unwrap_or_else(|never| match never {})
+            }
+        };
+        let bins = binning
+            .bins
+            .iter()
+            .map(|b| {
+                let outcomes: Vec<String> =
+                    b.outcomes.iter().map(|&i| t.labels[i].clone()).collect();
+                let (label, kind) = match b.kind {
+                    BinKind::Single => (outcomes[0].clone(), "single"),
+                    BinKind::Pooled => (format!("(pooled: {} outcomes)", outcomes.len()), "pooled"),
+                    BinKind::Impossible => (
+                        format!("(impossible: {} outcomes)", outcomes.len()),
+                        "impossible",
+                    ),
+                };
+                BinReport {
+                    label,
+                    kind,
+                    outcomes,
+                    expected_p: b.expected_p,
+                    expected: b.expected,
+                    observed: b.observed,
+                    residual: finite(b.standardized_residual()),
+                }
+            })
+            .collect();
+        let detectable_w = if result.df == 0 {
+            None
+        } else {
+            stats::detectable_effect(result.df, cfg.samples, cfg.alpha, 0.8).ok()
+        };
+        details.push(ChiSquareDetail {
+            context: t.context.clone(),
+            test: cfg.statistic.name(),
+            method: cfg.method.name(),
+            samples: cfg.samples,
+            statistic: finite(result.statistic),
+            df: result.df,
+            p_value: result.p_value,
+            p_adjusted: result.p_value,
+            alpha: cfg.alpha,
+            replicates: result.monte_carlo.as_ref().map(|m| m.replicates),
+            observed_w: stats::cohens_w(&counts, &t.probs),
+            detectable_w,
+            bins,
+        });
+    }
+    let p: Vec<f64> = details.iter().map(|d| d.p_value).collect();
+    let holm = stats::holm(&p, cfg.alpha).map_err(|e| e.to_string())?;
+    Ok(details
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut d)| {
+            d.p_adjusted = holm.adjusted[i];
+            ChiSquareOutcome {
+                passed: !holm.rejected[i],
+                detail: d,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Statistic;
+
+    fn cfg(samples: u64, method: Method) -> ChiSquareCheck {
+        ChiSquareCheck {
+            samples,
+            alpha: 0.01,
+            statistic: Statistic::Pearson,
+            method,
+            replicates: 200,
+            min_expected: 5.0,
+            contexts: None,
+        }
+    }
+
+    fn demo() -> Tested {
+        Tested {
+            context: "Viewing a single".into(),
+            labels: [
+                "the",
+                "a",
+                "article",
+                "single",
+                "post",
+                "viewing",
+                "direction",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            probs: vec![0.32, 0.21, 0.14, 0.11, 0.09, 0.07, 0.06],
+        }
+    }
+
+    /// Always skips the last outcome (draws it as the one before).
+    fn skip_last(c: &Cumulative, u: f64) -> usize {
+        real_draw(c, u).min(c.len() - 2)
+    }
+
+    #[test]
+    fn real_sampler_passes_and_off_by_one_is_caught() {
+        let ok = run(&[demo()], &cfg(10_000, Method::Asymptotic), 7, real_draw).unwrap();
+        assert!(ok[0].passed, "{:?}", ok[0].detail.p_value);
+        let bad = run(&[demo()], &cfg(10_000, Method::Asymptotic), 7, skip_last).unwrap();
+        assert!(!bad[0].passed);
+        assert!(bad[0].detail.p_value < 1e-50);
+    }
+
+    #[test]
+    fn monte_carlo_agrees_and_is_reproducible() {
+        let a = run(&[demo()], &cfg(2_000, Method::MonteCarlo), 3, real_draw).unwrap();
+        let b = run(&[demo()], &cfg(2_000, Method::MonteCarlo), 3, real_draw).unwrap();
+        assert_eq!(a[0].detail.p_value, b[0].detail.p_value);
+        assert_eq!(a[0].detail.replicates, Some(200));
+        let bad = run(&[demo()], &cfg(2_000, Method::MonteCarlo), 3, skip_last).unwrap();
+        assert_eq!(bad[0].detail.p_value, 1.0 / 201.0);
+    }
+
+    #[test]
+    fn counts_add_up_and_pooling_is_named() {
+        let mut t = demo();
+        t.probs = vec![0.9, 0.07, 0.01, 0.01, 0.005, 0.003, 0.002];
+        let r = run(&[t], &cfg(300, Method::Asymptotic), 1, real_draw).unwrap();
+        let bins = &r[0].detail.bins;
+        assert_eq!(bins.iter().map(|b| b.observed).sum::<u64>(), 300);
+        let pooled = bins.iter().find(|b| b.kind == "pooled").unwrap();
+        assert!(pooled.label.starts_with("(pooled: "));
+        assert!(pooled.outcomes.contains(&"direction".to_string()));
+    }
+}
