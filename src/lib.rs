@@ -5,7 +5,9 @@
 //! Data flows one way: scenario → corpus → tokens → counts → model → samples → statistics →
 //! report. Each module owns one idea and says so in its header.
 
+pub mod arpa;
 pub mod error;
+pub mod kenlm;
 pub mod output;
 pub mod quiz;
 pub mod remix;
