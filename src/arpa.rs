@@ -641,16 +641,11 @@ impl<'a> Reader<'a> {
         self.err_at(offset, msg)
     }
 
+    /// An error at the end of the file, located on its last line that has text.
     fn err_eof(&self, msg: impl Into<String>) -> Diagnostic {
-        let end = self.src.len();
+        let text = self.src.trim_end();
         let mut d = Diagnostic::file(self.name, msg);
-        let (line, _) = crate::error::line_col(self.src, end);
-        // Point at the last line that has text: the file ends after it.
-        d.line = Some(if self.src.ends_with('\n') && line > 1 {
-            line - 1
-        } else {
-            line
-        });
+        d.line = Some(crate::error::line_col(text, text.len()).0);
         d
     }
 
@@ -925,5 +920,268 @@ impl<'a> Reader<'a> {
             format!("expected the {want} heading; found `{t}`")
         };
         Err(self.err_at(line.start, msg))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tests/fixtures/kenlm/toy.o3.fallback.arpa (written by lmplz).
+    const TOY: &str = include_str!("../tests/fixtures/kenlm/toy.o3.fallback.arpa");
+
+    fn toy() -> BackoffModel {
+        read(TOY, "toy.arpa").unwrap()
+    }
+
+    fn ids(m: &BackoffModel, words: &str) -> Vec<u32> {
+        words.split(' ').map(|w| m.id_or_unk(w)).collect()
+    }
+
+    fn score(m: &BackoffModel, context: &str, word: &str) -> (f64, usize) {
+        let ctx = if context.is_empty() {
+            Vec::new()
+        } else {
+            ids(m, context)
+        };
+        m.log10_prob(&ctx, m.id_or_unk(word))
+    }
+
+    fn close(a: (f64, usize), b: (f64, usize)) -> bool {
+        (a.0 - b.0).abs() < 1e-6 && a.1 == b.1
+    }
+
+    #[test]
+    fn scores_follow_backoff_semantics() {
+        let m = toy();
+        // Values by hand from the toy file's lines.
+        // "<s> a" is a bigram: -0.37712017.
+        assert!(close(score(&m, "<s>", "a"), (-0.37712017, 2)));
+        // "<s> a a" is a trigram.
+        assert!(close(score(&m, "<s> a", "a"), (-0.14885087, 3)));
+        // "<s> a b" is not: backoff("<s> a") -0.30103 + p("a b") -0.58682007.
+        assert!(close(score(&m, "<s> a", "b"), (-0.30103 - 0.58682007, 2)));
+        // "b b" is not a bigram, so its backoff is log10 1 = 0: p("b </s>") = -0.5220179.
+        assert!(close(score(&m, "b b", "</s>"), (-0.5220179, 2)));
+        // Unknown word: backoff("a") -0.30103 + p(<unk>) -0.90309, a unigram.
+        assert!(close(score(&m, "a", "zzz"), (-0.30103 - 0.90309, 1)));
+        // Unknown context word: <unk> has backoff 0.
+        assert!(close(score(&m, "zzz", "a"), (-0.46943438, 1)));
+        // Only the last order-1 context words count.
+        assert!(close(score(&m, "b b a", "a"), (-0.33741078, 3)));
+        // An id outside the vocabulary is <unk>.
+        assert_eq!(m.log10_prob(&[], 999), m.log10_prob(&[], m.unk()));
+        assert!(close(score(&m, "", "b"), (-0.5720968, 1)));
+    }
+
+    #[test]
+    fn distribution_matches_scores_and_sums_to_one() {
+        let m = toy();
+        for ctx in ["<s>", "<s> a", "a b", "b b", "zzz a"] {
+            let c = ids(&m, ctx);
+            let d = m.prob_distribution(&c);
+            assert_eq!(d[m.bos() as usize], 0.0);
+            for w in 0..m.vocab().len() as u32 {
+                if w != m.bos() {
+                    let (lp, _) = m.log10_prob(&c, w);
+                    assert!((d[w as usize] - 10f64.powf(lp)).abs() < 1e-12);
+                }
+            }
+            let sum: f64 = d.iter().sum();
+            assert!((sum - 1.0).abs() < 1e-6, "{ctx}: {sum}");
+        }
+    }
+
+    #[test]
+    fn accepts_spaces_comments_missing_backoffs_and_srilm_conventions() {
+        let text = "# made by hand\n\n\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n\
+                    -99 <s>   -0.5\n-0.5 </s>\n-0.4  a -0.2\n-1 b\n\n\\2-grams:\n\
+                    -0.1 <s> a\n-0.2  a   </s>\n\n\\end\\\n";
+        let m = read(text, "hand.arpa").unwrap();
+        assert_eq!(m.order(), 2);
+        // <unk> was missing: appended, as KenLM substitutes it, with log10 p = -100.
+        assert_eq!(m.vocab().last().map(String::as_str), Some(UNK));
+        assert_eq!(m.get_words(&["<unk>"]), Some((-100.0, 0.0)));
+        assert_eq!(m.get_words(&["<s>"]), Some((-99.0, -0.5)));
+        assert_eq!(m.get_words(&["b"]), Some((-1.0, 0.0)));
+        // p(b | a): no "a b", backoff(a) = -0.2, p(b) = -1.
+        assert!(close(score(&m, "a", "b"), (-1.2, 1)));
+        // Tabs and spaces read alike.
+        assert_eq!(read(&text.replace(' ', "\t"), "tabs.arpa").unwrap(), m);
+        // Windows line ends too.
+        assert_eq!(read(&text.replace('\n', "\r\n"), "crlf.arpa").unwrap(), m);
+    }
+
+    #[test]
+    fn write_format_is_lmplz_layout() {
+        let text = "\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-1 <unk>\t0\n0\t<s>\t-0.5\n\
+                    -0.5\t</s>\t0\n-0.25\ta\t-0.125\n\n\\2-grams:\n-0.75\ta </s>\n-0.5\t<s> a\n\n\\end\\\n";
+        let m = read(text, "x.arpa").unwrap();
+        // Rows in suffix order: "a </s>" (last word </s> = id 2) before "<s> a" (a = id 3).
+        let expected = text.replace("-1 <unk>", "-1\t<unk>");
+        assert_eq!(write(&m), expected);
+        assert_eq!(format_value(-0.0), "0");
+        assert_eq!(format_value(-0.088179775), "-0.088179775");
+    }
+
+    /// Reads `text` and returns the error's one-line form.
+    fn error(text: &str) -> String {
+        read(text, "bad.arpa").unwrap_err().headline()
+    }
+
+    const GOOD: &str = "\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n-1\t<s>\t-0.5\n\
+                        -0.5\t</s>\t0\n-0.4\ta\t-0.2\n\n\\2-grams:\n-0.1\t<s> a\n\n\\end\\\n";
+
+    #[test]
+    fn the_good_file_reads() {
+        let m = read(GOOD, "good.arpa").unwrap();
+        assert_eq!((m.count(1), m.count(2)), (4, 1));
+    }
+
+    #[test]
+    fn malformed_files_get_located_errors() {
+        let cases: &[(String, &str)] = &[
+            (
+                String::new(),
+                "bad.arpa:1: the file has no `\\data\\` line; an ARPA file starts with `\\data\\`",
+            ),
+            (
+                GOOD.replace("\\data\\", "hello"),
+                "bad.arpa:1:1: expected `\\data\\` (the start of an ARPA file); found `hello`",
+            ),
+            (
+                GOOD.replace("ngram 2=1", "ngram 2:1"),
+                "bad.arpa:3:1: expected `ngram 2=COUNT` in the \\data\\ header; found `ngram 2:1`",
+            ),
+            (
+                GOOD.replace("ngram 2=1", "ngram 3=1"),
+                "bad.arpa:3:1: expected `ngram 2=COUNT` (orders listed 1, 2, 3, ... in turn); found order 3",
+            ),
+            (
+                GOOD.replace("ngram 1=3", "ngram 1=4"),
+                "bad.arpa:9:1: the \\data\\ header announces ngram 1=4 but the \\1-grams: section has 3 lines",
+            ),
+            (
+                GOOD.replace("-0.4\ta", "-0.4x\ta"),
+                "bad.arpa:8:1: expected a log10 probability (a decimal number such as -1.2345); found `-0.4x`",
+            ),
+            (
+                GOOD.replace("a\t-0.2", "a\tnan"),
+                "bad.arpa:8:8: expected a log10 backoff (a decimal number such as -1.2345); found `nan`",
+            ),
+            (
+                GOOD.replace("-0.4\ta", "0.4\ta"),
+                "bad.arpa:8:1: a log10 probability must be at most 0 (a probability at most 1); found `0.4`",
+            ),
+            (
+                GOOD.replace("-0.4\ta\t-0.2", "-0.4\ta b\t-0.2"),
+                "bad.arpa:8:1: a line of the \\1-grams: section must hold a log10 probability, 1 word, and optionally a backoff (2 or 3 fields); found 4 fields",
+            ),
+            (
+                GOOD.replace("-0.1\t<s> a", "-0.1\t<s> a\t-0.3"),
+                "bad.arpa:11:1: a line of the \\2-grams: section must hold a log10 probability and 2 words (3 fields; the highest order has no backoff); found 4 fields",
+            ),
+            (
+                GOOD.replace("<s> a", "<s> b"),
+                "bad.arpa:11:10: the word `b` of this 2-gram is not in the \\1-grams: section",
+            ),
+            (
+                GOOD.replace("\\2-grams:", "\\foo\\"),
+                "bad.arpa:10:1: unknown section `\\foo\\`; expected \\2-grams:",
+            ),
+            (
+                GOOD.replace("\\2-grams:", "\\3-grams:"),
+                "bad.arpa:10:1: expected the \\2-grams: section; found the \\3-grams: section (sections come in order 1, 2, ... 2)",
+            ),
+            (
+                GOOD.replace("\\end\\\n", ""),
+                "bad.arpa:11: the file ends without `\\end\\` (truncated?); expected `\\end\\` after the last section",
+            ),
+            (
+                GOOD.replace("\n\\end\\", "\\3-grams:\n\\end\\"),
+                "bad.arpa:12:1: expected `\\end\\` after the \\2-grams: section (the header announces order 2); found `\\3-grams:`",
+            ),
+            (
+                GOOD.replace("-0.4\ta", "-0.4\t<s>"),
+                "bad.arpa:8:6: the word `<s>` is listed twice among the unigrams (first on line 6)",
+            ),
+            (
+                GOOD.replace("ngram 2=1", "ngram 2=2")
+                    .replace("-0.1\t<s> a\n", "-0.1\t<s> a\n-0.3\t<s>  a\n"),
+                "bad.arpa:12:1: the same 2-gram is listed twice: this line repeats line 11",
+            ),
+            (
+                GOOD.replace("</s>", "b"),
+                "bad.arpa: the model has no `</s>` unigram; an ARPA model needs both `<s>` and `</s>`",
+            ),
+            (
+                GOOD.replace("ngram 1=3", "ngram 1=0"),
+                "bad.arpa:2:1: the \\data\\ header announces ngram 1=0; a model needs its unigrams",
+            ),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(text, expected)| error(text) != *expected)
+            .map(|(text, expected)| format!("{text}\n  got:  {}\n  want: {expected}", error(text)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+    }
+
+    #[test]
+    fn diagnostics_show_the_offending_line() {
+        let d = read(&GOOD.replace("-0.4\ta", "-0.4x\ta"), "bad.arpa").unwrap_err();
+        assert_eq!(d.snippet.as_deref(), Some("-0.4x\ta\t-0.2"));
+        assert!(d.to_string().contains("8 | -0.4x\ta\t-0.2"));
+    }
+
+    #[test]
+    fn read_file_refuses_gzip_and_non_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("m.arpa.gz");
+        std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0]).unwrap();
+        assert!(read_file(&gz).unwrap_err().message.contains("gzip"));
+        let latin1 = dir.path().join("m.arpa");
+        let mut bytes = GOOD.as_bytes().to_vec();
+        bytes.splice(60..60, [0xe9]);
+        std::fs::write(&latin1, &bytes).unwrap();
+        let d = read_file(&latin1).unwrap_err();
+        assert!(d.message.contains("UTF-8"), "{d}");
+        assert_eq!(d.line, Some(crate::error::line_col(GOOD, 60).0));
+        let missing = read_file(&dir.path().join("none.arpa")).unwrap_err();
+        assert!(missing.message.starts_with("cannot read the ARPA file"));
+        let good = dir.path().join("good.arpa");
+        std::fs::write(&good, GOOD).unwrap();
+        assert_eq!(read_file(&good).unwrap(), read(GOOD, "x").unwrap());
+    }
+
+    #[test]
+    fn model_construction_checks_its_input() {
+        let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let e = BackoffModel::new(v(&["<s>", "</s>"]), vec![(0.0, 0.0)], vec![]).unwrap_err();
+        assert!(matches!(e, ModelError::VocabLength { .. }));
+        let e = BackoffModel::new(v(&["<s>", "<s>"]), vec![(0.0, 0.0); 2], vec![]).unwrap_err();
+        assert!(matches!(
+            e,
+            ModelError::DuplicateWord {
+                first: 0,
+                second: 1,
+                ..
+            }
+        ));
+        let mut t = NgramTable::new(3);
+        t.push(&[0, 1, 1], -1.0, 0.0);
+        let e = BackoffModel::new(v(&["<s>", "</s>"]), vec![(0.0, 0.0); 2], vec![t]).unwrap_err();
+        assert_eq!(e, ModelError::Arity { order: 2, found: 3 });
+        let mut t = NgramTable::new(2);
+        t.push(&[0, 7], -1.0, 0.0);
+        let e = BackoffModel::new(v(&["<s>", "</s>"]), vec![(0.0, 0.0); 2], vec![t]).unwrap_err();
+        assert_eq!(
+            e,
+            ModelError::IdOutOfRange {
+                order: 2,
+                index: 0,
+                id: 7
+            }
+        );
     }
 }

@@ -576,3 +576,140 @@ fn merge_sorted(a: &Grams, b: &Grams) -> Grams {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn est(text: &str, order: usize) -> Estimate {
+        estimate(
+            &sentences_from_text(text),
+            order,
+            Some(LMPLZ_FALLBACK_DISCOUNTS),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn discounts_follow_chen_and_goodman() {
+        // Genesis 1-3 unigram counts of counts. Reference, in f64 (python3):
+        //   t=[0,247,67,24,18]; Y=t[1]/(t[1]+2*t[2]); [k-(k+1)*Y*t[k+1]/t[k] for k in (1,2,3)]
+        //   -> [0.6482939632545932, 1.30332589023387, 1.0551181102362204]
+        let d = lmplz_discounts(1, &[0, 247, 67, 24, 18]).unwrap();
+        let want = [0.6482939632545932, 1.30332589023387, 1.0551181102362204];
+        for k in 1..=3 {
+            assert!((d[k] as f64 - want[k - 1]).abs() < 1e-6, "D{k}");
+        }
+        assert_eq!(d[0], 0.0);
+        // No n-gram with count 2: the estimate is undefined.
+        let e = lmplz_discounts(2, &[0, 5, 0, 1, 1]).unwrap_err();
+        assert!(e.contains("2-grams with adjusted count 3"), "{e}");
+        // Y = 1/3, D2 = 2 - 3 Y 1/10 = 1.9, but D3+ = 3 - 4 Y 3/1 = -1: out of range.
+        let e = lmplz_discounts(3, &[0, 10, 10, 1, 3]).unwrap_err();
+        assert!(e.contains("out of range [0, 3]"), "{e}");
+    }
+
+    #[test]
+    fn lmplz_last_ngram_quirk_issue_427() {
+        // kpu/kenlm issue #427: lmplz -o 2 on "r o t / o a r / o a t" counts 0 unigrams with
+        // adjusted count 1 and 5 with count 2 (the last unigram, `a`, enters with its raw count
+        // 2); with the lines in another order the last unigram is `t` and the counts are 1 and 4.
+        let e = est("r o t\no a r\no a t\n", 2);
+        assert_eq!(e.stats[0].counts_of_counts, [0, 5, 0, 0]);
+        let e = est("o a r\no a t\nr o t\n", 2);
+        assert_eq!(e.stats[0].counts_of_counts, [1, 4, 0, 0]);
+        // The probabilities use the adjusted counts all the same: `a` (one left context) is
+        // less likely than `r` (two).
+        let m = &e.model;
+        assert!(m.get_words(&["a"]).unwrap().0 < m.get_words(&["r"]).unwrap().0);
+    }
+
+    #[test]
+    fn vocabulary_is_in_first_occurrence_order() {
+        let e = est("b a\na c b\n", 2);
+        let v: Vec<&str> = e.model.vocab().iter().map(String::as_str).collect();
+        assert_eq!(v, ["<unk>", "<s>", "</s>", "b", "a", "c"]);
+        assert_eq!(e.token_count, 5);
+    }
+
+    #[test]
+    fn adjusted_counts_are_continuation_counts_except_after_bos() {
+        // Windows of order 2: <s> x, x y, y </s>, <s> x, x z, z </s>, <s> y, y </s>.
+        // Unigram adjusted counts: x has left contexts {<s>} -> 1; y {x, <s>} -> 2; z {x} -> 1;
+        // </s> {y, z} -> 2. Bigrams keep raw counts (the top order): "<s> x" 2, "y </s>" 2.
+        // Hand check of the unigrams: denominator = 1 + 2 + 1 + 2 = 6; gamma = (D1 * 2 + D2 * 2)
+        // / 6; p(w) = (a(w) - D(a(w))) / 6 + gamma / 5 (uniform over the vocabulary without
+        // <s>: <unk> </s> x y z); p(<unk>) = gamma / 5.
+        let e = est("x y\nx z\ny\n", 2);
+        assert_eq!(e.stats[0].counts_of_counts, [2, 2, 0, 0]);
+        // The order-1 estimate fails (t3 = 0), so lmplz's fallback applies: D1 0.5, D2 1.
+        assert!(e.stats[0].discounts.fallback);
+        let (d1, d2) = (0.5f64, 1.0f64);
+        let denom = 6.0;
+        let gamma = (d1 * 2.0 + d2 * 2.0) / denom;
+        let px = (1.0 - d1) / denom + gamma / 5.0;
+        let py = (2.0 - d2) / denom + gamma / 5.0;
+        let punk = gamma / 5.0;
+        let m = &e.model;
+        for (w, p) in [("x", px), ("y", py), ("<unk>", punk)] {
+            let got = m.get_words(&[w]).unwrap().0;
+            assert!(
+                (got - p.log10()).abs() < 1e-6,
+                "{w}: {got} vs {}",
+                p.log10()
+            );
+        }
+        assert_eq!(m.get_words(&["<s>"]).unwrap().0, 0.0);
+        assert_eq!(m.get_words(&["<s>", "x"]).map(|_| ()), Some(()));
+        assert_eq!(m.count(2), 6);
+    }
+
+    #[test]
+    fn every_order_gives_normalized_distributions() {
+        let text = "a b c a b\nb c a\nc a b c\na a b\n";
+        for order in 1..=5 {
+            let e = est(text, order);
+            let m = &e.model;
+            assert_eq!(m.order(), order);
+            for ctx in [vec![], vec![m.bos()], vec![m.bos(), 3, 4, 5], vec![5, 3]] {
+                let sum: f64 = m.prob_distribution(&ctx).iter().sum();
+                assert!((sum - 1.0).abs() < 1e-6, "order {order} {ctx:?}: {sum}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        fn s(t: &str) -> Vec<Vec<&str>> {
+            sentences_from_text(t)
+        }
+        assert_eq!(
+            estimate(&s("a"), 0, None).unwrap_err(),
+            EstimateError::Order(0)
+        );
+        let none: Vec<Vec<&str>> = Vec::new();
+        assert_eq!(
+            estimate(&none, 3, None).unwrap_err(),
+            EstimateError::NoSentences
+        );
+        let e = estimate(&s("a b\nc <s> d\n"), 3, None).unwrap_err();
+        assert!(matches!(
+            &e,
+            EstimateError::Token { sentence: 2, position: 2, token, .. } if token == "<s>"
+        ));
+        assert!(e.to_string().starts_with("sentence 2, token 2 `<s>`: "));
+        let e = estimate(&[vec!["a", ""]], 2, None).unwrap_err();
+        assert!(e.to_string().contains("empty token"), "{e}");
+        let e = estimate(&[vec!["a b"]], 2, None).unwrap_err();
+        assert!(e.to_string().contains("whitespace"), "{e}");
+    }
+
+    #[test]
+    fn text_is_split_as_lmplz_reads_it() {
+        let s = sentences_from_text("a  b\tc\r\n\nd \u{0}e\n");
+        assert_eq!(s, vec![vec!["a", "b", "c"], vec![], vec!["d", "e"]]);
+        // An empty line is the sentence "<s> </s>".
+        let e = est("a\n\na\n", 2);
+        assert!(e.model.get_words(&["<s>", "</s>"]).is_some());
+    }
+}
