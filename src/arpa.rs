@@ -924,6 +924,8 @@ impl<'a> Reader<'a> {
 }
 
 #[cfg(test)]
+// The tests quote values from ARPA files, such as -0.30103; they are file contents, not LOG10_2.
+#[allow(clippy::approx_constant)]
 mod tests {
     use super::*;
 

@@ -136,7 +136,9 @@ fn half_last_digit(printed: &str) -> f64 {
 #[test]
 fn discounts_and_sizes_match_what_lmplz_printed() {
     // tests/fixtures/kenlm/README.md: "order N ngrams D1= D2= D3+=" lines lmplz printed.
-    let printed: [(usize, &[(usize, &str, &str, &str)]); 2] = [
+    // (order, per n: number of n-grams and D1, D2, D3+ as printed)
+    type Printed<'a> = (usize, &'a [(usize, &'a str, &'a str, &'a str)]);
+    let printed: [Printed; 2] = [
         (
             3,
             &[
@@ -185,6 +187,7 @@ fn discounts_and_sizes_match_what_lmplz_printed() {
 /// last unigram, `ski`, has adjusted count 1 but raw count 2, which moves D1, D2, D3+ of the
 /// unigrams and hence every unigram probability (`<unk>` would be -1.3802 without the quirk).
 #[test]
+#[allow(clippy::approx_constant)] // -0.30103 is a value lmplz wrote, not LOG10_2
 fn lmplz_last_ngram_quirk_issue_405() {
     let text = "I went to\nI go to\nYou went to\nYou go to\nJoe went to\nJoe go to\n\
                 Anna went ski\nAnna went ski\n";
