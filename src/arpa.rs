@@ -501,17 +501,18 @@ pub fn format_value(x: f32) -> String {
 /// the highest order; every lower-order line carries one, 0 included, as current lmplz writes),
 /// a blank line after each section, and `\end\`. Row order: see the module header.
 pub fn write(model: &BackoffModel) -> String {
+    use std::fmt::Write as _;
     let order = model.order();
-    let mut out = String::new();
+    let mut out = String::with_capacity(model.count(order) * 32);
     out.push_str("\\data\\\n");
     for n in 1..=order {
-        out.push_str(&format!("ngram {n}={}\n", model.count(n)));
+        let _ = writeln!(out, "ngram {n}={}", model.count(n));
     }
     out.push('\n');
     for n in 1..=order {
-        out.push_str(&format!("\\{n}-grams:\n"));
+        let _ = writeln!(out, "\\{n}-grams:");
         for (gram, p, b) in model.ngrams(n) {
-            out.push_str(&format_value(p as f32));
+            push_value(&mut out, p as f32);
             out.push('\t');
             for (i, &w) in gram.iter().enumerate() {
                 if i > 0 {
@@ -521,7 +522,7 @@ pub fn write(model: &BackoffModel) -> String {
             }
             if n < order {
                 out.push('\t');
-                out.push_str(&format_value(b as f32));
+                push_value(&mut out, b as f32);
             }
             out.push('\n');
         }
@@ -529,6 +530,16 @@ pub fn write(model: &BackoffModel) -> String {
     }
     out.push_str("\\end\\\n");
     out
+}
+
+/// Appends [`format_value`] of `x` without an intermediate string.
+fn push_value(out: &mut String, x: f32) {
+    use std::fmt::Write as _;
+    if x == 0.0 {
+        out.push('0');
+    } else {
+        let _ = write!(out, "{x}");
+    }
 }
 
 /// Reads an ARPA file from disk. A gzip-compressed or non-UTF-8 file gets a clear error.
@@ -659,6 +670,7 @@ impl<'a> Reader<'a> {
         let mut higher: Vec<NgramTable> = Vec::with_capacity(order.saturating_sub(1));
         let mut higher_lines: Vec<Vec<usize>> = Vec::with_capacity(order.saturating_sub(1));
         let mut gram: Vec<u32> = Vec::with_capacity(order);
+        let mut fields: Vec<&'a str> = Vec::with_capacity(order + 2);
         for n in 1..=order {
             let heading = self.expect_section(n, order)?;
             let mut table =
@@ -672,11 +684,8 @@ impl<'a> Reader<'a> {
                 }
                 self.next_line();
                 seen += 1;
-                let fields: Vec<&'a str> = line
-                    .text
-                    .split([' ', '\t'])
-                    .filter(|s| !s.is_empty())
-                    .collect();
+                fields.clear();
+                fields.extend(line.text.split([' ', '\t']).filter(|s| !s.is_empty()));
                 let with_backoff = n < order;
                 let ok_len = fields.len() == n + 1 || (with_backoff && fields.len() == n + 2);
                 if !ok_len {
