@@ -380,7 +380,7 @@ impl BackoffModel {
     }
 
     /// The n-grams of order `n` with their `(log10 prob, log10 backoff)`, in the order
-    /// [`write`] writes them (unigrams by id; higher orders in suffix order by id).
+    /// [`write()`] writes them (unigrams by id; higher orders in suffix order by id).
     pub fn ngrams(&self, n: usize) -> Vec<(&[u32], f64, f64)> {
         match n {
             0 => Vec::new(),
@@ -1006,7 +1006,7 @@ mod tests {
     #[test]
     fn accepts_spaces_comments_missing_backoffs_and_srilm_conventions() {
         let text = "# made by hand\n\n\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n\
-                    -99 <s>   -0.5\n-0.5 </s>\n-0.4  a -0.2\n-1 b\n\n\\2-grams:\n\
+                    -99 <s>   -0.5\n-0.5 </s>\n-0.4  a -0.2\n-inf b\n\n\\2-grams:\n\
                     -0.1 <s> a\n-0.2  a   </s>\n\n\\end\\\n";
         let m = read(text, "hand.arpa").unwrap();
         assert_eq!(m.order(), 2);
@@ -1014,9 +1014,13 @@ mod tests {
         assert_eq!(m.vocab().last().map(String::as_str), Some(UNK));
         assert_eq!(m.get_words(&["<unk>"]), Some((-100.0, 0.0)));
         assert_eq!(m.get_words(&["<s>"]), Some((-99.0, -0.5)));
-        assert_eq!(m.get_words(&["b"]), Some((-1.0, 0.0)));
-        // p(b | a): no "a b", backoff(a) = -0.2, p(b) = -1.
-        assert!(close(score(&m, "a", "b"), (-1.2, 1)));
+        assert_eq!(m.get_words(&["b"]), Some((f64::NEG_INFINITY, 0.0)));
+        // p(</s> | a): "a </s>" is a bigram.
+        assert!(close(score(&m, "a", "</s>"), (-0.2, 2)));
+        // p(a | </s>): no "</s> a", backoff(</s>) missing = 0, p(a) = -0.4.
+        assert!(close(score(&m, "</s>", "a"), (-0.4, 1)));
+        // p(b | a): no "a b", backoff(a) = -0.2, p(b) = -inf.
+        assert_eq!(score(&m, "a", "b"), (f64::NEG_INFINITY, 1));
         // Tabs and spaces read alike.
         assert_eq!(read(&text.replace(' ', "\t"), "tabs.arpa").unwrap(), m);
         // Windows line ends too.

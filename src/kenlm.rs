@@ -679,6 +679,20 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_corpora_do_not_break_it() {
+        let fb = Some(LMPLZ_FALLBACK_DISCOUNTS);
+        let empty: Vec<Vec<&str>> = vec![vec![], vec![]];
+        for corpus in [empty, vec![vec!["a"]], vec![vec!["a", "a", "a", "a", "a"]]] {
+            for order in 1..=4 {
+                let e = estimate(&corpus, order, fb).unwrap();
+                let m = &e.model;
+                let sum: f64 = m.prob_distribution(&[m.bos()]).iter().sum();
+                assert!((sum - 1.0).abs() < 1e-6, "{corpus:?} order {order}: {sum}");
+            }
+        }
+    }
+
+    #[test]
     fn bad_input_is_refused() {
         fn s(t: &str) -> Vec<Vec<&str>> {
             sentences_from_text(t)

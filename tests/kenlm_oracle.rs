@@ -384,3 +384,20 @@ fn kenlm_python_module_scores_our_arpa_the_same() {
         }
     }
 }
+
+#[test]
+fn docs_example_is_the_file_we_write() {
+    // docs/models.md shows the toy model; it must be exactly what coinflip writes for toy.tok
+    // (and what lmplz wrote).
+    let docs = std::fs::read_to_string("docs/models.md").unwrap();
+    let start = docs
+        .find("<!-- example: toy.o3.fallback.arpa -->\n```text\n")
+        .expect("example marker in docs/models.md");
+    let body = &docs[start..];
+    let body = &body[body.find("```text\n").unwrap() + "```text\n".len()..];
+    let example = &body[..body.find("```").unwrap()];
+    let written = arpa::write(&train("toy.tok", 3, true).model);
+    // The file ends with "\end\" and a newline; the code block adds no blank line.
+    assert_eq!(example, written);
+    assert_eq!(example, fixture("toy.o3.fallback.arpa"));
+}
