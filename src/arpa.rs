@@ -663,18 +663,20 @@ impl<'a> Reader<'a> {
     fn read(mut self) -> Result<BackoffModel, Diagnostic> {
         let counts = self.read_header()?;
         let order = counts.len();
-        let mut vocab: Vec<String> = Vec::with_capacity(counts[0]);
-        let mut ids: HashMap<&'a str, u32> = HashMap::with_capacity(counts[0]);
-        let mut unigrams: Vec<(f32, f32)> = Vec::with_capacity(counts[0]);
-        let mut unigram_lines: Vec<usize> = Vec::with_capacity(counts[0]);
+        // Reserve what the header announces, but no more than the file could hold (an n-gram
+        // line has at least 4 bytes), so a corrupt header cannot exhaust memory.
+        let cap = |count: usize| count.min(self.src.len() / 4 + 1);
+        let mut vocab: Vec<String> = Vec::with_capacity(cap(counts[0]));
+        let mut ids: HashMap<&'a str, u32> = HashMap::with_capacity(cap(counts[0]));
+        let mut unigrams: Vec<(f32, f32)> = Vec::with_capacity(cap(counts[0]));
+        let mut unigram_lines: Vec<usize> = Vec::with_capacity(cap(counts[0]));
         let mut higher: Vec<NgramTable> = Vec::with_capacity(order.saturating_sub(1));
         let mut higher_lines: Vec<Vec<usize>> = Vec::with_capacity(order.saturating_sub(1));
         let mut gram: Vec<u32> = Vec::with_capacity(order);
         let mut fields: Vec<&'a str> = Vec::with_capacity(order + 2);
         for n in 1..=order {
             let heading = self.expect_section(n, order)?;
-            let mut table =
-                NgramTable::with_capacity(n.max(2), if n >= 2 { counts[n - 1] } else { 0 });
+            let mut table = (n >= 2).then(|| NgramTable::with_capacity(n, cap(counts[n - 1])));
             let mut lines = Vec::new();
             let mut seen = 0usize;
             while let Some(line) = self.peek_line() {
@@ -756,7 +758,9 @@ impl<'a> Reader<'a> {
                             }
                         }
                     }
-                    table.push(&gram, prob, backoff);
+                    if let Some(table) = table.as_mut() {
+                        table.push(&gram, prob, backoff);
+                    }
                     lines.push(line.start);
                 }
             }
@@ -772,7 +776,7 @@ impl<'a> Reader<'a> {
                     None => self.err_at(heading, msg),
                 });
             }
-            if n >= 2 {
+            if let Some(table) = table {
                 higher.push(table);
                 higher_lines.push(lines);
             }
@@ -1128,6 +1132,10 @@ mod tests {
             (
                 GOOD.replace("</s>", "b"),
                 "bad.arpa: the model has no `</s>` unigram; an ARPA model needs both `<s>` and `</s>`",
+            ),
+            (
+                GOOD.replace("ngram 1=3", "ngram 1=999999999999999"),
+                "bad.arpa:9:1: the \\data\\ header announces ngram 1=999999999999999 but the \\1-grams: section has 3 lines",
             ),
             (
                 GOOD.replace("ngram 1=3", "ngram 1=0"),
