@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
+pub mod arpa;
 pub mod calibrate;
 pub mod check;
 pub mod chisq;
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod corpus;
 pub mod error;
 pub mod inspect;
+pub mod kenlm;
 pub mod model;
 pub mod output;
 pub mod quiz;
