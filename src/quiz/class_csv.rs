@@ -21,7 +21,12 @@ pub fn parse(file: &str, source: &str) -> Vec<Result<Submission, Rejection>> {
         .from_reader(source.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_string()).collect(),
-        Err(e) => return vec![Err(Rejection::file(file, format!("cannot read the CSV header: {e}")))],
+        Err(e) => {
+            return vec![Err(Rejection::file(
+                file,
+                format!("cannot read the CSV header: {e}"),
+            ))];
+        }
     };
     let header_error = |column: usize, message: String| {
         let line_text = source.lines().next().unwrap_or("");
@@ -46,13 +51,20 @@ pub fn parse(file: &str, source: &str) -> Vec<Result<Submission, Rejection>> {
         if h.is_empty() {
             return header_error(
                 i,
-                format!("CSV header: column {} has no name: expected `student`, `name` or a question id", i + 1),
+                format!(
+                    "CSV header: column {} has no name: expected `student`, `name` or a question id",
+                    i + 1
+                ),
             );
         }
         if let Some(j) = headers[..i].iter().position(|o| o.eq_ignore_ascii_case(h)) {
             return header_error(
                 i,
-                format!("CSV header: column `{h}` appears twice (columns {} and {})", j + 1, i + 1),
+                format!(
+                    "CSV header: column `{h}` appears twice (columns {} and {})",
+                    j + 1,
+                    i + 1
+                ),
             );
         }
         if h.eq_ignore_ascii_case("student") {
@@ -168,7 +180,10 @@ mod tests {
         );
         let s2 = got[1].as_ref().unwrap();
         assert_eq!(s2.name, "Li, Wei");
-        assert_eq!(s2.answers, vec![("q2".to_string(), Response::Cell("b".into()))]);
+        assert_eq!(
+            s2.answers,
+            vec![("q2".to_string(), Response::Cell("b".into()))]
+        );
     }
 
     #[test]
@@ -191,7 +206,9 @@ mod tests {
         let got = parse("c.csv", "id,q1\ns1,a\n");
         assert_eq!(
             reasons(&got),
-            ["rejected c.csv:1:1: CSV header: no `student` column: expected `student,name,q1,q2,…`, found `id,q1`"]
+            [
+                "rejected c.csv:1:1: CSV header: no `student` column: expected `student,name,q1,q2,…`, found `id,q1`"
+            ]
         );
         let got = parse("c.csv", "student,q1,Q1\n");
         assert_eq!(
@@ -201,7 +218,9 @@ mod tests {
         let got = parse("c.csv", "student,,q1\n");
         assert_eq!(
             reasons(&got),
-            ["rejected c.csv:1:9: CSV header: column 2 has no name: expected `student`, `name` or a question id"]
+            [
+                "rejected c.csv:1:9: CSV header: column 2 has no name: expected `student`, `name` or a question id"
+            ]
         );
     }
 }

@@ -218,7 +218,11 @@ pub fn grade(q: &Question, response: Option<&Response>) -> Outcome {
             if !x.is_finite() {
                 return Outcome::invalid(format!("expected a finite number, found {x}; scored 0"));
             }
-            let fraction = if within(x, *value, *tolerance) { 1.0 } else { 0.0 };
+            let fraction = if within(x, *value, *tolerance) {
+                1.0
+            } else {
+                0.0
+            };
             Outcome::judged(q, fraction, Given::Number(x))
         }
     }
@@ -373,7 +377,10 @@ answer = { value = 3.0, tolerance = 0.1 }
         // {a, b, d}: R=2 W=1 → 3 × 1/3 = 1
         assert_eq!(points(2, list(&["a", "b", "d"])), (1.0, Status::Partial));
         // {a, b, c, d}: R=3 W=1 → 3 × 2/3 = 2 (choosing everything is not full marks)
-        assert_eq!(points(2, list(&["a", "b", "c", "d"])), (2.0, Status::Partial));
+        assert_eq!(
+            points(2, list(&["a", "b", "c", "d"])),
+            (2.0, Status::Partial)
+        );
         // {a, d}: R=1 W=1 → 0
         assert_eq!(points(2, list(&["a", "d"])), (0.0, Status::Wrong));
         // {d}: R=0 W=1 → max(0, −1/3) = 0
@@ -388,7 +395,10 @@ answer = { value = 3.0, tolerance = 0.1 }
         let o = grade(&quiz().questions[1], Some(&list(&["c", "a", "c"])));
         assert_eq!(o.points, 3.0);
         assert_eq!(o.given, Some(Given::Options(vec!["a".into(), "c".into()])));
-        assert_eq!(o.note.as_deref(), Some("chose `c` more than once; counted once"));
+        assert_eq!(
+            o.note.as_deref(),
+            Some("chose `c` more than once; counted once")
+        );
     }
 
     #[test]

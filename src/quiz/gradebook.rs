@@ -97,7 +97,11 @@ impl Gradebook {
 
     /// The closing line of every report: `N graded, N rejected`.
     pub fn tally(&self) -> String {
-        format!("{} graded, {} rejected", self.students.len(), self.rejected.len())
+        format!(
+            "{} graded, {} rejected",
+            self.students.len(),
+            self.rejected.len()
+        )
     }
 }
 
@@ -150,7 +154,12 @@ mod tests {
         .unwrap()
     }
 
-    fn sub(student: &str, file: &str, line: Option<usize>, q1: bool) -> Result<Submission, Rejection> {
+    fn sub(
+        student: &str,
+        file: &str,
+        line: Option<usize>,
+        q1: bool,
+    ) -> Result<Submission, Rejection> {
         Ok(Submission {
             origin: Origin {
                 file: file.into(),
@@ -176,7 +185,11 @@ mod tests {
         assert_eq!(book.students.len() + book.rejected.len(), n);
         let ids: Vec<_> = book.students.iter().map(|s| s.student.as_str()).collect();
         assert_eq!(ids, ["s1", "s3"]);
-        let rejected: Vec<_> = book.rejected.iter().map(|r| r.diagnostic.headline()).collect();
+        let rejected: Vec<_> = book
+            .rejected
+            .iter()
+            .map(|r| r.diagnostic.headline())
+            .collect();
         assert_eq!(
             rejected,
             [

@@ -58,7 +58,10 @@ pub fn collect(args: &[PathBuf], quiz: &Path) -> Collected {
     for path in found {
         let canon = path.canonicalize().unwrap_or_else(|_| path.clone());
         if Some(&canon) == quiz_canon.as_ref() {
-            c.notes.push(format!("{}: skipped: this is the quiz file", display(&path)));
+            c.notes.push(format!(
+                "{}: skipped: this is the quiz file",
+                display(&path)
+            ));
             continue;
         }
         if !seen.insert(canon) {
@@ -92,8 +95,10 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, c: &mut Collected) {
     for entry in entries {
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
-            c.notes
-                .push(format!("{}: skipped: hidden file or folder", display(&path)));
+            c.notes.push(format!(
+                "{}: skipped: hidden file or folder",
+                display(&path)
+            ));
             continue;
         }
         let is_link = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
@@ -119,7 +124,14 @@ mod tests {
         let root = dir.path();
         std::fs::create_dir_all(root.join("b/sub")).unwrap();
         std::fs::create_dir_all(root.join(".git")).unwrap();
-        for f in ["b/z.toml", "b/a.json", "b/sub/m.csv", "b/.DS_Store", "quiz.toml", "c.toml"] {
+        for f in [
+            "b/z.toml",
+            "b/a.json",
+            "b/sub/m.csv",
+            "b/.DS_Store",
+            "quiz.toml",
+            "c.toml",
+        ] {
             std::fs::write(root.join(f), "x").unwrap();
         }
         let args = vec![
@@ -147,6 +159,10 @@ mod tests {
             ]
         );
         assert_eq!(c.rejected.len(), 1);
-        assert!(c.rejected[0].reason().starts_with("cannot read this answer path"));
+        assert!(
+            c.rejected[0]
+                .reason()
+                .starts_with("cannot read this answer path")
+        );
     }
 }

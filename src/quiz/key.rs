@@ -254,7 +254,11 @@ fn check_text(p: &mut Problems, text: &Spanned<Text>, key: &str) {
         } else {
             format!("is empty in `{lang}`")
         };
-        p.add(text.span(), key.to_string(), format!("{what}: write some text"));
+        p.add(
+            text.span(),
+            key.to_string(),
+            format!("{what}: write some text"),
+        );
     }
 }
 
@@ -272,7 +276,11 @@ fn validate(path: &Path, source: &str, raw: RawQuiz) -> Result<Quiz, Vec<Diagnos
         }
         Some(id) => id.get_ref().clone(),
         None => {
-            p.add(whole.clone(), "id".into(), "is missing: add `id = \"…\"`".into());
+            p.add(
+                whole.clone(),
+                "id".into(),
+                "is missing: add `id = \"…\"`".into(),
+            );
             String::new()
         }
     };
@@ -282,7 +290,11 @@ fn validate(path: &Path, source: &str, raw: RawQuiz) -> Result<Quiz, Vec<Diagnos
             t.get_ref().clone()
         }
         None => {
-            p.add(whole.clone(), "title".into(), "is missing: add `title = \"…\"`".into());
+            p.add(
+                whole.clone(),
+                "title".into(),
+                "is missing: add `title = \"…\"`".into(),
+            );
             Text::from("")
         }
     };
@@ -324,7 +336,11 @@ fn validate_question(
 
     let id = match &q.id {
         None => {
-            p.add(start.clone(), "questions.id".into(), format!("question {n} has no `id`"));
+            p.add(
+                start.clone(),
+                "questions.id".into(),
+                format!("question {n} has no `id`"),
+            );
             format!("#{n}")
         }
         Some(id) => {
@@ -360,7 +376,11 @@ fn validate_question(
         Some(pts) => {
             let v = *pts.get_ref();
             if !(v.is_finite() && v > 0.0) {
-                p.add(pts.span(), key("points"), format!("expected a number > 0, found {v}"));
+                p.add(
+                    pts.span(),
+                    key("points"),
+                    format!("expected a number > 0, found {v}"),
+                );
             }
             v
         }
@@ -371,7 +391,11 @@ fn validate_question(
             t.get_ref().clone()
         }
         None => {
-            p.add(start.clone(), key("prompt"), format!("question `{id}` has no `prompt`"));
+            p.add(
+                start.clone(),
+                key("prompt"),
+                format!("question `{id}` has no `prompt`"),
+            );
             Text::from("")
         }
     };
@@ -468,7 +492,10 @@ fn validate_question(
         p.add(
             start,
             key("answer"),
-            format!("question `{id}` has no `answer`: {}", expected_answer(kind_v)),
+            format!(
+                "question `{id}` has no `answer`: {}",
+                expected_answer(kind_v)
+            ),
         );
         return None;
     };
@@ -478,11 +505,7 @@ fn validate_question(
         p.add(
             span.clone(),
             key("answer"),
-            format!(
-                "{}, found {}",
-                expected_answer(kind_v),
-                value_type(value)
-            ),
+            format!("{}, found {}", expected_answer(kind_v), value_type(value)),
         );
     };
     let known = |oid: &str| options.iter().any(|o| o.id == oid);
@@ -598,12 +621,7 @@ fn validate_question(
     })
 }
 
-fn numeric_key(
-    p: &mut Problems,
-    span: Range<usize>,
-    key: &str,
-    t: &toml::Table,
-) -> Option<Key> {
+fn numeric_key(p: &mut Problems, span: Range<usize>, key: &str, t: &toml::Table) -> Option<Key> {
     let number = |v: &toml::Value| match v {
         toml::Value::Integer(i) => Some(*i as f64),
         toml::Value::Float(f) => Some(*f),
@@ -630,7 +648,11 @@ fn numeric_key(
         Some(v) => match number(v) {
             Some(x) if x.is_finite() => Some(x),
             Some(x) => {
-                p.add(span.clone(), key.to_string(), format!("`value` must be finite, found {x}"));
+                p.add(
+                    span.clone(),
+                    key.to_string(),
+                    format!("`value` must be finite, found {x}"),
+                );
                 None
             }
             None => {
@@ -747,7 +769,13 @@ answer = { value = 32, tolerance = 0.5 }
         let kinds: Vec<_> = quiz.questions.iter().map(|q| q.kind()).collect();
         assert_eq!(
             kinds,
-            [Kind::Single, Kind::Multiple, Kind::TrueFalse, Kind::Short, Kind::Numeric]
+            [
+                Kind::Single,
+                Kind::Multiple,
+                Kind::TrueFalse,
+                Kind::Short,
+                Kind::Numeric
+            ]
         );
         assert_eq!(quiz.questions[0].points, 1.0, "points default to 1");
         assert_eq!(quiz.max_points(), 6.0);
@@ -771,7 +799,10 @@ answer = { value = 32, tolerance = 0.5 }
     #[test]
     fn tolerance_defaults_to_zero_and_scoring_to_all_or_nothing() {
         let src = GOOD
-            .replace("answer = { value = 32, tolerance = 0.5 }", "answer = { value = 32 }")
+            .replace(
+                "answer = { value = 32, tolerance = 0.5 }",
+                "answer = { value = 32 }",
+            )
             .replace("scoring = \"partial\"\n", "");
         let quiz = parse(&src).unwrap();
         assert!(matches!(
@@ -855,9 +886,15 @@ scoring = "partial"
         let bad_numeric = [
             ("answer = { value = 1, tol = 2 }", "unknown key `tol`"),
             ("answer = { tolerance = 2 }", "needs `value`"),
-            ("answer = { value = 1, tolerance = -1 }", "must be a finite number >= 0"),
+            (
+                "answer = { value = 1, tolerance = -1 }",
+                "must be a finite number >= 0",
+            ),
             ("answer = { value = nan }", "`value` must be finite"),
-            ("answer = 32", "expected `answer = { value = 3.0, tolerance = 0.1 }`, found an integer"),
+            (
+                "answer = 32",
+                "expected `answer = { value = 3.0, tolerance = 0.1 }`, found an integer",
+            ),
         ];
         for (answer, want) in bad_numeric {
             let src = GOOD.replace("answer = { value = 32, tolerance = 0.5 }", answer);
@@ -865,7 +902,11 @@ scoring = "partial"
             assert!(got.contains(want), "{answer}: {got}");
         }
         let src = GOOD.replace("answer = [\"remix\", \"a remix\"]", "answer = [\" \"]");
-        assert!(problems(&src).join("\n").contains("an accepted answer is empty"));
+        assert!(
+            problems(&src)
+                .join("\n")
+                .contains("an accepted answer is empty")
+        );
     }
 
     #[test]
@@ -874,7 +915,10 @@ scoring = "partial"
         assert!(problems(&src)[0].contains("`Score` is a gradebook column name"));
         let src = GOOD.replace("id = \"q3\"", "id = \"q 3\"");
         assert!(problems(&src)[0].contains("expected an id of ASCII letters"));
-        let src = GOOD.replace("{ id = \"b\", text = \"B\" } ]\nanswer = \"b\"", "{ id = \"b;c\", text = \"B\" } ]\nanswer = \"b;c\"");
+        let src = GOOD.replace(
+            "{ id = \"b\", text = \"B\" } ]\nanswer = \"b\"",
+            "{ id = \"b;c\", text = \"B\" } ]\nanswer = \"b;c\"",
+        );
         assert!(problems(&src)[0].contains("expected an option id"));
     }
 
@@ -883,7 +927,11 @@ scoring = "partial"
         let src = GOOD.replace("prompt = \"Pick b\"", "promt = \"Pick b\"");
         let got = problems(&src);
         assert_eq!(got.len(), 1);
-        assert!(got[0].starts_with("q.toml:8:1: `questions.promt`: unknown field `promt`"), "{}", got[0]);
+        assert!(
+            got[0].starts_with("q.toml:8:1: `questions.promt`: unknown field `promt`"),
+            "{}",
+            got[0]
+        );
         assert!(got[0].ends_with("(did you mean `prompt`?)"), "{}", got[0]);
 
         let src = GOOD.replace("kind = \"short\"", "kind = \"text\"");
@@ -893,7 +941,11 @@ scoring = "partial"
         let src = GOOD.replace("prompt = \"True?\"", "prompt = 3");
         let got = problems(&src);
         assert!(got[0].starts_with("q.toml:"), "{}", got[0]);
-        assert!(got[0].contains("a string, or a table"), "{}", got[0]);
+        assert!(
+            got[0].contains("expected text: a string, or a table with the keys `en` and `zh`"),
+            "{}",
+            got[0]
+        );
     }
 
     #[test]

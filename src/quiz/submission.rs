@@ -9,8 +9,8 @@
 use std::fmt;
 use std::path::Path;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{self, Diagnostic};
 
@@ -50,8 +50,8 @@ impl fmt::Display for Origin {
 pub struct Rejection {
     /// The file (and CSV line) that was rejected.
     pub origin: Origin,
-    /// The reason, located as precisely as possible.
-    pub diagnostic: Diagnostic,
+    /// The reason, located as precisely as possible (boxed: it only travels on the error path).
+    pub diagnostic: Box<Diagnostic>,
 }
 
 impl Rejection {
@@ -62,13 +62,16 @@ impl Rejection {
                 file: file.to_string(),
                 line: None,
             },
-            diagnostic: Diagnostic::file(file, message),
+            diagnostic: Box::new(Diagnostic::file(file, message)),
         }
     }
 
     /// A rejection carrying a diagnostic; the origin's line is the diagnostic's for CSV rows.
     pub fn from_diagnostic(origin: Origin, diagnostic: Diagnostic) -> Self {
-        Rejection { origin, diagnostic }
+        Rejection {
+            origin,
+            diagnostic: Box::new(diagnostic),
+        }
     }
 
     /// The reason without the file name: `line L, column C: `key`: message`.
@@ -251,7 +254,12 @@ pub fn read_file(path: &Path, file: &str) -> Vec<Result<Submission, Rejection>> 
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) => return vec![Err(Rejection::file(file, format!("cannot read the file: {e}")))],
+        Err(e) => {
+            return vec![Err(Rejection::file(
+                file,
+                format!("cannot read the file: {e}"),
+            ))];
+        }
     };
     let source = match String::from_utf8(bytes) {
         Ok(s) => s,
@@ -292,8 +300,11 @@ pub fn parse_one(file: &str, source: &str, format: Format) -> Result<Submission,
     };
     let reject = |d: Diagnostic| Rejection::from_diagnostic(origin.clone(), d);
     let raw: RawSubmission = match format {
-        Format::Json => serde_json::from_str(source).map_err(|e| reject(json_error(file, source, &e)))?,
-        _ => toml::from_str(source).map_err(|e| reject(error::from_toml(Path::new(file), source, &e)))?,
+        Format::Json => {
+            serde_json::from_str(source).map_err(|e| reject(json_error(file, source, &e)))?
+        }
+        _ => toml::from_str(source)
+            .map_err(|e| reject(error::from_toml(Path::new(file), source, &e)))?,
     };
     let student = raw.student.as_deref().map(str::trim).unwrap_or("");
     if student.is_empty() {
@@ -417,8 +428,9 @@ mod tests {
 
     #[test]
     fn reads_json_and_null() {
-        let s = json_one(r#"{"student": "s002", "answers": {"q1": null, "q2": ["b"], "q3": false}}"#)
-            .unwrap();
+        let s =
+            json_one(r#"{"student": "s002", "answers": {"q1": null, "q2": ["b"], "q3": false}}"#)
+                .unwrap();
         assert_eq!(s.name, "");
         assert_eq!(s.answers[0].1, Response::Null);
         assert_eq!(s.answers[2].1, Response::Bool(false));
@@ -438,17 +450,29 @@ mod tests {
             "s.toml: `student`: is missing: every answer file names its student (`student = \"s001\"`)"
         );
         let r = toml_one("name = \"x\"\nstudent = \"  \"\n").unwrap_err();
-        assert_eq!(r.diagnostic.headline(), "s.toml:2:1: `student`: is empty: write the student's id");
-        assert_eq!(r.reason(), "line 2, column 1: `student`: is empty: write the student's id");
+        assert_eq!(
+            r.diagnostic.headline(),
+            "s.toml:2:1: `student`: is empty: write the student's id"
+        );
+        assert_eq!(
+            r.reason(),
+            "line 2, column 1: `student`: is empty: write the student's id"
+        );
         let r = json_one("{\n  \"student\": \"\"\n}").unwrap_err();
-        assert_eq!(r.diagnostic.headline(), "s.json:2:3: `student`: is empty: write the student's id");
+        assert_eq!(
+            r.diagnostic.headline(),
+            "s.json:2:3: `student`: is empty: write the student's id"
+        );
     }
 
     #[test]
     fn rejects_unknown_top_level_keys_with_a_hint() {
         let r = toml_one("studnet = \"s1\"\n").unwrap_err();
         let h = r.diagnostic.headline();
-        assert!(h.starts_with("s.toml:1:1: `studnet`: unknown field `studnet`"), "{h}");
+        assert!(
+            h.starts_with("s.toml:1:1: `studnet`: unknown field `studnet`"),
+            "{h}"
+        );
         assert!(h.ends_with("(did you mean `student`?)"), "{h}");
         let r = json_one("{\"student\": \"s1\", \"anwsers\": {}}").unwrap_err();
         let h = r.diagnostic.headline();
@@ -462,21 +486,38 @@ mod tests {
         let src = "{\"student\": \"s1\", \"name\": \"王小明\" x}";
         let r = json_one(src).unwrap_err();
         assert_eq!(r.diagnostic.line, Some(1));
-        assert_eq!(r.diagnostic.column, Some(src.chars().position(|c| c == 'x').unwrap() + 1));
+        assert_eq!(
+            r.diagnostic.column,
+            Some(src.chars().position(|c| c == 'x').unwrap() + 1)
+        );
     }
 
     #[test]
     fn rejects_a_question_answered_twice_in_json() {
-        let r = json_one("{\"student\": \"s1\", \"answers\": {\"q1\": \"a\", \"q1\": \"b\"}}").unwrap_err();
-        assert!(r.diagnostic.message.contains("question `q1` is answered twice"), "{r:?}");
+        let r = json_one("{\"student\": \"s1\", \"answers\": {\"q1\": \"a\", \"q1\": \"b\"}}")
+            .unwrap_err();
+        assert!(
+            r.diagnostic
+                .message
+                .contains("question `q1` is answered twice"),
+            "{r:?}"
+        );
     }
 
     #[test]
     fn rejects_wrong_types_at_top_level() {
         let r = toml_one("student = 7\n").unwrap_err();
-        assert!(r.diagnostic.headline().starts_with("s.toml:1:11: `student`: invalid type: integer"));
+        assert!(
+            r.diagnostic
+                .headline()
+                .starts_with("s.toml:1:11: `student`: invalid type: integer")
+        );
         let r = toml_one("student = \"s1\"\nanswers = 3\n").unwrap_err();
-        assert!(r.diagnostic.message.contains("a table mapping question ids to answers"));
+        assert!(
+            r.diagnostic
+                .message
+                .contains("a table mapping question ids to answers")
+        );
     }
 
     #[test]
@@ -487,15 +528,31 @@ mod tests {
             std::fs::write(&p, bytes).unwrap();
             p
         };
-        let p = write("a.TOML", b"\xef\xbb\xbfstudent = \"s1\"\r\n[answers]\r\nq1 = \"a\"\r\n");
+        let p = write(
+            "a.TOML",
+            b"\xef\xbb\xbfstudent = \"s1\"\r\n[answers]\r\nq1 = \"a\"\r\n",
+        );
         let got = read_file(&p, "a.TOML");
         assert_eq!(got[0].as_ref().unwrap().student, "s1");
 
         let p = write("notes.txt", b"student = \"s1\"");
-        assert!(read_file(&p, "notes.txt")[0].as_ref().unwrap_err().diagnostic.message.starts_with("not an answer file"));
+        assert!(
+            read_file(&p, "notes.txt")[0]
+                .as_ref()
+                .unwrap_err()
+                .diagnostic
+                .message
+                .starts_with("not an answer file")
+        );
 
         let p = write("empty.json", b"  \n");
-        assert_eq!(read_file(&p, "empty.json")[0].as_ref().unwrap_err().reason(), "the file is empty");
+        assert_eq!(
+            read_file(&p, "empty.json")[0]
+                .as_ref()
+                .unwrap_err()
+                .reason(),
+            "the file is empty"
+        );
 
         let p = write("latin1.toml", b"student = \"s1\"\nname = \"Ren\xe9\"\n");
         let r = read_file(&p, "latin1.toml");
@@ -505,6 +562,12 @@ mod tests {
         );
 
         let missing = dir.path().join("gone.toml");
-        assert!(read_file(&missing, "gone.toml")[0].as_ref().unwrap_err().reason().starts_with("cannot read the file"));
+        assert!(
+            read_file(&missing, "gone.toml")[0]
+                .as_ref()
+                .unwrap_err()
+                .reason()
+                .starts_with("cannot read the file")
+        );
     }
 }

@@ -18,7 +18,7 @@ pub enum Lang {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(
     untagged,
-    expecting = "a string, or a table with the keys `en` and `zh` (both strings)"
+    expecting = "expected text: a string, or a table with the keys `en` and `zh` (both strings)"
 )]
 pub enum Text {
     /// The same text in every language.
@@ -72,6 +72,78 @@ impl From<&str> for Text {
     }
 }
 
+/// A fixed piece of wording in feedback and rendered quizzes, in each language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Feedback,
+    Score,
+    Question,
+    YourAnswer,
+    RightAnswer,
+    Points,
+    Explanation,
+    Note,
+    NotAnswered,
+    NotGradable,
+    True,
+    False,
+    ChooseOne,
+    ChooseAll,
+    TrueOrFalse,
+    ShortAnswer,
+    NumberAnswer,
+    Answer,
+    Tolerance,
+    PartialCredit,
+    AcceptedAnswers,
+    Questions,
+    PointsTotal,
+    Notes,
+    Status(&'static str),
+}
+
+impl Label {
+    /// The wording in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        use Label::*;
+        let (en, zh) = match self {
+            Feedback => ("Feedback", "反馈"),
+            Score => ("Score", "得分"),
+            Question => ("Question", "题目"),
+            YourAnswer => ("Your answer", "你的答案"),
+            RightAnswer => ("Right answer", "正确答案"),
+            Points => ("Points", "分数"),
+            Explanation => ("Explanation", "解析"),
+            Note => ("Note", "说明"),
+            NotAnswered => ("(not answered)", "(未作答)"),
+            NotGradable => ("(could not be graded)", "(无法评分)"),
+            True => ("true", "对"),
+            False => ("false", "错"),
+            ChooseOne => ("Choose one.", "单选。"),
+            ChooseAll => ("Choose all that apply.", "多选:选出所有正确的选项。"),
+            TrueOrFalse => ("True or false?", "判断对错。"),
+            ShortAnswer => ("Answer in a few words.", "简答。"),
+            NumberAnswer => ("Answer with a number.", "填写一个数字。"),
+            Answer => ("Answer", "答案"),
+            Tolerance => ("tolerance", "允许误差"),
+            PartialCredit => ("partial credit", "部分得分"),
+            AcceptedAnswers => ("accepted answers", "可接受的答案"),
+            Questions => ("questions", "道题"),
+            PointsTotal => ("points", "分"),
+            Notes => ("Notes", "备注"),
+            Status("correct") => ("correct", "正确"),
+            Status("partial") => ("partly correct", "部分正确"),
+            Status("wrong") => ("wrong", "错误"),
+            Status("unanswered") => ("not answered", "未作答"),
+            Status(_) => ("not gradable", "无法评分"),
+        };
+        match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,9 +169,16 @@ mod tests {
 
     #[test]
     fn other_shapes_are_refused_with_what_was_expected() {
-        for src in ["t = 3", "t = { en = \"hi\" }", "t = { en = \"a\", zh = \"b\", fr = \"c\" }"] {
+        for src in [
+            "t = 3",
+            "t = { en = \"hi\" }",
+            "t = { en = \"a\", zh = \"b\", fr = \"c\" }",
+        ] {
             let err = toml::from_str::<Doc>(src).err().expect(src);
-            assert!(err.message().contains("a string, or a table"), "{src}: {err}");
+            assert!(
+                err.message().contains("a string, or a table"),
+                "{src}: {err}"
+            );
         }
     }
 
