@@ -312,6 +312,8 @@ fn validate(path: &Path, source: &str, raw: RawQuiz) -> Result<Quiz, Vec<Diagnos
             questions.push(q);
         }
     }
+    // In file order, so a long list reads top to bottom (stable: same place keeps check order).
+    p.list.sort_by_key(|d| (d.line, d.column));
     if p.list.is_empty() {
         Ok(Quiz {
             id,
@@ -509,9 +511,15 @@ fn validate_question(
         );
     };
     let known = |oid: &str| options.iter().any(|o| o.id == oid);
-    let option_list = options
+    let mut option_ids: Vec<&str> = vec![];
+    for o in &options {
+        if !option_ids.contains(&o.id.as_str()) {
+            option_ids.push(&o.id);
+        }
+    }
+    let option_list = option_ids
         .iter()
-        .map(|o| format!("`{}`", o.id))
+        .map(|id| format!("`{id}`"))
         .collect::<Vec<_>>()
         .join(", ");
     let answer_key = match (kind_v, value) {
@@ -845,11 +853,11 @@ scoring = "partial"
             [
                 "q.toml:7:10: `questions[q1].points`: expected a number > 0, found 0",
                 "q.toml:9:46: `questions[q1].options.id`: duplicate option id `a` in question `q1`",
-                "q.toml:10:10: `questions[q1].answer`: `z` is not one of the options (`a`, `a`)",
+                "q.toml:10:10: `questions[q1].answer`: `z` is not one of the options (`a`)",
                 "q.toml:13:6: `questions.id`: duplicate question id `q1`: every question needs its own id",
                 "q.toml:16:11: `questions[q1].options`: a true-false question takes no `options` (only single and multiple do)",
-                "q.toml:18:11: `questions[q1].scoring`: `scoring` applies to multiple questions only, not to a true-false question",
                 "q.toml:17:10: `questions[q1].answer`: expected `answer = true` or `answer = false`, found a string",
+                "q.toml:18:11: `questions[q1].scoring`: `scoring` applies to multiple questions only, not to a true-false question",
             ]
         );
     }

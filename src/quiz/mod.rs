@@ -95,12 +95,15 @@ fn load_quiz(path: &Path, err: &mut dyn Write) -> Option<Quiz> {
                 let _ = writeln!(err, "error: {p}");
             }
             let n = problems.len();
-            let _ = writeln!(
-                err,
-                "{}: the quiz is invalid ({n} problem{})",
-                inputs::display(path),
-                if n == 1 { "" } else { "s" }
-            );
+            // A file that could not be read has said so; a read file gets the count.
+            if problems.iter().any(|p| p.line.is_some()) {
+                let _ = writeln!(
+                    err,
+                    "{}: the quiz is invalid ({n} problem{})",
+                    inputs::display(path),
+                    if n == 1 { "" } else { "s" }
+                );
+            }
             None
         }
     }

@@ -42,9 +42,7 @@ pub fn key_text(q: &Question, lang: Lang) -> String {
         Key::TrueFalse(b) => bool_text(*b, lang).into(),
         Key::Short(accepted) => accepted.join(" / "),
         Key::Numeric { value, tolerance } if *tolerance == 0.0 => value.to_string(),
-        Key::Numeric { value, tolerance } => {
-            format!("{value} (± {tolerance}, {})", Label::Tolerance.get(lang))
-        }
+        Key::Numeric { value, tolerance } => format!("{value} ± {tolerance}"),
     }
 }
 

@@ -78,7 +78,7 @@ pub fn render(r: &Report) -> String {
         out.push_str(&row(&["file".into(), "reason".into()]));
         out.push_str(&rule(&[false, false]));
         for x in &book.rejected {
-            out.push_str(&row(&[cell(&x.origin.to_string()), cell(&x.reason())]));
+            out.push_str(&row(&[cell(&x.origin.file), cell(&x.reason())]));
         }
     }
 
