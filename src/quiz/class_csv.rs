@@ -13,8 +13,6 @@ use crate::error::Diagnostic;
 
 /// Reads the class CSV `source` (BOM already removed) of `file`.
 pub fn parse(file: &str, source: &str) -> Vec<Result<Submission, Rejection>> {
-    // The csv crate's line numbers drift on CRLF; with LF they are the editor's.
-    let source = &source.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -88,7 +86,7 @@ pub fn parse(file: &str, source: &str) -> Vec<Result<Submission, Rejection>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
+                let line = e.position().map(|p| line_of(source, p.byte()));
                 let origin = Origin {
                     file: file.to_string(),
                     line,
@@ -99,7 +97,7 @@ pub fn parse(file: &str, source: &str) -> Vec<Result<Submission, Rejection>> {
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line() as usize);
+        let line = record.position().map(|p| line_of(source, p.byte()));
         let origin = Origin {
             file: file.to_string(),
             line,
@@ -149,6 +147,18 @@ pub fn parse(file: &str, source: &str) -> Vec<Result<Submission, Rejection>> {
         }));
     }
     out
+}
+
+/// The 1-based line where the record at byte offset `byte` starts. Computed from the bytes
+/// because the csv crate's own line count skips blank lines and miscounts CRLF; its offset may
+/// point at the line end before the record (the `\n` of a CRLF), which is skipped.
+fn line_of(source: &str, byte: u64) -> usize {
+    let bytes = source.as_bytes();
+    let mut at = (byte as usize).min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 #[cfg(test)]
@@ -222,5 +232,39 @@ mod tests {
                 "rejected c.csv:1:9: CSV header: column 2 has no name: expected `student`, `name` or a question id"
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// Nothing is lost: every row with a non-empty cell becomes a submission or a rejection.
+        #[test]
+        fn every_non_empty_row_is_accounted_for(
+            rows in proptest::collection::vec(proptest::collection::vec("[a-c ;]{0,3}", 0..6), 0..12),
+            crlf in proptest::bool::ANY,
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut src = format!("student,name,q1,q2{end}");
+            for r in &rows {
+                src.push_str(&r.join(","));
+                src.push_str(end);
+            }
+            let got = parse("c.csv", &src);
+            let non_empty = rows.iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).count();
+            proptest::prop_assert_eq!(got.len(), non_empty);
+            // Row i (0-based) is on line i + 2.
+            let mut lines = vec![];
+            for (i, r) in rows.iter().enumerate() {
+                if r.iter().any(|c| !c.trim().is_empty()) {
+                    lines.push(Some(i + 2));
+                }
+            }
+            let origins: Vec<_> = got
+                .iter()
+                .map(|r| match r {
+                    Ok(s) => s.origin.line,
+                    Err(e) => e.origin.line,
+                })
+                .collect();
+            proptest::prop_assert_eq!(origins, lines);
+        }
     }
 }

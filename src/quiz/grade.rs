@@ -439,4 +439,34 @@ answer = { value = 3.0, tolerance = 0.1 }
         assert!(within(5.0, 5.0, 0.0));
         assert!(!within(5.000001, 5.0, 0.0));
     }
+
+    fn response() -> impl proptest::strategy::Strategy<Value = Response> {
+        use proptest::prelude::*;
+        let text = "[a-e;,. ＡＢ混合0-9]{0,6}";
+        prop_oneof![
+            Just(Response::Null),
+            text.prop_map(Response::Text),
+            text.prop_map(Response::Cell),
+            proptest::collection::vec("[a-f]{1,2}", 0..6).prop_map(Response::List),
+            any::<bool>().prop_map(Response::Bool),
+            any::<f64>().prop_map(Response::Number),
+            Just(Response::Other("a table (or a date)")),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_response_scores_within_the_question_and_never_panics(q in 0usize..6, r in response()) {
+            let quiz = quiz();
+            let question = &quiz.questions[q];
+            let o = grade(question, Some(&r));
+            proptest::prop_assert!(o.points >= 0.0 && o.points <= question.points);
+            match o.status {
+                Status::Correct => proptest::prop_assert_eq!(o.points, question.points),
+                Status::Partial => proptest::prop_assert!(o.points > 0.0 && o.points < question.points),
+                _ => proptest::prop_assert_eq!(o.points, 0.0),
+            }
+            proptest::prop_assert_eq!(o.status == Status::Invalid, o.note.is_some() && o.given.is_none());
+        }
+    }
 }

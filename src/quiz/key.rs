@@ -178,7 +178,10 @@ pub const RESERVED_IDS: [&str; 8] = [
 ];
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a quiz: `id`, `title` and `[[questions]]`"
+)]
 struct RawQuiz {
     id: Option<Spanned<String>>,
     title: Option<Spanned<Text>>,
@@ -187,7 +190,10 @@ struct RawQuiz {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a question table (`id`, `kind`, `prompt`, `answer`, …)"
+)]
 struct RawQuestion {
     id: Option<Spanned<String>>,
     kind: Option<Spanned<Kind>>,
@@ -200,7 +206,10 @@ struct RawQuestion {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an option table such as `{ id = \"a\", text = \"…\" }`"
+)]
 struct RawChoice {
     id: Spanned<String>,
     text: Spanned<Text>,
@@ -954,6 +963,21 @@ scoring = "partial"
             "{}",
             got[0]
         );
+    }
+
+    #[test]
+    fn options_must_be_tables() {
+        let src = GOOD.replace(
+            "options = [ { id = \"a\", text = \"A\" }, { id = \"b\", text = \"B\" } ]",
+            "options = [\"a\", \"b\"]",
+        );
+        let got = problems(&src);
+        assert!(
+            got[0].contains("expected an option table such as `{ id = \"a\", text = \"…\" }`"),
+            "{}",
+            got[0]
+        );
+        assert!(!got[0].contains("Raw"), "{}", got[0]);
     }
 
     #[test]

@@ -212,7 +212,10 @@ impl<'de> Deserialize<'de> for Answers {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an answer file: `student`, `name` and an `answers` table"
+)]
 struct RawSubmission {
     student: Option<String>,
     name: Option<String>,
@@ -299,6 +302,16 @@ pub fn parse_one(file: &str, source: &str, format: Format) -> Result<Submission,
         line: None,
     };
     let reject = |d: Diagnostic| Rejection::from_diagnostic(origin.clone(), d);
+    // serde would read a JSON array as the fields in order; an answer file is an object.
+    if format == Format::Json
+        && let Ok(value) = serde_json::from_str::<serde_json::Value>(source)
+        && !value.is_object()
+    {
+        return Err(reject(Diagnostic::file(
+            file,
+            "expected a JSON object such as `{\"student\": \"s001\", \"answers\": {…}}`",
+        )));
+    }
     let raw: RawSubmission = match format {
         Format::Json => {
             serde_json::from_str(source).map_err(|e| reject(json_error(file, source, &e)))?
@@ -490,6 +503,19 @@ mod tests {
             r.diagnostic.column,
             Some(src.chars().position(|c| c == 'x').unwrap() + 1)
         );
+    }
+
+    #[test]
+    fn a_json_array_is_not_an_answer_file() {
+        for src in ["[\"s1\"]", "\"s1\"", "3"] {
+            let r = json_one(src).unwrap_err();
+            assert_eq!(
+                r.diagnostic.message,
+                "expected a JSON object such as `{\"student\": \"s001\", \"answers\": {…}}`"
+            );
+        }
+        let r = toml_one("answers = 3\nstudent = \"s1\"\n").unwrap_err();
+        assert!(!r.diagnostic.message.contains("Raw"), "{r:?}");
     }
 
     #[test]
