@@ -270,6 +270,28 @@ fn refuses_to_write_over_or_into_inputs() {
 }
 
 #[test]
+fn feedback_must_be_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.md");
+    std::fs::write(&file, "mine").unwrap();
+    let r = run(&[
+        "quiz",
+        "grade",
+        LAB,
+        CLASS,
+        "--feedback",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("is a file; it must be a folder"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+}
+
+#[test]
 fn feedback_files_one_per_graded_student_in_both_languages() {
     let dir = tempfile::tempdir().unwrap();
     for (lang, sub) in [("en", "en"), ("zh", "zh")] {

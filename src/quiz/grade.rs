@@ -455,6 +455,11 @@ answer = { value = 3.0, tolerance = 0.1 }
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
         #[test]
         fn any_response_scores_within_the_question_and_never_panics(q in 0usize..6, r in response()) {
             let quiz = quiz();

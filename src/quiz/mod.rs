@@ -125,10 +125,19 @@ fn refuse_overlap(flag: &str, output: &Path, opts: &GradeOptions) -> Option<Stri
 
 /// `quiz grade`.
 pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let refusals: Vec<String> = [("--out", &opts.out), ("--feedback", &opts.feedback)]
+    let mut refusals: Vec<String> = [("--out", &opts.out), ("--feedback", &opts.feedback)]
         .into_iter()
         .filter_map(|(flag, p)| p.as_ref().and_then(|p| refuse_overlap(flag, p, opts)))
         .collect();
+    if let Some(dir) = &opts.feedback
+        && dir.exists()
+        && !dir.is_dir()
+    {
+        refusals.push(format!(
+            "error: --feedback {} is a file; it must be a folder (it is created if missing)",
+            inputs::display(dir)
+        ));
+    }
     if !refusals.is_empty() {
         for r in refusals {
             let _ = writeln!(err, "{r}");
