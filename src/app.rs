@@ -27,6 +27,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Trace(a) => cmd_trace(a),
         Command::List(a) => cmd_list(a),
         Command::Calibrate(a) => cmd_calibrate(a),
+        Command::Quiz(a) => crate::quiz::run(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "coinflip", &mut std::io::stdout());

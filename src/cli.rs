@@ -35,6 +35,8 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// Grade students' answer files against a quiz key; check or render a quiz.
+    Quiz(crate::quiz::QuizArgs),
 }
 
 /// `K/N` (or nextest's spelling `hash:K/N`): the K-th of N deterministic shards.

@@ -1,0 +1,477 @@
+//! Scoring one answer to one question: the rules per kind, and what happens to an answer that does
+//! not fit (wrong type, unknown option). Such an answer scores 0 with a note; it never rejects the
+//! submission, so one slip does not cost a student the rest of the quiz.
+//!
+//! | kind | full points when | otherwise |
+//! |---|---|---|
+//! | single | the chosen option is the key | 0 |
+//! | multiple, all-or-nothing | the chosen set equals the key set | 0 |
+//! | multiple, partial | — | `points × max(0, (R − W) / K)`: R chosen keyed options, W chosen others, K keyed |
+//! | true-false | the value equals the key | 0 |
+//! | short | the normalized answer equals a normalized accepted answer | 0 |
+//! | numeric | `|x − value| ≤ tolerance` (plus a 1e-9 relative slack for decimal rounding) | 0 |
+
+use std::collections::BTreeSet;
+
+use super::key::{Key, Question, Scoring};
+use super::normalize::short_answer;
+use super::submission::Response;
+
+/// How an answer fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Full points.
+    Correct,
+    /// Some but not all points (multiple, partial scoring).
+    Partial,
+    /// A gradable answer that earned nothing.
+    Wrong,
+    /// No answer (missing, empty, `null`, an empty list).
+    Unanswered,
+    /// An answer that cannot be graded (wrong type, unknown option): 0 points, with a note.
+    Invalid,
+}
+
+impl Status {
+    /// Lower-case name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Correct => "correct",
+            Status::Partial => "partial",
+            Status::Wrong => "wrong",
+            Status::Unanswered => "unanswered",
+            Status::Invalid => "invalid",
+        }
+    }
+}
+
+/// A gradable answer, in the question's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Given {
+    /// Chosen option ids (single: one), in the quiz's option order.
+    Options(Vec<String>),
+    /// A truth value.
+    Bool(bool),
+    /// Short-answer text as written (trimmed).
+    Text(String),
+    /// A number.
+    Number(f64),
+}
+
+/// The result of one question for one student.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Points earned, in `0..=question.points`.
+    pub points: f64,
+    /// How the answer fared.
+    pub status: Status,
+    /// The answer, when it was gradable.
+    pub given: Option<Given>,
+    /// Why an answer was invalid, or anything else the student should know.
+    pub note: Option<String>,
+}
+
+impl Outcome {
+    fn unanswered() -> Self {
+        Outcome {
+            points: 0.0,
+            status: Status::Unanswered,
+            given: None,
+            note: None,
+        }
+    }
+
+    fn invalid(note: String) -> Self {
+        Outcome {
+            points: 0.0,
+            status: Status::Invalid,
+            given: None,
+            note: Some(note),
+        }
+    }
+
+    fn judged(q: &Question, fraction: f64, given: Given) -> Self {
+        let status = if fraction >= 1.0 {
+            Status::Correct
+        } else if fraction > 0.0 {
+            Status::Partial
+        } else {
+            Status::Wrong
+        };
+        Outcome {
+            points: q.points * fraction.clamp(0.0, 1.0),
+            status,
+            given: Some(given),
+            note: None,
+        }
+    }
+}
+
+/// Grades `response` (`None`: not answered) to `q`.
+pub fn grade(q: &Question, response: Option<&Response>) -> Outcome {
+    let Some(response) = response else {
+        return Outcome::unanswered();
+    };
+    if is_blank(response) {
+        return Outcome::unanswered();
+    }
+    let wrong_type = |expected: &str| {
+        Outcome::invalid(format!(
+            "expected {expected}, found {}; scored 0",
+            response.type_name()
+        ))
+    };
+    match &q.key {
+        Key::Single(right) => {
+            let chosen = match response {
+                Response::Text(s) | Response::Cell(s) => s.trim(),
+                _ => return wrong_type("one option id (a string)"),
+            };
+            if q.option(chosen).is_none() {
+                return unknown_option(q, chosen);
+            }
+            let fraction = if chosen == right { 1.0 } else { 0.0 };
+            Outcome::judged(q, fraction, Given::Options(vec![chosen.to_string()]))
+        }
+        Key::Multiple { answer, scoring } => {
+            let chosen: Vec<String> = match response {
+                Response::List(items) => items.iter().map(|s| s.trim().to_string()).collect(),
+                Response::Text(s) => vec![s.trim().to_string()],
+                Response::Cell(s) => s
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                _ => return wrong_type("a list of option ids"),
+            };
+            if let Some(bad) = chosen.iter().find(|c| q.option(c).is_none()) {
+                return unknown_option(q, bad);
+            }
+            let set: BTreeSet<String> = chosen.iter().cloned().collect();
+            let twice: Vec<&str> = set
+                .iter()
+                .filter(|s| chosen.iter().filter(|c| c == s).count() > 1)
+                .map(String::as_str)
+                .collect();
+            let fraction = multiple_fraction(&set, answer, *scoring);
+            let ordered = q
+                .options
+                .iter()
+                .filter(|o| set.contains(&o.id))
+                .map(|o| o.id.clone())
+                .collect();
+            let mut out = Outcome::judged(q, fraction, Given::Options(ordered));
+            if !twice.is_empty() {
+                out.note = Some(format!(
+                    "chose {} more than once; counted once",
+                    twice
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            out
+        }
+        Key::TrueFalse(right) => {
+            let value = match response {
+                Response::Bool(b) => *b,
+                Response::Cell(s) if s.trim().eq_ignore_ascii_case("true") => true,
+                Response::Cell(s) if s.trim().eq_ignore_ascii_case("false") => false,
+                Response::Cell(s) => {
+                    return Outcome::invalid(format!(
+                        "expected `true` or `false`, found {s:?}; scored 0"
+                    ));
+                }
+                _ => return wrong_type("`true` or `false`"),
+            };
+            let fraction = if value == *right { 1.0 } else { 0.0 };
+            Outcome::judged(q, fraction, Given::Bool(value))
+        }
+        Key::Short(accepted) => {
+            let text = match response {
+                Response::Text(s) | Response::Cell(s) => s.trim(),
+                _ => return wrong_type("text"),
+            };
+            let mine = short_answer(text);
+            let fraction = if accepted.iter().any(|a| short_answer(a) == mine) {
+                1.0
+            } else {
+                0.0
+            };
+            Outcome::judged(q, fraction, Given::Text(text.to_string()))
+        }
+        Key::Numeric { value, tolerance } => {
+            let x = match response {
+                Response::Number(x) => *x,
+                Response::Cell(s) => match s.trim().parse::<f64>() {
+                    Ok(x) => x,
+                    Err(_) => {
+                        return Outcome::invalid(format!(
+                            "expected a number (with a `.` for decimals), found {s:?}; scored 0"
+                        ));
+                    }
+                },
+                _ => return wrong_type("a number"),
+            };
+            if !x.is_finite() {
+                return Outcome::invalid(format!("expected a finite number, found {x}; scored 0"));
+            }
+            let fraction = if within(x, *value, *tolerance) {
+                1.0
+            } else {
+                0.0
+            };
+            Outcome::judged(q, fraction, Given::Number(x))
+        }
+    }
+}
+
+/// True for a response that answers nothing: `null`, empty text, an empty list.
+fn is_blank(r: &Response) -> bool {
+    match r {
+        Response::Null => true,
+        Response::Text(s) | Response::Cell(s) => s.trim().is_empty(),
+        Response::List(items) => items.iter().all(|s| s.trim().is_empty()),
+        _ => false,
+    }
+}
+
+fn unknown_option(q: &Question, chosen: &str) -> Outcome {
+    let ids: Vec<String> = q.options.iter().map(|o| format!("`{}`", o.id)).collect();
+    Outcome::invalid(format!(
+        "`{chosen}` is not an option (expected one of {}); scored 0",
+        ids.join(", ")
+    ))
+}
+
+/// The fraction of a multiple question's points earned by choosing `chosen`.
+pub fn multiple_fraction(chosen: &BTreeSet<String>, key: &BTreeSet<String>, s: Scoring) -> f64 {
+    match s {
+        Scoring::AllOrNothing => {
+            if chosen == key {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Scoring::Partial => {
+            let right = chosen.intersection(key).count() as f64;
+            let wrong = chosen.difference(key).count() as f64;
+            ((right - wrong) / key.len() as f64).max(0.0)
+        }
+    }
+}
+
+/// `|x − value| ≤ tolerance`, with a relative slack of 1e-9 so that 3.1 is within 0.1 of 3.0
+/// (in binary floating point |3.1 − 3.0| = 0.10000000000000009).
+pub fn within(x: f64, value: f64, tolerance: f64) -> bool {
+    let slack = 1e-9 * x.abs().max(value.abs()).max(1.0);
+    (x - value).abs() <= tolerance + slack
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quiz::key::Quiz;
+    use std::path::Path;
+
+    fn quiz() -> Quiz {
+        Quiz::parse(
+            Path::new("q.toml"),
+            r#"id = "t"
+title = "t"
+[[questions]]
+id = "single"
+kind = "single"
+points = 2
+prompt = "p"
+options = [ { id = "a", text = "A" }, { id = "b", text = "B" }, { id = "c", text = "C" } ]
+answer = "b"
+[[questions]]
+id = "all"
+kind = "multiple"
+points = 3
+prompt = "p"
+options = [ { id = "a", text = "A" }, { id = "b", text = "B" }, { id = "c", text = "C" }, { id = "d", text = "D" } ]
+answer = ["a", "c"]
+[[questions]]
+id = "part"
+kind = "multiple"
+scoring = "partial"
+points = 3
+prompt = "p"
+options = [ { id = "a", text = "A" }, { id = "b", text = "B" }, { id = "c", text = "C" }, { id = "d", text = "D" } ]
+answer = ["a", "b", "c"]
+[[questions]]
+id = "tf"
+kind = "true-false"
+prompt = "p"
+answer = false
+[[questions]]
+id = "short"
+kind = "short"
+prompt = "p"
+answer = ["Remix", "混合"]
+[[questions]]
+id = "num"
+kind = "numeric"
+prompt = "p"
+answer = { value = 3.0, tolerance = 0.1 }
+"#,
+        )
+        .unwrap()
+    }
+
+    fn points(q: usize, r: Response) -> (f64, Status) {
+        let o = grade(&quiz().questions[q], Some(&r));
+        (o.points, o.status)
+    }
+
+    fn text(s: &str) -> Response {
+        Response::Text(s.into())
+    }
+    fn cell(s: &str) -> Response {
+        Response::Cell(s.into())
+    }
+    fn list(items: &[&str]) -> Response {
+        Response::List(items.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn single_choice() {
+        assert_eq!(points(0, text("b")), (2.0, Status::Correct));
+        assert_eq!(points(0, cell(" b ")), (2.0, Status::Correct));
+        assert_eq!(points(0, text("a")), (0.0, Status::Wrong));
+        assert_eq!(points(0, text("z")), (0.0, Status::Invalid));
+        assert_eq!(points(0, list(&["b"])), (0.0, Status::Invalid));
+        assert_eq!(points(0, text("")), (0.0, Status::Unanswered));
+        let o = grade(&quiz().questions[0], Some(&text("z")));
+        assert_eq!(
+            o.note.as_deref(),
+            Some("`z` is not an option (expected one of `a`, `b`, `c`); scored 0")
+        );
+        assert_eq!(grade(&quiz().questions[0], None).status, Status::Unanswered);
+    }
+
+    #[test]
+    fn multiple_all_or_nothing() {
+        assert_eq!(points(1, list(&["c", "a"])), (3.0, Status::Correct));
+        assert_eq!(points(1, cell("a; c")), (3.0, Status::Correct));
+        assert_eq!(points(1, list(&["a"])), (0.0, Status::Wrong));
+        assert_eq!(points(1, list(&["a", "c", "d"])), (0.0, Status::Wrong));
+        assert_eq!(points(1, text("a")), (0.0, Status::Wrong));
+        assert_eq!(points(1, list(&["a", "e"])), (0.0, Status::Invalid));
+        assert_eq!(points(1, list(&[])), (0.0, Status::Unanswered));
+        assert_eq!(points(1, Response::Bool(true)), (0.0, Status::Invalid));
+    }
+
+    #[test]
+    fn multiple_partial_is_right_minus_wrong_over_keyed_floored_at_zero() {
+        // Key {a, b, c}, K = 3, 3 points; points = 3 × max(0, (R − W) / 3).
+        // {a, b, c}: R=3 W=0 → 3 × 3/3 = 3
+        assert_eq!(points(2, list(&["a", "b", "c"])), (3.0, Status::Correct));
+        // {a, b}: R=2 W=0 → 3 × 2/3 = 2
+        assert_eq!(points(2, list(&["a", "b"])), (2.0, Status::Partial));
+        // {a, b, d}: R=2 W=1 → 3 × 1/3 = 1
+        assert_eq!(points(2, list(&["a", "b", "d"])), (1.0, Status::Partial));
+        // {a, b, c, d}: R=3 W=1 → 3 × 2/3 = 2 (choosing everything is not full marks)
+        assert_eq!(
+            points(2, list(&["a", "b", "c", "d"])),
+            (2.0, Status::Partial)
+        );
+        // {a, d}: R=1 W=1 → 0
+        assert_eq!(points(2, list(&["a", "d"])), (0.0, Status::Wrong));
+        // {d}: R=0 W=1 → max(0, −1/3) = 0
+        assert_eq!(points(2, list(&["d"])), (0.0, Status::Wrong));
+        // {a}: R=1 → 3 × 1/3 = 1
+        let (p, s) = points(2, list(&["a"]));
+        assert!((p - 1.0).abs() < 1e-12 && s == Status::Partial);
+    }
+
+    #[test]
+    fn multiple_counts_a_repeated_choice_once_with_a_note() {
+        let o = grade(&quiz().questions[1], Some(&list(&["c", "a", "c"])));
+        assert_eq!(o.points, 3.0);
+        assert_eq!(o.given, Some(Given::Options(vec!["a".into(), "c".into()])));
+        assert_eq!(
+            o.note.as_deref(),
+            Some("chose `c` more than once; counted once")
+        );
+    }
+
+    #[test]
+    fn true_false() {
+        assert_eq!(points(3, Response::Bool(false)), (1.0, Status::Correct));
+        assert_eq!(points(3, Response::Bool(true)), (0.0, Status::Wrong));
+        assert_eq!(points(3, cell("FALSE")), (1.0, Status::Correct));
+        assert_eq!(points(3, cell("no")), (0.0, Status::Invalid));
+        // A TOML/JSON string is not a boolean.
+        assert_eq!(points(3, text("false")), (0.0, Status::Invalid));
+    }
+
+    #[test]
+    fn short_answers_match_after_normalization() {
+        assert_eq!(points(4, text("remix")), (1.0, Status::Correct));
+        assert_eq!(points(4, text("  ＲＥＭＩＸ ")), (1.0, Status::Correct));
+        assert_eq!(points(4, cell("混合")), (1.0, Status::Correct));
+        assert_eq!(points(4, text("re mix")), (0.0, Status::Wrong));
+        assert_eq!(points(4, Response::Number(3.0)), (0.0, Status::Invalid));
+    }
+
+    #[test]
+    fn numeric_within_tolerance() {
+        assert_eq!(points(5, Response::Number(3.0)), (1.0, Status::Correct));
+        assert_eq!(points(5, Response::Number(3.1)), (1.0, Status::Correct));
+        assert_eq!(points(5, Response::Number(2.9)), (1.0, Status::Correct));
+        assert_eq!(points(5, Response::Number(3.11)), (0.0, Status::Wrong));
+        assert_eq!(points(5, cell("3.05")), (1.0, Status::Correct));
+        assert_eq!(points(5, cell("3,05")), (0.0, Status::Invalid));
+        assert_eq!(points(5, cell("NaN")), (0.0, Status::Invalid));
+        assert_eq!(points(5, text("3")), (0.0, Status::Invalid));
+    }
+
+    #[test]
+    fn within_has_only_a_tiny_slack() {
+        assert!(within(3.1, 3.0, 0.1));
+        assert!(!within(3.1000001, 3.0, 0.1));
+        assert!(within(5.0, 5.0, 0.0));
+        assert!(!within(5.000001, 5.0, 0.0));
+    }
+
+    fn response() -> impl proptest::strategy::Strategy<Value = Response> {
+        use proptest::prelude::*;
+        let text = "[a-e;,. ＡＢ混合0-9]{0,6}";
+        prop_oneof![
+            Just(Response::Null),
+            text.prop_map(Response::Text),
+            text.prop_map(Response::Cell),
+            proptest::collection::vec("[a-f]{1,2}", 0..6).prop_map(Response::List),
+            any::<bool>().prop_map(Response::Bool),
+            any::<f64>().prop_map(Response::Number),
+            Just(Response::Other("a table (or a date)")),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        #[test]
+        fn any_response_scores_within_the_question_and_never_panics(q in 0usize..6, r in response()) {
+            let quiz = quiz();
+            let question = &quiz.questions[q];
+            let o = grade(question, Some(&r));
+            proptest::prop_assert!(o.points >= 0.0 && o.points <= question.points);
+            match o.status {
+                Status::Correct => proptest::prop_assert_eq!(o.points, question.points),
+                Status::Partial => proptest::prop_assert!(o.points > 0.0 && o.points < question.points),
+                _ => proptest::prop_assert_eq!(o.points, 0.0),
+            }
+            proptest::prop_assert_eq!(o.status == Status::Invalid, o.note.is_some() && o.given.is_none());
+        }
+    }
+}

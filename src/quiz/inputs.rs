@@ -1,0 +1,168 @@
+//! Which files are answer files: the ANSWERS arguments, with folders walked recursively in sorted
+//! (byte-wise file name) order so the same folder always gives the same list.
+//!
+//! Nothing is dropped silently. A path that does not exist or a folder that cannot be read is a
+//! rejection. What is deliberately not read is named on stderr as a note: hidden entries (names
+//! starting with `.`, such as `.DS_Store`), symbolic links to folders (to avoid loops), the quiz
+//! file itself, and a file named twice (read once).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::submission::Rejection;
+
+/// One answer file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// How reports name it: the argument, joined with the path under it, `/`-separated.
+    pub display: String,
+}
+
+/// The outcome of collecting the ANSWERS arguments.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Files to read, in argument order, each folder's files sorted.
+    pub files: Vec<InputFile>,
+    /// Arguments or folders that could not be read.
+    pub rejected: Vec<Rejection>,
+    /// What was skipped on purpose, and why (for stderr).
+    pub notes: Vec<String>,
+}
+
+/// `path` as reports show it.
+pub fn display(path: &Path) -> String {
+    path.display().to_string().replace('\\', "/")
+}
+
+/// Expands `args` into answer files; `quiz` is skipped if met.
+pub fn collect(args: &[PathBuf], quiz: &Path) -> Collected {
+    let mut c = Collected::default();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    if let Ok(q) = quiz.canonicalize() {
+        seen.insert(q);
+    }
+    let quiz_canon = quiz.canonicalize().ok();
+    let mut found = vec![];
+    for arg in args {
+        match std::fs::metadata(arg) {
+            Err(e) => c.rejected.push(Rejection::file(
+                &display(arg),
+                format!("cannot read this answer path: {e}"),
+            )),
+            Ok(m) if m.is_dir() => walk(arg, &mut found, &mut c),
+            Ok(_) => found.push(arg.clone()),
+        }
+    }
+    for path in found {
+        let canon = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if Some(&canon) == quiz_canon.as_ref() {
+            c.notes.push(format!(
+                "{}: skipped: this is the quiz file",
+                display(&path)
+            ));
+            continue;
+        }
+        if !seen.insert(canon) {
+            c.notes.push(format!(
+                "{}: skipped: this file was already named (it is read once)",
+                display(&path)
+            ));
+            continue;
+        }
+        c.files.push(InputFile {
+            display: display(&path),
+            path,
+        });
+    }
+    c
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>, c: &mut Collected) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            c.rejected.push(Rejection::file(
+                &display(dir),
+                format!("cannot read this folder: {e}"),
+            ));
+            return;
+        }
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            c.notes.push(format!(
+                "{}: skipped: hidden file or folder",
+                display(&path)
+            ));
+            continue;
+        }
+        let is_link = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() && is_link => c.notes.push(format!(
+                "{}: skipped: symbolic link to a folder (name the folder itself to read it)",
+                display(&path)
+            )),
+            Ok(m) if m.is_dir() => walk(&path, found, c),
+            // Files, and links that cannot be followed (reading them reports why).
+            _ => found.push(path),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_folders_sorted_and_notes_what_it_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/sub")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        for f in [
+            "b/z.toml",
+            "b/a.json",
+            "b/sub/m.csv",
+            "b/.DS_Store",
+            "quiz.toml",
+            "c.toml",
+        ] {
+            std::fs::write(root.join(f), "x").unwrap();
+        }
+        let args = vec![
+            root.join("b"),
+            root.join("b/a.json"),
+            root.to_path_buf(),
+            root.join("nope"),
+        ];
+        let c = collect(&args, &root.join("quiz.toml"));
+        let rel = |s: &str| s.strip_prefix(&display(root)).unwrap().to_string();
+        let files: Vec<_> = c.files.iter().map(|f| rel(&f.display)).collect();
+        assert_eq!(files, ["/b/a.json", "/b/sub/m.csv", "/b/z.toml", "/c.toml"]);
+        let notes: Vec<_> = c.notes.iter().map(|n| rel(n)).collect();
+        assert_eq!(
+            notes,
+            [
+                "/b/.DS_Store: skipped: hidden file or folder",
+                "/.git: skipped: hidden file or folder",
+                "/b/.DS_Store: skipped: hidden file or folder",
+                "/b/a.json: skipped: this file was already named (it is read once)",
+                "/b/a.json: skipped: this file was already named (it is read once)",
+                "/b/sub/m.csv: skipped: this file was already named (it is read once)",
+                "/b/z.toml: skipped: this file was already named (it is read once)",
+                "/quiz.toml: skipped: this is the quiz file",
+            ]
+        );
+        assert_eq!(c.rejected.len(), 1);
+        assert!(
+            c.rejected[0]
+                .reason()
+                .starts_with("cannot read this answer path")
+        );
+    }
+}

@@ -1,0 +1,994 @@
+//! The quiz key: reading a quiz file (TOML) and validating it into a [`Quiz`] the grader can trust.
+//!
+//! Reading happens in two steps. Serde reads the file's shape (unknown keys, wrong types and TOML
+//! syntax stop it at the first problem, located by `error::from_toml`). Then [`validate`] checks
+//! the meaning — unique ids, answers that name existing options, points > 0, every kind has what it
+//! needs — and reports *every* problem it finds, each at its line and column, so `quiz check`
+//! lists them all at once.
+
+use std::collections::{BTreeSet, HashSet};
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::text::Text;
+use crate::error::{self, Diagnostic};
+
+/// A validated quiz.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quiz {
+    /// The quiz's id (`ch06-inference`).
+    pub id: String,
+    /// Its title.
+    pub title: Text,
+    /// The questions, in file order.
+    pub questions: Vec<Question>,
+}
+
+/// One validated question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// Unique id, also the gradebook column header and the CSV answer column.
+    pub id: String,
+    /// Points for a fully right answer (> 0).
+    pub points: f64,
+    /// What the student reads.
+    pub prompt: Text,
+    /// Options of a `single` or `multiple` question, in file order; empty for other kinds.
+    pub options: Vec<Choice>,
+    /// The right answer and how it is scored.
+    pub key: Key,
+    /// Shown in feedback and in the rendered key.
+    pub explanation: Option<Text>,
+}
+
+/// One option of a choice question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// The id students answer with (`"a"`).
+    pub id: String,
+    /// The option's text.
+    pub text: Text,
+}
+
+/// The kinds of question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// One option is right.
+    Single,
+    /// A set of options is right.
+    Multiple,
+    /// `true` or `false`.
+    TrueFalse,
+    /// Free text matched against accepted answers.
+    Short,
+    /// A number within a tolerance.
+    Numeric,
+}
+
+impl Kind {
+    /// The name used in quiz files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Single => "single",
+            Kind::Multiple => "multiple",
+            Kind::TrueFalse => "true-false",
+            Kind::Short => "short",
+            Kind::Numeric => "numeric",
+        }
+    }
+}
+
+/// How a `multiple` question is scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scoring {
+    /// Full points only for exactly the right set of options.
+    #[default]
+    AllOrNothing,
+    /// `points × max(0, (right − wrong) / keyed)`.
+    Partial,
+}
+
+impl Scoring {
+    /// The name used in quiz files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scoring::AllOrNothing => "all-or-nothing",
+            Scoring::Partial => "partial",
+        }
+    }
+}
+
+/// The right answer of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Key {
+    /// The id of the right option.
+    Single(String),
+    /// The ids of the right options, and the scoring rule.
+    Multiple {
+        answer: BTreeSet<String>,
+        scoring: Scoring,
+    },
+    /// The right truth value.
+    TrueFalse(bool),
+    /// Accepted answers as written in the quiz (compared after `normalize::short_answer`).
+    Short(Vec<String>),
+    /// The right value and the largest accepted distance from it.
+    Numeric { value: f64, tolerance: f64 },
+}
+
+impl Question {
+    /// The question's kind.
+    pub fn kind(&self) -> Kind {
+        match self.key {
+            Key::Single(_) => Kind::Single,
+            Key::Multiple { .. } => Kind::Multiple,
+            Key::TrueFalse(_) => Kind::TrueFalse,
+            Key::Short(_) => Kind::Short,
+            Key::Numeric { .. } => Kind::Numeric,
+        }
+    }
+
+    /// The option with id `id`.
+    pub fn option(&self, id: &str) -> Option<&Choice> {
+        self.options.iter().find(|o| o.id == id)
+    }
+}
+
+impl Quiz {
+    /// The most points a student can get.
+    pub fn max_points(&self) -> f64 {
+        self.questions.iter().map(|q| q.points).sum()
+    }
+
+    /// Reads and validates the quiz at `path`; on failure, every problem found.
+    pub fn load(path: &Path) -> Result<Quiz, Vec<Diagnostic>> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| vec![Diagnostic::file(path, format!("cannot read the quiz: {e}"))])?;
+        let source = String::from_utf8(bytes).map_err(|e| {
+            vec![Diagnostic::file(
+                path,
+                format!(
+                    "the quiz is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )]
+        })?;
+        Quiz::parse(path, &source)
+    }
+
+    /// Parses and validates quiz `source` (the text of `path`).
+    pub fn parse(path: &Path, source: &str) -> Result<Quiz, Vec<Diagnostic>> {
+        let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+        let raw: RawQuiz =
+            toml::from_str(source).map_err(|e| vec![error::from_toml(path, source, &e)])?;
+        validate(path, source, raw)
+    }
+}
+
+// ---- the file's shape -------------------------------------------------------------------------
+
+/// Names a question id may not take: they are gradebook or CSV columns.
+pub const RESERVED_IDS: [&str; 8] = [
+    "student", "name", "file", "line", "score", "max", "percent", "notes",
+];
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a quiz: `id`, `title` and `[[questions]]`"
+)]
+struct RawQuiz {
+    id: Option<Spanned<String>>,
+    title: Option<Spanned<Text>>,
+    #[serde(default)]
+    questions: Vec<Spanned<RawQuestion>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a question table (`id`, `kind`, `prompt`, `answer`, …)"
+)]
+struct RawQuestion {
+    id: Option<Spanned<String>>,
+    kind: Option<Spanned<Kind>>,
+    points: Option<Spanned<f64>>,
+    prompt: Option<Spanned<Text>>,
+    options: Option<Spanned<Vec<Spanned<RawChoice>>>>,
+    answer: Option<Spanned<toml::Value>>,
+    scoring: Option<Spanned<Scoring>>,
+    explanation: Option<Spanned<Text>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an option table such as `{ id = \"a\", text = \"…\" }`"
+)]
+struct RawChoice {
+    id: Spanned<String>,
+    text: Spanned<Text>,
+}
+
+// ---- meaning ----------------------------------------------------------------------------------
+
+/// Collects problems, each located in the quiz source.
+struct Problems<'a> {
+    path: &'a Path,
+    source: &'a str,
+    list: Vec<Diagnostic>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, span: Range<usize>, key: String, message: String) {
+        self.list.push(Diagnostic::at(
+            self.path,
+            self.source,
+            Some(span),
+            Some(key),
+            message,
+        ));
+    }
+}
+
+/// True for ids made of ASCII letters, digits, `_`, `-` and `.`, starting with a letter or digit:
+/// safe as a CSV column, a Markdown cell and a file name.
+pub fn is_plain_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn value_type(v: &toml::Value) -> &'static str {
+    match v {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a float",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a date-time",
+        toml::Value::Array(_) => "an array",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+fn check_text(p: &mut Problems, text: &Spanned<Text>, key: &str) {
+    for lang in text.get_ref().empty_in() {
+        let what = if lang == "text" {
+            "is empty".to_string()
+        } else {
+            format!("is empty in `{lang}`")
+        };
+        p.add(
+            text.span(),
+            key.to_string(),
+            format!("{what}: write some text"),
+        );
+    }
+}
+
+fn validate(path: &Path, source: &str, raw: RawQuiz) -> Result<Quiz, Vec<Diagnostic>> {
+    let mut p = Problems {
+        path,
+        source,
+        list: vec![],
+    };
+    let whole = 0..source.len().min(1);
+    let id = match &raw.id {
+        Some(id) if id.get_ref().trim().is_empty() => {
+            p.add(id.span(), "id".into(), "is empty: name the quiz".into());
+            String::new()
+        }
+        Some(id) => id.get_ref().clone(),
+        None => {
+            p.add(
+                whole.clone(),
+                "id".into(),
+                "is missing: add `id = \"…\"`".into(),
+            );
+            String::new()
+        }
+    };
+    let title = match &raw.title {
+        Some(t) => {
+            check_text(&mut p, t, "title");
+            t.get_ref().clone()
+        }
+        None => {
+            p.add(
+                whole.clone(),
+                "title".into(),
+                "is missing: add `title = \"…\"`".into(),
+            );
+            Text::from("")
+        }
+    };
+    if raw.questions.is_empty() {
+        p.add(
+            whole,
+            "questions".into(),
+            "the quiz has no questions: add at least one `[[questions]]` table".into(),
+        );
+    }
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut questions = vec![];
+    for (i, q) in raw.questions.iter().enumerate() {
+        if let Some(q) = validate_question(&mut p, i, q, &mut seen) {
+            questions.push(q);
+        }
+    }
+    // In file order, so a long list reads top to bottom (stable: same place keeps check order).
+    p.list.sort_by_key(|d| (d.line, d.column));
+    if p.list.is_empty() {
+        Ok(Quiz {
+            id,
+            title,
+            questions,
+        })
+    } else {
+        Err(p.list)
+    }
+}
+
+fn validate_question(
+    p: &mut Problems,
+    index: usize,
+    raw: &Spanned<RawQuestion>,
+    seen: &mut HashSet<String>,
+) -> Option<Question> {
+    let q = raw.get_ref();
+    let n = index + 1;
+    let start = raw.span();
+    let errors_before = p.list.len();
+
+    let id = match &q.id {
+        None => {
+            p.add(
+                start.clone(),
+                "questions.id".into(),
+                format!("question {n} has no `id`"),
+            );
+            format!("#{n}")
+        }
+        Some(id) => {
+            let s = id.get_ref();
+            if !is_plain_id(s) {
+                p.add(
+                    id.span(),
+                    "questions.id".into(),
+                    format!(
+                        "expected an id of ASCII letters, digits, `_`, `-` or `.` (starting with a letter or digit), found {s:?}"
+                    ),
+                );
+            } else if RESERVED_IDS.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+                p.add(
+                    id.span(),
+                    "questions.id".into(),
+                    format!("`{s}` is a gradebook column name; choose another question id"),
+                );
+            } else if !seen.insert(s.clone()) {
+                p.add(
+                    id.span(),
+                    "questions.id".into(),
+                    format!("duplicate question id `{s}`: every question needs its own id"),
+                );
+            }
+            s.clone()
+        }
+    };
+    let key = |k: &str| format!("questions[{id}].{k}");
+
+    let points = match &q.points {
+        None => 1.0,
+        Some(pts) => {
+            let v = *pts.get_ref();
+            if !(v.is_finite() && v > 0.0) {
+                p.add(
+                    pts.span(),
+                    key("points"),
+                    format!("expected a number > 0, found {v}"),
+                );
+            }
+            v
+        }
+    };
+    let prompt = match &q.prompt {
+        Some(t) => {
+            check_text(p, t, &key("prompt"));
+            t.get_ref().clone()
+        }
+        None => {
+            p.add(
+                start.clone(),
+                key("prompt"),
+                format!("question `{id}` has no `prompt`"),
+            );
+            Text::from("")
+        }
+    };
+    if let Some(e) = &q.explanation {
+        check_text(p, e, &key("explanation"));
+    }
+    let Some(kind) = &q.kind else {
+        p.add(
+            start.clone(),
+            key("kind"),
+            format!(
+                "question `{id}` has no `kind`: expected one of \"single\", \"multiple\", \"true-false\", \"short\", \"numeric\""
+            ),
+        );
+        return None;
+    };
+    let kind_v = *kind.get_ref();
+    let is_choice = matches!(kind_v, Kind::Single | Kind::Multiple);
+
+    // Options.
+    let mut options = vec![];
+    match (&q.options, is_choice) {
+        (Some(opts), true) => {
+            let mut ids = HashSet::new();
+            for o in opts.get_ref() {
+                let c = o.get_ref();
+                let oid = c.id.get_ref();
+                if !is_plain_id(oid) {
+                    p.add(
+                        c.id.span(),
+                        key("options.id"),
+                        format!(
+                            "expected an option id of ASCII letters, digits, `_`, `-` or `.`, found {oid:?}"
+                        ),
+                    );
+                } else if !ids.insert(oid.clone()) {
+                    p.add(
+                        c.id.span(),
+                        key("options.id"),
+                        format!("duplicate option id `{oid}` in question `{id}`"),
+                    );
+                }
+                check_text(p, &c.text, &key("options.text"));
+                options.push(Choice {
+                    id: oid.clone(),
+                    text: c.text.get_ref().clone(),
+                });
+            }
+            if options.len() < 2 {
+                p.add(
+                    opts.span(),
+                    key("options"),
+                    format!(
+                        "a {} question needs at least 2 options, found {}",
+                        kind_v.name(),
+                        options.len()
+                    ),
+                );
+            }
+        }
+        (None, true) => p.add(
+            kind.span(),
+            key("options"),
+            format!(
+                "a {} question needs `options = [ {{ id = \"a\", text = \"…\" }}, … ]`",
+                kind_v.name()
+            ),
+        ),
+        (Some(opts), false) => p.add(
+            opts.span(),
+            key("options"),
+            format!(
+                "a {} question takes no `options` (only single and multiple do)",
+                kind_v.name()
+            ),
+        ),
+        (None, false) => {}
+    }
+    if let Some(s) = &q.scoring
+        && kind_v != Kind::Multiple
+    {
+        p.add(
+            s.span(),
+            key("scoring"),
+            format!(
+                "`scoring` applies to multiple questions only, not to a {} question",
+                kind_v.name()
+            ),
+        );
+    }
+
+    // The answer.
+    let Some(answer) = &q.answer else {
+        p.add(
+            start,
+            key("answer"),
+            format!(
+                "question `{id}` has no `answer`: {}",
+                expected_answer(kind_v)
+            ),
+        );
+        return None;
+    };
+    let span = answer.span();
+    let value = answer.get_ref();
+    let wrong_type = |p: &mut Problems| {
+        p.add(
+            span.clone(),
+            key("answer"),
+            format!("{}, found {}", expected_answer(kind_v), value_type(value)),
+        );
+    };
+    let known = |oid: &str| options.iter().any(|o| o.id == oid);
+    let mut option_ids: Vec<&str> = vec![];
+    for o in &options {
+        if !option_ids.contains(&o.id.as_str()) {
+            option_ids.push(&o.id);
+        }
+    }
+    let option_list = option_ids
+        .iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let answer_key = match (kind_v, value) {
+        (Kind::Single, toml::Value::String(s)) => {
+            if !options.is_empty() && !known(s) {
+                p.add(
+                    span.clone(),
+                    key("answer"),
+                    format!("`{s}` is not one of the options ({option_list})"),
+                );
+            }
+            Some(Key::Single(s.clone()))
+        }
+        (Kind::Multiple, toml::Value::Array(items)) => {
+            let mut set = BTreeSet::new();
+            let mut ok = true;
+            for item in items {
+                match item {
+                    toml::Value::String(s) => {
+                        if !options.is_empty() && !known(s) {
+                            p.add(
+                                span.clone(),
+                                key("answer"),
+                                format!("`{s}` is not one of the options ({option_list})"),
+                            );
+                        }
+                        if !set.insert(s.clone()) {
+                            p.add(
+                                span.clone(),
+                                key("answer"),
+                                format!("option `{s}` is listed twice"),
+                            );
+                        }
+                    }
+                    other => {
+                        ok = false;
+                        p.add(
+                            span.clone(),
+                            key("answer"),
+                            format!(
+                                "expected a list of option ids (strings), found {} in the list",
+                                value_type(other)
+                            ),
+                        );
+                    }
+                }
+            }
+            if ok && set.is_empty() {
+                p.add(
+                    span.clone(),
+                    key("answer"),
+                    "the list of right options is empty: name at least one".into(),
+                );
+            }
+            Some(Key::Multiple {
+                answer: set,
+                scoring: q.scoring.as_ref().map(|s| *s.get_ref()).unwrap_or_default(),
+            })
+        }
+        (Kind::TrueFalse, toml::Value::Boolean(b)) => Some(Key::TrueFalse(*b)),
+        (Kind::Short, toml::Value::Array(items)) => {
+            let mut accepted = vec![];
+            for item in items {
+                match item {
+                    toml::Value::String(s) if super::normalize::short_answer(s).is_empty() => p
+                        .add(
+                            span.clone(),
+                            key("answer"),
+                            "an accepted answer is empty (or only spaces)".into(),
+                        ),
+                    toml::Value::String(s) => accepted.push(s.clone()),
+                    other => p.add(
+                        span.clone(),
+                        key("answer"),
+                        format!(
+                            "expected a list of accepted answers (strings), found {} in the list",
+                            value_type(other)
+                        ),
+                    ),
+                }
+            }
+            if items.is_empty() {
+                p.add(
+                    span.clone(),
+                    key("answer"),
+                    "the list of accepted answers is empty: give at least one".into(),
+                );
+            }
+            Some(Key::Short(accepted))
+        }
+        (Kind::Numeric, toml::Value::Table(t)) => numeric_key(p, span.clone(), &key("answer"), t),
+        _ => {
+            wrong_type(p);
+            None
+        }
+    };
+    if p.list.len() > errors_before {
+        return None;
+    }
+    Some(Question {
+        id,
+        points,
+        prompt,
+        options,
+        key: answer_key?,
+        explanation: q.explanation.as_ref().map(|e| e.get_ref().clone()),
+    })
+}
+
+fn numeric_key(p: &mut Problems, span: Range<usize>, key: &str, t: &toml::Table) -> Option<Key> {
+    let number = |v: &toml::Value| match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    for k in t.keys() {
+        if k != "value" && k != "tolerance" {
+            p.add(
+                span.clone(),
+                key.to_string(),
+                format!("unknown key `{k}` in a numeric answer, expected `value` or `tolerance`"),
+            );
+        }
+    }
+    let value = match t.get("value") {
+        None => {
+            p.add(
+                span.clone(),
+                key.to_string(),
+                "a numeric answer needs `value`: `{ value = 3.0, tolerance = 0.1 }`".into(),
+            );
+            None
+        }
+        Some(v) => match number(v) {
+            Some(x) if x.is_finite() => Some(x),
+            Some(x) => {
+                p.add(
+                    span.clone(),
+                    key.to_string(),
+                    format!("`value` must be finite, found {x}"),
+                );
+                None
+            }
+            None => {
+                p.add(
+                    span.clone(),
+                    key.to_string(),
+                    format!("`value`: expected a number, found {}", value_type(v)),
+                );
+                None
+            }
+        },
+    };
+    let tolerance = match t.get("tolerance") {
+        None => Some(0.0),
+        Some(v) => match number(v) {
+            Some(x) if x.is_finite() && x >= 0.0 => Some(x),
+            Some(x) => {
+                p.add(
+                    span.clone(),
+                    key.to_string(),
+                    format!("`tolerance` must be a finite number >= 0, found {x}"),
+                );
+                None
+            }
+            None => {
+                p.add(
+                    span.clone(),
+                    key.to_string(),
+                    format!("`tolerance`: expected a number, found {}", value_type(v)),
+                );
+                None
+            }
+        },
+    };
+    Some(Key::Numeric {
+        value: value?,
+        tolerance: tolerance?,
+    })
+}
+
+/// What the `answer` of a `kind` question must look like.
+fn expected_answer(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Single => "expected an option id such as `answer = \"b\"`",
+        Kind::Multiple => "expected a list of option ids such as `answer = [\"a\", \"c\"]`",
+        Kind::TrueFalse => "expected `answer = true` or `answer = false`",
+        Kind::Short => "expected a list of accepted answers such as `answer = [\"remix\"]`",
+        Kind::Numeric => "expected `answer = { value = 3.0, tolerance = 0.1 }`",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quiz::text::Lang;
+
+    fn parse(src: &str) -> Result<Quiz, Vec<Diagnostic>> {
+        Quiz::parse(Path::new("q.toml"), src)
+    }
+
+    fn problems(src: &str) -> Vec<String> {
+        parse(src)
+            .expect_err("expected problems")
+            .iter()
+            .map(|d| d.headline())
+            .collect()
+    }
+
+    const GOOD: &str = r#"
+id = "demo"
+title = { en = "Demo", zh = "演示" }
+
+[[questions]]
+id = "q1"
+kind = "single"
+prompt = "Pick b"
+options = [ { id = "a", text = "A" }, { id = "b", text = "B" } ]
+answer = "b"
+
+[[questions]]
+id = "q2"
+kind = "multiple"
+points = 2
+prompt = { en = "Pick a and c", zh = "选 a 和 c" }
+options = [ { id = "a", text = "A" }, { id = "b", text = "B" }, { id = "c", text = "C" } ]
+answer = ["c", "a"]
+scoring = "partial"
+explanation = "a and c"
+
+[[questions]]
+id = "q3"
+kind = "true-false"
+prompt = "True?"
+answer = true
+
+[[questions]]
+id = "q4"
+kind = "short"
+prompt = "Word?"
+answer = ["remix", "a remix"]
+
+[[questions]]
+id = "q5"
+kind = "numeric"
+prompt = "Number?"
+answer = { value = 32, tolerance = 0.5 }
+"#;
+
+    #[test]
+    fn reads_every_kind_with_defaults() {
+        let quiz = parse(GOOD).unwrap();
+        assert_eq!(quiz.id, "demo");
+        assert_eq!(quiz.title.get(Lang::Zh), "演示");
+        let kinds: Vec<_> = quiz.questions.iter().map(|q| q.kind()).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Single,
+                Kind::Multiple,
+                Kind::TrueFalse,
+                Kind::Short,
+                Kind::Numeric
+            ]
+        );
+        assert_eq!(quiz.questions[0].points, 1.0, "points default to 1");
+        assert_eq!(quiz.max_points(), 6.0);
+        assert_eq!(
+            quiz.questions[1].key,
+            Key::Multiple {
+                answer: ["a".to_string(), "c".to_string()].into(),
+                scoring: Scoring::Partial
+            }
+        );
+        assert_eq!(
+            quiz.questions[4].key,
+            Key::Numeric {
+                value: 32.0,
+                tolerance: 0.5
+            }
+        );
+        assert_eq!(quiz.questions[0].explanation, None);
+    }
+
+    #[test]
+    fn tolerance_defaults_to_zero_and_scoring_to_all_or_nothing() {
+        let src = GOOD
+            .replace(
+                "answer = { value = 32, tolerance = 0.5 }",
+                "answer = { value = 32 }",
+            )
+            .replace("scoring = \"partial\"\n", "");
+        let quiz = parse(&src).unwrap();
+        assert!(matches!(
+            quiz.questions[4].key,
+            Key::Numeric { tolerance: 0.0, .. }
+        ));
+        assert!(matches!(
+            quiz.questions[1].key,
+            Key::Multiple {
+                scoring: Scoring::AllOrNothing,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn lists_every_problem_with_its_location() {
+        let src = r#"id = "bad"
+title = "Bad"
+
+[[questions]]
+id = "q1"
+kind = "single"
+points = 0
+prompt = "x"
+options = [ { id = "a", text = "A" }, { id = "a", text = "B" } ]
+answer = "z"
+
+[[questions]]
+id = "q1"
+kind = "true-false"
+prompt = "y"
+options = [ { id = "a", text = "A" } ]
+answer = "yes"
+scoring = "partial"
+"#;
+        let got = problems(src);
+        assert_eq!(
+            got,
+            [
+                "q.toml:7:10: `questions[q1].points`: expected a number > 0, found 0",
+                "q.toml:9:46: `questions[q1].options.id`: duplicate option id `a` in question `q1`",
+                "q.toml:10:10: `questions[q1].answer`: `z` is not one of the options (`a`)",
+                "q.toml:13:6: `questions.id`: duplicate question id `q1`: every question needs its own id",
+                "q.toml:16:11: `questions[q1].options`: a true-false question takes no `options` (only single and multiple do)",
+                "q.toml:17:10: `questions[q1].answer`: expected `answer = true` or `answer = false`, found a string",
+                "q.toml:18:11: `questions[q1].scoring`: `scoring` applies to multiple questions only, not to a true-false question",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_parts_are_each_reported() {
+        let src = "[[questions]]\nid = \"q1\"\nkind = \"short\"\n\n[[questions]]\nid = \"q2\"\nprompt = \"p\"\n";
+        let got = problems(src);
+        assert_eq!(
+            got,
+            [
+                "q.toml:1:1: `id`: is missing: add `id = \"…\"`",
+                "q.toml:1:1: `title`: is missing: add `title = \"…\"`",
+                "q.toml:1:1: `questions[q1].prompt`: question `q1` has no `prompt`",
+                "q.toml:1:1: `questions[q1].answer`: question `q1` has no `answer`: expected a list of accepted answers such as `answer = [\"remix\"]`",
+                "q.toml:5:1: `questions[q2].kind`: question `q2` has no `kind`: expected one of \"single\", \"multiple\", \"true-false\", \"short\", \"numeric\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn answers_must_fit_their_kind() {
+        let cases = [
+            ("answer = [\"a\", 3]", "found an integer in the list"),
+            ("answer = []", "the list of right options is empty"),
+            ("answer = [\"a\", \"a\"]", "option `a` is listed twice"),
+            ("answer = \"a\"", "expected a list of option ids"),
+        ];
+        for (answer, want) in cases {
+            let src = GOOD.replace("answer = [\"c\", \"a\"]", answer);
+            let got = problems(&src).join("\n");
+            assert!(got.contains(want), "{answer}: {got}");
+        }
+        let bad_numeric = [
+            ("answer = { value = 1, tol = 2 }", "unknown key `tol`"),
+            ("answer = { tolerance = 2 }", "needs `value`"),
+            (
+                "answer = { value = 1, tolerance = -1 }",
+                "must be a finite number >= 0",
+            ),
+            ("answer = { value = nan }", "`value` must be finite"),
+            (
+                "answer = 32",
+                "expected `answer = { value = 3.0, tolerance = 0.1 }`, found an integer",
+            ),
+        ];
+        for (answer, want) in bad_numeric {
+            let src = GOOD.replace("answer = { value = 32, tolerance = 0.5 }", answer);
+            let got = problems(&src).join("\n");
+            assert!(got.contains(want), "{answer}: {got}");
+        }
+        let src = GOOD.replace("answer = [\"remix\", \"a remix\"]", "answer = [\" \"]");
+        assert!(
+            problems(&src)
+                .join("\n")
+                .contains("an accepted answer is empty")
+        );
+    }
+
+    #[test]
+    fn ids_must_be_plain_and_not_reserved() {
+        let src = GOOD.replace("id = \"q3\"", "id = \"Score\"");
+        assert!(problems(&src)[0].contains("`Score` is a gradebook column name"));
+        let src = GOOD.replace("id = \"q3\"", "id = \"q 3\"");
+        assert!(problems(&src)[0].contains("expected an id of ASCII letters"));
+        let src = GOOD.replace(
+            "{ id = \"b\", text = \"B\" } ]\nanswer = \"b\"",
+            "{ id = \"b;c\", text = \"B\" } ]\nanswer = \"b;c\"",
+        );
+        assert!(problems(&src)[0].contains("expected an option id"));
+    }
+
+    #[test]
+    fn shape_errors_are_located_with_a_hint() {
+        let src = GOOD.replace("prompt = \"Pick b\"", "promt = \"Pick b\"");
+        let got = problems(&src);
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0].starts_with("q.toml:8:1: `questions.promt`: unknown field `promt`"),
+            "{}",
+            got[0]
+        );
+        assert!(got[0].ends_with("(did you mean `prompt`?)"), "{}", got[0]);
+
+        let src = GOOD.replace("kind = \"short\"", "kind = \"text\"");
+        let got = problems(&src);
+        assert!(got[0].contains("unknown variant `text`"), "{}", got[0]);
+
+        let src = GOOD.replace("prompt = \"True?\"", "prompt = 3");
+        let got = problems(&src);
+        assert!(got[0].starts_with("q.toml:"), "{}", got[0]);
+        assert!(
+            got[0].contains("expected text: a string, or a table with the keys `en` and `zh`"),
+            "{}",
+            got[0]
+        );
+    }
+
+    #[test]
+    fn options_must_be_tables() {
+        let src = GOOD.replace(
+            "options = [ { id = \"a\", text = \"A\" }, { id = \"b\", text = \"B\" } ]",
+            "options = [\"a\", \"b\"]",
+        );
+        let got = problems(&src);
+        assert!(
+            got[0].contains("expected an option table such as `{ id = \"a\", text = \"…\" }`"),
+            "{}",
+            got[0]
+        );
+        assert!(!got[0].contains("Raw"), "{}", got[0]);
+    }
+
+    #[test]
+    fn empty_texts_are_problems() {
+        let src = GOOD.replace("zh = \"选 a 和 c\"", "zh = \"\"");
+        assert!(problems(&src)[0].contains("`questions[q2].prompt`: is empty in `zh`"));
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let src = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
+        assert_eq!(parse(&src).unwrap(), parse(GOOD).unwrap());
+    }
+}

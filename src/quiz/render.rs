@@ -1,0 +1,145 @@
+//! The quiz as Markdown (`quiz render`): for students (prompts and options), or with the key
+//! (`--key`: the right answers, the scoring rule and the explanations). Also the wording of
+//! answers and keys that feedback files reuse.
+
+use super::key::{Key, Question, Quiz, Scoring};
+use super::text::{Label, Lang};
+
+/// Points as people write them: `1`, `2.5`, `0.33`.
+pub fn points_text(p: f64) -> String {
+    let s = format!("{p:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `1 point`, `2 points`, `1 分`.
+pub fn points_label(p: f64, lang: Lang) -> String {
+    match lang {
+        Lang::En if p == 1.0 => "1 point".into(),
+        Lang::En => format!("{} points", points_text(p)),
+        Lang::Zh => format!("{} 分", points_text(p)),
+    }
+}
+
+/// An option as `b) text`, or the id alone if the question has no such option.
+pub fn option_text(q: &Question, id: &str, lang: Lang) -> String {
+    match q.option(id) {
+        Some(o) => format!("{id}) {}", o.text.get(lang)),
+        None => id.to_string(),
+    }
+}
+
+/// The right answer, in words.
+pub fn key_text(q: &Question, lang: Lang) -> String {
+    match &q.key {
+        Key::Single(id) => option_text(q, id, lang),
+        Key::Multiple { answer, .. } => q
+            .options
+            .iter()
+            .filter(|o| answer.contains(&o.id))
+            .map(|o| option_text(q, &o.id, lang))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Key::TrueFalse(b) => bool_text(*b, lang).into(),
+        Key::Short(accepted) => accepted.join(" / "),
+        Key::Numeric { value, tolerance } if *tolerance == 0.0 => value.to_string(),
+        Key::Numeric { value, tolerance } => format!("{value} ± {tolerance}"),
+    }
+}
+
+/// `true`/`false` in `lang`.
+pub fn bool_text(b: bool, lang: Lang) -> &'static str {
+    if b {
+        Label::True.get(lang)
+    } else {
+        Label::False.get(lang)
+    }
+}
+
+fn instruction(q: &Question, lang: Lang) -> &'static str {
+    match &q.key {
+        Key::Single(_) => Label::ChooseOne.get(lang),
+        Key::Multiple { .. } => Label::ChooseAll.get(lang),
+        Key::TrueFalse(_) => Label::TrueOrFalse.get(lang),
+        Key::Short(_) => Label::ShortAnswer.get(lang),
+        Key::Numeric { .. } => Label::NumberAnswer.get(lang),
+    }
+}
+
+/// The quiz as Markdown.
+pub fn markdown(quiz: &Quiz, lang: Lang, with_key: bool) -> String {
+    let mut out = format!(
+        "# {}\n\n{} {}, {}.\n",
+        quiz.title.get(lang),
+        quiz.questions.len(),
+        Label::Questions.get(lang),
+        points_label(quiz.max_points(), lang)
+    );
+    if lang == Lang::Zh {
+        out = format!(
+            "# {}\n\n共 {} {},{}。\n",
+            quiz.title.get(lang),
+            quiz.questions.len(),
+            Label::Questions.get(lang),
+            points_label(quiz.max_points(), lang)
+        );
+    }
+    for (i, q) in quiz.questions.iter().enumerate() {
+        let how = match lang {
+            Lang::En => format!(
+                "{} ({})",
+                instruction(q, lang),
+                points_label(q.points, lang)
+            ),
+            Lang::Zh => format!("{}({})", instruction(q, lang), points_label(q.points, lang)),
+        };
+        out.push_str(&format!(
+            "\n## {}. {}\n\n*{how}*\n",
+            i + 1,
+            q.prompt.get(lang)
+        ));
+        if !q.options.is_empty() {
+            out.push('\n');
+            for o in &q.options {
+                out.push_str(&format!("- **{})** {}\n", o.id, o.text.get(lang)));
+            }
+        }
+        if with_key {
+            out.push_str(&format!(
+                "\n**{}** (`{}`): {}\n",
+                Label::Answer.get(lang),
+                q.id,
+                key_text(q, lang)
+            ));
+            if let Key::Multiple {
+                scoring: Scoring::Partial,
+                ..
+            } = q.key
+            {
+                out.push_str(&format!("\n*{}*\n", Label::PartialCredit.get(lang)));
+            }
+            if let Some(e) = &q.explanation {
+                out.push_str(&format!(
+                    "\n**{}**: {}\n",
+                    Label::Explanation.get(lang),
+                    e.get(lang)
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_are_written_plainly() {
+        assert_eq!(points_text(1.0), "1");
+        assert_eq!(points_text(2.5), "2.5");
+        assert_eq!(points_text(1.0 / 3.0), "0.33");
+        assert_eq!(points_label(1.0, Lang::En), "1 point");
+        assert_eq!(points_label(2.0, Lang::En), "2 points");
+        assert_eq!(points_label(2.0, Lang::Zh), "2 分");
+    }
+}
