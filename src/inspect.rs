@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::model::{LanguageModel, start_history};
+use crate::model::start_history;
 use crate::run::Prepared;
 use crate::sample::{self, Domain, GenerateConfig, SamplerConfig};
 use crate::tokenize::{EOS, TokenId};
@@ -19,6 +19,8 @@ pub struct ScoredToken {
     pub id: TokenId,
     /// The context tokens the model actually used.
     pub context: Vec<String>,
+    /// Length of the n-gram that gave the probability (context + 1), as KenLM's `full_scores`.
+    pub ngram_length: usize,
     pub p: f64,
     /// log10 of p; null when p is 0.
     pub log10_p: Option<f64>,
@@ -73,6 +75,7 @@ pub fn score(p: &Prepared, text: &str, eos: bool) -> Score {
                 .iter()
                 .map(|&t| p.corpus.vocab.token(t).to_string())
                 .collect(),
+            ngram_length: s.context_len + 1,
             p: s.p,
             log10_p,
         });
@@ -106,8 +109,8 @@ pub fn render_score_text(s: &Score) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<16} {:>6}  {:<12} {:<28} {:>9}",
-        "token", "id", "p", "context", "log10 p"
+        "{:<16} {:>6}  {:<12} {:>2} {:<28} {:>9}",
+        "token", "id", "p", "n", "context", "log10 p"
     );
     for t in &s.tokens {
         let ctx = t
@@ -122,10 +125,11 @@ pub fn render_score_text(s: &Score) -> String {
             .unwrap_or_else(|| "-inf".into());
         let _ = writeln!(
             out,
-            "{:<16} {:>6}  {:<12.10} {:<28} {:>9}",
+            "{:<16} {:>6}  {:<12.10} {:>2} {:<28} {:>9}",
             show_token(&t.token),
             t.id,
             t.p,
+            t.ngram_length,
             if ctx.is_empty() {
                 "(none)".to_string()
             } else {
@@ -204,7 +208,7 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
     let name = |id: TokenId| vocab.token(id).to_string();
     let mut steps = Vec::new();
     let mut rng = sample::stream(seed, Domain::Generate, index as u64);
-    let g = sample::generate_observed(&p.model, &p.prefix_ids, cfg, &mut rng, |v| {
+    let g = sample::generate_observed(p.model.as_ref(), &p.prefix_ids, cfg, &mut rng, |v| {
         let sampled_p = |id: TokenId| {
             v.sampled
                 .binary_search_by_key(&id, |d| d.0)

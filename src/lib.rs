@@ -18,6 +18,7 @@ pub mod corpus;
 pub mod error;
 pub mod inspect;
 pub mod kenlm;
+pub mod lm;
 pub mod model;
 pub mod output;
 pub mod quiz;

@@ -115,7 +115,8 @@ impl ScenarioResult {
 /// What was trained.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInfo {
-    /// "ngram" for trained models, "distribution" for explicit ones.
+    /// "ngram" for trained models, "arpa" for models read from a file, "distribution" for
+    /// explicit ones.
     pub kind: &'static str,
     pub order: usize,
     pub tokenizer: &'static str,
@@ -129,6 +130,9 @@ pub struct ModelInfo {
     pub training_tokens: usize,
     /// Distinct n-grams per order, unigrams first (`</s>` counts as a token).
     pub ngram_counts: Vec<usize>,
+    /// Modified Kneser–Ney only: the discounts D1, D2, D3+ of each order, unigrams first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discounts: Option<Vec<[f64; 3]>>,
 }
 
 /// One generated sample.

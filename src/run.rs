@@ -16,7 +16,7 @@ use crate::error::Diagnostic;
 use crate::model::{LanguageModel, NgramModel, Smoothing};
 use crate::results::{BatchReport, ModelInfo, SampleResult, ScenarioResult, Status};
 use crate::sample::{self, Domain, GenerateConfig};
-use crate::scenario::{self, CorpusSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
+use crate::scenario::{self, CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
 use crate::tokenize::{TokenId, Tokenizer};
 
 /// Options of `coinflip run`.
@@ -266,31 +266,43 @@ fn load_corpus(
     Ok(corpus)
 }
 
-fn model_info(model: &NgramModel, corpus: &TokenizedCorpus, spec: &ModelSpec) -> ModelInfo {
-    let parameter = match spec.smoothing {
-        Smoothing::Mle => None,
-        Smoothing::AddK { k } => Some(k),
-        Smoothing::KneserNey { discount } => Some(discount),
-        Smoothing::StupidBackoff { alpha } => Some(alpha),
+/// The figures of a trained model for reports.
+fn model_info(
+    model: &dyn LanguageModel,
+    ngram_counts: Vec<usize>,
+    corpus: &TokenizedCorpus,
+    spec: &ModelSpec,
+) -> ModelInfo {
+    let parameter = match &spec.estimator {
+        Estimator::Ngram(Smoothing::AddK { k }) => Some(*k),
+        Estimator::Ngram(Smoothing::KneserNey { discount }) => Some(*discount),
+        Estimator::Ngram(Smoothing::StupidBackoff { alpha }) => Some(*alpha),
+        _ => None,
     };
     ModelInfo {
-        kind: "ngram",
-        order: spec.order,
+        kind: if matches!(spec.estimator, Estimator::Arpa { .. }) {
+            "arpa"
+        } else {
+            "ngram"
+        },
+        order: model.order(),
         tokenizer: spec.tokenizer.kind.name(),
         lowercase: spec.tokenizer.lowercase,
-        smoothing: spec.smoothing.name(),
+        smoothing: spec.estimator.name(),
         smoothing_parameter: parameter,
-        vocabulary_size: corpus.vocab.len() - crate::tokenize::RESERVED,
+        vocabulary_size: model.vocab().len() - crate::tokenize::RESERVED,
         documents: corpus.documents.len(),
         training_tokens: corpus.token_count(),
-        ngram_counts: model.counts.types_per_order(),
+        ngram_counts,
+        discounts: None,
     }
 }
 
 /// A trained model scenario, ready to generate (shared by `run`, `score` and `trace`).
 pub struct Prepared {
+    /// The corpus (empty for an ARPA model without one), numbered by the model's vocabulary.
     pub corpus: Arc<TokenizedCorpus>,
-    pub model: NgramModel,
+    pub model: Box<dyn LanguageModel>,
     pub info: ModelInfo,
     pub prefix_ids: Vec<TokenId>,
     pub prefix_text: String,
@@ -310,8 +322,16 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
             "this is a [distribution] scenario: it has no trained model",
         )]);
     };
-    let corpus = cache.get(sc, cspec, mspec.tokenizer).map_err(|d| vec![d])?;
-    if corpus.token_count() < mspec.order {
+    let mut notes = Vec::new();
+    let corpus = match cspec {
+        Some(c) => cache.get(sc, c, mspec.tokenizer).map_err(|d| vec![d])?,
+        None => Arc::new(TokenizedCorpus {
+            vocab: crate::tokenize::Vocab::new(),
+            documents: Vec::new(),
+            tokenizer: mspec.tokenizer,
+        }),
+    };
+    if cspec.is_some() && corpus.token_count() < mspec.order {
         return Err(vec![Diagnostic::file(
             &sc.file,
             format!(
@@ -322,8 +342,87 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
         )
         .with_key("model.order")]);
     }
-    let model = NgramModel::train(&corpus, mspec.order, mspec.smoothing);
-    let info = model_info(&model, &corpus, mspec);
+    let (model, corpus, info): (Box<dyn LanguageModel>, Arc<TokenizedCorpus>, ModelInfo) =
+        match &mspec.estimator {
+            Estimator::Ngram(smoothing) => {
+                let m = NgramModel::train(&corpus, mspec.order, *smoothing);
+                let counts = m.counts.types_per_order();
+                let info = model_info(&m, counts, &corpus, mspec);
+                (Box::new(m), corpus, info)
+            }
+            Estimator::ModifiedKneserNey => {
+                let sentences: Vec<Vec<&str>> = corpus
+                    .documents
+                    .iter()
+                    .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
+                    .collect();
+                let est = crate::kenlm::estimate(
+                    &sentences,
+                    mspec.order,
+                    Some(crate::kenlm::LMPLZ_FALLBACK_DISCOUNTS),
+                )
+                .map_err(|e| {
+                    vec![
+                        Diagnostic::file(
+                            &sc.file,
+                            format!("cannot estimate modified Kneser–Ney: {e}"),
+                        )
+                        .with_key("model.smoothing"),
+                    ]
+                })?;
+                let fallback: Vec<String> = est
+                    .stats
+                    .iter()
+                    .filter(|s| s.discounts.fallback)
+                    .map(|s| s.order.to_string())
+                    .collect();
+                if !fallback.is_empty() {
+                    notes.push(format!(
+                        "too little text to estimate the discounts of order(s) {}: lmplz's \
+                         fallback discounts 0.5, 1, 1.5 are used (as --discount_fallback)",
+                        fallback.join(", ")
+                    ));
+                }
+                let discounts = est
+                    .stats
+                    .iter()
+                    .map(|s| [s.discounts.d1, s.discounts.d2, s.discounts.d3_plus])
+                    .collect();
+                let lm = crate::lm::ArpaLm::new(est.model, corpus.vocab.clone());
+                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
+                let mut info = model_info(&lm, counts, &corpus, mspec);
+                info.discounts = Some(discounts);
+                let corpus = Arc::new(TokenizedCorpus {
+                    vocab: lm.vocab().clone(),
+                    documents: corpus.documents.clone(),
+                    tokenizer: corpus.tokenizer,
+                });
+                (Box::new(lm), corpus, info)
+            }
+            Estimator::Arpa { path, span } => {
+                let full = sc.dir.join(path);
+                let shown_path = PathBuf::from(shown(&full));
+                let text = crate::corpus::read_text(&full, &shown_path).map_err(|d| {
+                    vec![Diagnostic::at(
+                        &sc.file,
+                        &sc.source,
+                        Some(span.clone()),
+                        Some("model.arpa".into()),
+                        format!("{}: {}", d.file.display(), d.message),
+                    )]
+                })?;
+                let model = crate::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
+                let lm = crate::lm::ArpaLm::new(model, corpus.vocab.clone());
+                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
+                let info = model_info(&lm, counts, &corpus, mspec);
+                let corpus = Arc::new(TokenizedCorpus {
+                    vocab: lm.vocab().clone(),
+                    documents: corpus.documents.clone(),
+                    tokenizer: corpus.tokenizer,
+                });
+                (Box::new(lm), corpus, info)
+            }
+        };
     let mut notes = Vec::new();
     let (prefix_ids, prefix_text) = match &generate.prefix {
         Prefix::Text(t) => {
@@ -531,7 +630,12 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
             };
             for i in 0..generate.samples {
                 let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
-                let g = sample::generate(&prepared.model, &prepared.prefix_ids, &cfg, &mut rng);
+                let g = sample::generate(
+                    prepared.model.as_ref(),
+                    &prepared.prefix_ids,
+                    &cfg,
+                    &mut rng,
+                );
                 let mut all = prepared.prefix_ids.clone();
                 all.extend_from_slice(&g.tokens);
                 result.samples.push(SampleResult {
@@ -571,6 +675,7 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                 documents: 0,
                 training_tokens: 0,
                 ngram_counts: Vec::new(),
+                discounts: None,
             });
             if let Some(check) = &sc.checks.chi_square {
                 let tested = [distribution_tested(d, &sc.sampling)];

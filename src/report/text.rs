@@ -58,7 +58,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
             ("stupid-backoff", Some(a)) => format!(" (alpha = {a})"),
             _ => String::new(),
         };
-        if m.kind == "ngram" {
+        if m.kind != "distribution" {
             let counts: Vec<String> = m
                 .ngram_counts
                 .iter()
