@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::model::start_history;
+use crate::model::{LanguageModel, start_history};
 use crate::run::Prepared;
 use crate::sample::{self, Domain, GenerateConfig, SamplerConfig};
 use crate::tokenize::{EOS, TokenId};
@@ -208,7 +208,7 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
     let name = |id: TokenId| vocab.token(id).to_string();
     let mut steps = Vec::new();
     let mut rng = sample::stream(seed, Domain::Generate, index as u64);
-    let g = sample::generate_observed(p.model.as_ref(), &p.prefix_ids, cfg, &mut rng, |v| {
+    let g = sample::generate_observed(&p.model, &p.prefix_ids, cfg, &mut rng, |v| {
         let sampled_p = |id: TokenId| {
             v.sampled
                 .binary_search_by_key(&id, |d| d.0)

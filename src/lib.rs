@@ -16,6 +16,7 @@ pub mod chisq;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod export_arpa;
 pub mod inspect;
 pub mod kenlm;
 pub mod lm;

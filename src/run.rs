@@ -302,11 +302,41 @@ fn model_info(
 pub struct Prepared {
     /// The corpus (empty for an ARPA model without one), numbered by the model's vocabulary.
     pub corpus: Arc<TokenizedCorpus>,
-    pub model: Box<dyn LanguageModel>,
+    pub model: PreparedModel,
     pub info: ModelInfo,
     pub prefix_ids: Vec<TokenId>,
     pub prefix_text: String,
     pub notes: Vec<String>,
+}
+
+/// The model of a prepared scenario: coinflip's n-gram model or a backoff model.
+pub enum PreparedModel {
+    Ngram(NgramModel),
+    Backoff(crate::lm::ArpaLm),
+}
+
+impl PreparedModel {
+    fn lm(&self) -> &dyn LanguageModel {
+        match self {
+            PreparedModel::Ngram(m) => m,
+            PreparedModel::Backoff(m) => m,
+        }
+    }
+}
+
+impl LanguageModel for PreparedModel {
+    fn order(&self) -> usize {
+        self.lm().order()
+    }
+    fn vocab(&self) -> &crate::tokenize::Vocab {
+        self.lm().vocab()
+    }
+    fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
+        self.lm().distribution(history, out)
+    }
+    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::model::Scored {
+        self.lm().prob(history, token)
+    }
 }
 
 /// Loads the corpus, trains the model and resolves the prefix of a model scenario.
@@ -342,13 +372,13 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
         )
         .with_key("model.order")]);
     }
-    let (model, corpus, info): (Box<dyn LanguageModel>, Arc<TokenizedCorpus>, ModelInfo) =
+    let (model, corpus, info): (PreparedModel, Arc<TokenizedCorpus>, ModelInfo) =
         match &mspec.estimator {
             Estimator::Ngram(smoothing) => {
                 let m = NgramModel::train(&corpus, mspec.order, *smoothing);
                 let counts = m.counts.types_per_order();
                 let info = model_info(&m, counts, &corpus, mspec);
-                (Box::new(m), corpus, info)
+                (PreparedModel::Ngram(m), corpus, info)
             }
             Estimator::ModifiedKneserNey => {
                 let sentences: Vec<Vec<&str>> = corpus
@@ -397,7 +427,7 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
                     documents: corpus.documents.clone(),
                     tokenizer: corpus.tokenizer,
                 });
-                (Box::new(lm), corpus, info)
+                (PreparedModel::Backoff(lm), corpus, info)
             }
             Estimator::Arpa { path, span } => {
                 let full = sc.dir.join(path);
@@ -420,7 +450,7 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
                     documents: corpus.documents.clone(),
                     tokenizer: corpus.tokenizer,
                 });
-                (Box::new(lm), corpus, info)
+                (PreparedModel::Backoff(lm), corpus, info)
             }
         };
     let mut notes = Vec::new();
@@ -630,12 +660,7 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
             };
             for i in 0..generate.samples {
                 let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
-                let g = sample::generate(
-                    prepared.model.as_ref(),
-                    &prepared.prefix_ids,
-                    &cfg,
-                    &mut rng,
-                );
+                let g = sample::generate(&prepared.model, &prepared.prefix_ids, &cfg, &mut rng);
                 let mut all = prepared.prefix_ids.clone();
                 all.extend_from_slice(&g.tokens);
                 result.samples.push(SampleResult {
