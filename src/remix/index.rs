@@ -1,0 +1,480 @@
+//! The corpus index: a generalized suffix automaton over the training documents' token ids.
+//!
+//! It answers the two questions remix statistics need:
+//! - "what is the longest run of tokens ending here that occurs in one training document?", in
+//!   amortized constant time per token, by walking the automaton and falling back along suffix
+//!   links on a mismatch ([`CorpusIndex::profile`]);
+//! - "where does this span first occur?" (smallest document index, then smallest offset), in time
+//!   linear in the span ([`CorpusIndex::locate`]).
+//!
+//! Why hand-written: the automaton is the heart of this feature and its constraints are specific —
+//! `u32` token alphabets of tens of thousands of symbols, documents kept apart (a match never spans
+//! two documents, without separator symbols), first occurrences ordered by (document, offset),
+//! compact transitions and a build of a few million tokens in well under a second. The suffix
+//! array crates on crates.io index bytes or a single string and would still need LCP/matching-
+//! statistics machinery on top; the automaton needs ~300 lines and is checked against a brute-force
+//! implementation by property tests (see `super::tests`).
+//!
+//! Construction is the online generalized algorithm: each document is inserted from the root
+//! (`last` reset to the root), and when the state we extend from already has a transition on the
+//! token, that transition is reused or split (cloned) instead of creating a new state. Every state
+//! records `first_end`, the global position (documents concatenated in order) of the end of its
+//! first occurrence; because documents and offsets are inserted in increasing order, the first
+//! occurrence recorded at creation is the smallest (document, offset), and clones inherit it from
+//! the state they are split from.
+//!
+//! Layout: while building, each state's out-edges live in a growable block of one arena (sorted by
+//! token, doubled when full). After building, edges are compacted into one array in state order
+//! (CSR): state `v`'s edges are `edges[states[v].edge_start..states[v + 1].edge_start]`, each a
+//! `u64` packing `(token << 32) | target`, sorted by token (linear scan for small blocks, binary
+//! search for large ones). The root's edges are also kept in a dense table indexed by token when
+//! the token ids are dense, since the root is where every restart lands.
+
+/// The root state (the empty string).
+const ROOT: u32 = 0;
+/// "No state": the root's suffix link.
+const NONE: u32 = u32::MAX;
+/// Blocks up to this many edges are scanned linearly; larger ones are binary-searched.
+const LINEAR_SCAN_MAX: usize = 8;
+
+/// Where a span first occurs in training: the smallest document index, then the smallest offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Occurrence {
+    /// Index of the document in the list given to [`CorpusIndex::build`].
+    pub document: usize,
+    /// Offset of the span's first token inside that document, in tokens (0-based).
+    pub offset: usize,
+}
+
+/// The corpus is too large for 32-bit state ids (more than `MAX_TOKENS` tokens).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CorpusTooLarge {
+    /// Total number of tokens in the documents.
+    pub tokens: usize,
+}
+
+impl std::fmt::Display for CorpusTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the training corpus has {} tokens; the remix index holds at most {}",
+            self.tokens,
+            CorpusIndex::MAX_TOKENS
+        )
+    }
+}
+
+impl std::error::Error for CorpusTooLarge {}
+
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
+struct State {
+    /// Index of this state's first edge in `edges`; the next state's `edge_start` ends the block.
+    edge_start: u32,
+    /// Suffix link (`NONE` for the root).
+    link: u32,
+    /// Length of the longest string this state represents.
+    len: u32,
+    /// Global position (documents concatenated) of the last token of the first occurrence.
+    first_end: u32,
+}
+
+/// A suffix automaton of the training documents; see the module header.
+#[derive(Debug, Clone)]
+pub struct CorpusIndex {
+    /// One entry per state plus a sentinel whose `edge_start` is `edges.len()`.
+    states: Vec<State>,
+    /// `(token << 32) | target`, sorted by token within each state's block.
+    edges: Vec<u64>,
+    /// The root's transitions as a dense table (`NONE` = no edge); empty when token ids are
+    /// sparse (then the root's block in `edges` is binary-searched like any other).
+    root_dense: Vec<u32>,
+    /// Global position of each document's first token (empty documents included).
+    doc_starts: Vec<u32>,
+    /// Total number of tokens.
+    tokens: usize,
+}
+
+#[inline]
+fn pack(token: u32, target: u32) -> u64 {
+    (u64::from(token) << 32) | u64::from(target)
+}
+
+#[inline]
+fn token_of(edge: u64) -> u32 {
+    (edge >> 32) as u32
+}
+
+#[inline]
+fn target_of(edge: u64) -> u32 {
+    edge as u32
+}
+
+/// Finds `token` in a block sorted by token: `Ok(index)` or `Err(insertion point)`.
+#[inline]
+fn search(block: &[u64], token: u32) -> Result<usize, usize> {
+    if block.len() <= LINEAR_SCAN_MAX {
+        for (i, &e) in block.iter().enumerate() {
+            let t = token_of(e);
+            if t >= token {
+                return if t == token { Ok(i) } else { Err(i) };
+            }
+        }
+        Err(block.len())
+    } else {
+        block.binary_search_by_key(&token, |&e| token_of(e))
+    }
+}
+
+impl CorpusIndex {
+    /// The largest corpus the index accepts (state ids and positions are `u32`; a corpus of `n`
+    /// tokens has at most `2n` states).
+    pub const MAX_TOKENS: usize = (u32::MAX / 2 - 1) as usize;
+
+    /// Builds the index of `docs`, each a training document's token ids. A match never spans two
+    /// documents; empty documents are allowed (and keep their index).
+    ///
+    /// # Panics
+    /// When the documents hold more than [`CorpusIndex::MAX_TOKENS`] tokens (about 2.1 billion,
+    /// which would need over 60 GB); use [`CorpusIndex::try_build`] to get an error instead.
+    pub fn build<D: AsRef<[u32]>>(docs: &[D]) -> CorpusIndex {
+        match Self::try_build(docs) {
+            Ok(index) => index,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Like [`CorpusIndex::build`], but returns an error for a corpus larger than
+    /// [`CorpusIndex::MAX_TOKENS`] tokens.
+    pub fn try_build<D: AsRef<[u32]>>(docs: &[D]) -> Result<CorpusIndex, CorpusTooLarge> {
+        let tokens: usize = docs.iter().map(|d| d.as_ref().len()).sum();
+        if tokens > Self::MAX_TOKENS {
+            return Err(CorpusTooLarge { tokens });
+        }
+        let mut builder = Builder::with_capacity(tokens);
+        let mut doc_starts = Vec::with_capacity(docs.len());
+        let mut pos: u32 = 0;
+        for doc in docs {
+            doc_starts.push(pos);
+            let mut last = ROOT;
+            for &token in doc.as_ref() {
+                last = builder.extend(last, token, pos);
+                pos += 1;
+            }
+        }
+        Ok(builder.finish(doc_starts, tokens))
+    }
+
+    /// Number of training tokens indexed.
+    pub fn token_count(&self) -> usize {
+        self.tokens
+    }
+
+    /// Number of training documents (empty ones included).
+    pub fn document_count(&self) -> usize {
+        self.doc_starts.len()
+    }
+
+    /// Number of automaton states (at most twice the number of tokens).
+    pub fn state_count(&self) -> usize {
+        self.states.len() - 1
+    }
+
+    /// Number of transitions (at most three times the number of tokens).
+    pub fn transition_count(&self) -> usize {
+        self.edges.len()
+    }
+
+    /// Bytes of heap memory the index holds (its arrays' capacities).
+    pub fn heap_bytes(&self) -> usize {
+        self.states.capacity() * std::mem::size_of::<State>()
+            + self.edges.capacity() * std::mem::size_of::<u64>()
+            + self.root_dense.capacity() * std::mem::size_of::<u32>()
+            + self.doc_starts.capacity() * std::mem::size_of::<u32>()
+    }
+
+    /// The state reached from `state` on `token`, if any.
+    #[inline]
+    fn next(&self, state: u32, token: u32) -> Option<u32> {
+        if state == ROOT && !self.root_dense.is_empty() {
+            let t = *self.root_dense.get(token as usize)?;
+            return (t != NONE).then_some(t);
+        }
+        let s = state as usize;
+        let block =
+            &self.edges[self.states[s].edge_start as usize..self.states[s + 1].edge_start as usize];
+        search(block, token).ok().map(|i| target_of(block[i]))
+    }
+
+    /// The longest-match profile: for each position `i` of `generated`, the length of the longest
+    /// run of tokens of `context ++ generated` ending at `generated[i]` that occurs inside one
+    /// training document. The run may extend back into `context`; there is one entry per
+    /// generated token only. Amortized constant time per token (context included).
+    pub fn profile(&self, context: &[u32], generated: &[u32]) -> Vec<u32> {
+        let mut matcher = Matcher::new(self);
+        for &token in context {
+            matcher.push(token);
+        }
+        generated.iter().map(|&token| matcher.push(token)).collect()
+    }
+
+    /// The first occurrence of `span` in training (smallest document, then smallest offset), or
+    /// `None` when `span` is empty or occurs in no document. Time linear in `span.len()`.
+    pub fn locate(&self, span: &[u32]) -> Option<Occurrence> {
+        if span.is_empty() {
+            return None;
+        }
+        let mut state = ROOT;
+        for &token in span {
+            state = self.next(state, token)?;
+        }
+        let end = self.states[state as usize].first_end as usize;
+        let start = end + 1 - span.len();
+        // Documents are stored in order; empty ones share their start with the next document,
+        // so the last document starting at or before `start` is the one holding it.
+        let document = self.doc_starts.partition_point(|&s| s as usize <= start) - 1;
+        Some(Occurrence {
+            document,
+            offset: start - self.doc_starts[document] as usize,
+        })
+    }
+}
+
+/// Walks the automaton over a token stream, tracking the longest match ending at the last token.
+struct Matcher<'a> {
+    index: &'a CorpusIndex,
+    state: u32,
+    len: u32,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(index: &'a CorpusIndex) -> Self {
+        Matcher {
+            index,
+            state: ROOT,
+            len: 0,
+        }
+    }
+
+    /// Feeds one token; returns the length of the longest match ending at it.
+    #[inline]
+    fn push(&mut self, token: u32) -> u32 {
+        let states = &self.index.states;
+        loop {
+            if let Some(next) = self.index.next(self.state, token) {
+                self.state = next;
+                self.len += 1;
+                return self.len;
+            }
+            if self.state == ROOT {
+                self.len = 0;
+                return 0;
+            }
+            self.state = states[self.state as usize].link;
+            self.len = states[self.state as usize].len;
+        }
+    }
+}
+
+/// Build-time state: edges in a growable block of the arena.
+#[derive(Debug, Clone, Copy)]
+struct BuildState {
+    len: u32,
+    link: u32,
+    first_end: u32,
+    off: u32,
+    count: u32,
+    cap: u32,
+}
+
+struct Builder {
+    states: Vec<BuildState>,
+    arena: Vec<u64>,
+}
+
+impl Builder {
+    fn with_capacity(tokens: usize) -> Self {
+        let mut states = Vec::with_capacity(tokens + tokens / 2 + 1);
+        states.push(BuildState {
+            len: 0,
+            link: NONE,
+            first_end: 0,
+            off: 0,
+            count: 0,
+            cap: 0,
+        });
+        Builder {
+            states,
+            arena: Vec::with_capacity(tokens * 3),
+        }
+    }
+
+    #[inline]
+    fn block(&self, v: u32) -> &[u64] {
+        let s = &self.states[v as usize];
+        &self.arena[s.off as usize..(s.off + s.count) as usize]
+    }
+
+    #[inline]
+    fn get(&self, v: u32, token: u32) -> Option<u32> {
+        let block = self.block(v);
+        search(block, token).ok().map(|i| target_of(block[i]))
+    }
+
+    /// Sets the existing transition `v --token-->` to `target`; returns false if there is none.
+    #[inline]
+    fn redirect(&mut self, v: u32, token: u32, target: u32) {
+        let s = self.states[v as usize];
+        let block = &mut self.arena[s.off as usize..(s.off + s.count) as usize];
+        if let Ok(i) = search(block, token) {
+            block[i] = pack(token, target);
+        }
+    }
+
+    /// Adds a transition `v --token--> target` that does not exist yet.
+    fn insert(&mut self, v: u32, token: u32, target: u32) {
+        let at = match search(self.block(v), token) {
+            Ok(i) => {
+                // Not reached by the construction; keep the block consistent anyway.
+                let off = self.states[v as usize].off as usize;
+                self.arena[off + i] = pack(token, target);
+                return;
+            }
+            Err(i) => i,
+        };
+        let s = &mut self.states[v as usize];
+        if s.count == s.cap {
+            let new_cap = if s.cap == 0 { 1 } else { s.cap * 2 };
+            let new_off = self.arena.len();
+            self.arena
+                .extend_from_within(s.off as usize..(s.off + s.count) as usize);
+            self.arena.resize(new_off + new_cap as usize, 0);
+            s.off = new_off as u32;
+            s.cap = new_cap;
+        }
+        let off = s.off as usize;
+        let count = s.count as usize;
+        s.count += 1;
+        self.arena.copy_within(off + at..off + count, off + at + 1);
+        self.arena[off + at] = pack(token, target);
+    }
+
+    fn new_state(&mut self, len: u32, link: u32, first_end: u32) -> u32 {
+        let id = self.states.len() as u32;
+        self.states.push(BuildState {
+            len,
+            link,
+            first_end,
+            off: 0,
+            count: 0,
+            cap: 0,
+        });
+        id
+    }
+
+    /// A copy of `q` (same edges, link and first occurrence) with length `len`.
+    fn clone_state(&mut self, q: u32, len: u32) -> u32 {
+        let src = self.states[q as usize];
+        let off = self.arena.len();
+        self.arena
+            .extend_from_within(src.off as usize..(src.off + src.count) as usize);
+        let id = self.states.len() as u32;
+        self.states.push(BuildState {
+            len,
+            link: src.link,
+            first_end: src.first_end,
+            off: off as u32,
+            count: src.count,
+            cap: src.count,
+        });
+        id
+    }
+
+    /// Splits `q` (reached from `p` on `token`) so that a state of length `len(p) + 1` exists;
+    /// redirects `p` and its suffix-link ancestors that went to `q` on `token`. Returns the clone.
+    fn split(&mut self, p: u32, token: u32, q: u32) -> u32 {
+        let clone = self.clone_state(q, self.states[p as usize].len + 1);
+        self.states[q as usize].link = clone;
+        let mut p = p;
+        while p != NONE && self.get(p, token) == Some(q) {
+            self.redirect(p, token, clone);
+            p = self.states[p as usize].link;
+        }
+        clone
+    }
+
+    /// Appends `token` (at global position `pos`) to the string ending in state `last`; returns
+    /// the state of the extended string.
+    fn extend(&mut self, last: u32, token: u32, pos: u32) -> u32 {
+        if let Some(q) = self.get(last, token) {
+            // The extended string already occurs (in an earlier document): reuse or split.
+            if self.states[last as usize].len + 1 == self.states[q as usize].len {
+                return q;
+            }
+            return self.split(last, token, q);
+        }
+        let cur = self.new_state(self.states[last as usize].len + 1, ROOT, pos);
+        let mut p = last;
+        loop {
+            match self.get(p, token) {
+                None => {
+                    self.insert(p, token, cur);
+                    p = self.states[p as usize].link;
+                    if p == NONE {
+                        return cur; // link stays ROOT
+                    }
+                }
+                Some(q) => {
+                    let link = if self.states[p as usize].len + 1 == self.states[q as usize].len {
+                        q
+                    } else {
+                        self.split(p, token, q)
+                    };
+                    self.states[cur as usize].link = link;
+                    return cur;
+                }
+            }
+        }
+    }
+
+    /// Compacts the edges into state order.
+    fn finish(self, doc_starts: Vec<u32>, tokens: usize) -> CorpusIndex {
+        let total: usize = self.states.iter().map(|s| s.count as usize).sum();
+        let mut edges = Vec::with_capacity(total);
+        let mut states = Vec::with_capacity(self.states.len() + 1);
+        for s in &self.states {
+            states.push(State {
+                edge_start: edges.len() as u32,
+                link: s.link,
+                len: s.len,
+                first_end: s.first_end,
+            });
+            edges.extend_from_slice(&self.arena[s.off as usize..(s.off + s.count) as usize]);
+        }
+        states.push(State {
+            edge_start: edges.len() as u32,
+            ..State::default()
+        });
+        // A dense root table when token ids are dense enough (at most 4 slots per root edge,
+        // or a small alphabet): one load instead of a binary search for every restart.
+        let root_block = &edges[states[0].edge_start as usize..states[1].edge_start as usize];
+        let max_token = root_block.last().map(|&e| token_of(e) as usize);
+        let root_dense = match max_token {
+            Some(m) if m < 4 * root_block.len() + 1024 => {
+                let mut dense = vec![NONE; m + 1];
+                for &e in root_block {
+                    dense[token_of(e) as usize] = target_of(e);
+                }
+                dense
+            }
+            _ => Vec::new(),
+        };
+        CorpusIndex {
+            states,
+            edges,
+            root_dense,
+            doc_starts,
+            tokens,
+        }
+    }
+}
