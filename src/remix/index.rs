@@ -127,16 +127,17 @@ fn search(block: &[u64], token: u32) -> Result<usize, usize> {
 }
 
 impl CorpusIndex {
-    /// The largest corpus the index accepts (state ids and positions are `u32`; a corpus of `n`
-    /// tokens has at most `2n` states).
-    pub const MAX_TOKENS: usize = (u32::MAX / 2 - 1) as usize;
+    /// The largest corpus the index accepts, 2^29 tokens: state ids are 31 bits (a corpus of `n`
+    /// tokens has at most `2n` states) and edge positions 32 bits (at most `3n` edges, plus the
+    /// blocks left unused while building).
+    pub const MAX_TOKENS: usize = 1 << 29;
 
     /// Builds the index of `docs`, each a training document's token ids. A match never spans two
     /// documents; empty documents are allowed (and keep their index).
     ///
     /// # Panics
-    /// When the documents hold more than [`CorpusIndex::MAX_TOKENS`] tokens (about 2.1 billion,
-    /// which would need over 60 GB); use [`CorpusIndex::try_build`] to get an error instead.
+    /// When the documents hold more than [`CorpusIndex::MAX_TOKENS`] tokens (about 537 million,
+    /// which would need over 25 GB); use [`CorpusIndex::try_build`] to get an error instead.
     pub fn build<D: AsRef<[u32]>>(docs: &[D]) -> CorpusIndex {
         match Self::try_build(docs) {
             Ok(index) => index,
@@ -276,16 +277,26 @@ impl<'a> Matcher<'a> {
     }
 }
 
-/// Build-time state: edges in a growable block of the arena.
+/// Marks a build-time edge as *primary*: `len(target) == len(source) + 1`. Knowing it from the
+/// edge saves loading the target state, a cache miss, on every step of the construction.
+const PRIMARY: u32 = 1 << 31;
+
+/// Build-time state, 32 bytes so that a state and its first edges share a cache line.
 #[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
 struct BuildState {
     len: u32,
     link: u32,
     first_end: u32,
-    off: u32,
+    /// Number of out-edges.
     count: u32,
-    cap: u32,
+    /// Up to two edges inline (sorted by token); beyond that, `slots[0]` is `(cap << 32) | off`
+    /// of a block in the arena, doubled when full.
+    slots: [u64; 2],
 }
+
+/// Edges kept inline in a [`BuildState`].
+const INLINE: u32 = 2;
 
 struct Builder {
     states: Vec<BuildState>,
@@ -299,61 +310,86 @@ impl Builder {
             len: 0,
             link: NONE,
             first_end: 0,
-            off: 0,
             count: 0,
-            cap: 0,
+            slots: [0; 2],
         });
         Builder {
             states,
-            arena: Vec::with_capacity(tokens * 3),
+            arena: Vec::with_capacity(tokens / 2),
         }
     }
 
     #[inline]
-    fn block(&self, v: u32) -> &[u64] {
+    fn edges(&self, v: u32) -> &[u64] {
         let s = &self.states[v as usize];
-        &self.arena[s.off as usize..(s.off + s.count) as usize]
+        if s.count <= INLINE {
+            &s.slots[..s.count as usize]
+        } else {
+            let off = s.slots[0] as u32 as usize;
+            &self.arena[off..off + s.count as usize]
+        }
     }
 
     #[inline]
-    fn get(&self, v: u32, token: u32) -> Option<u32> {
-        let block = self.block(v);
+    fn edges_mut(&mut self, v: u32) -> &mut [u64] {
+        let s = &mut self.states[v as usize];
+        if s.count <= INLINE {
+            &mut s.slots[..s.count as usize]
+        } else {
+            let off = s.slots[0] as u32 as usize;
+            &mut self.arena[off..off + s.count as usize]
+        }
+    }
+
+    /// The edge `v --token-->` (target with its `PRIMARY` bit), if any.
+    #[inline]
+    fn find(&self, v: u32, token: u32) -> Option<u32> {
+        let block = self.edges(v);
         search(block, token).ok().map(|i| target_of(block[i]))
     }
 
-    /// Sets the existing transition `v --token-->` to `target`; returns false if there is none.
+    /// Points the existing edge `v --token-->` at `target` (with its `PRIMARY` bit).
     #[inline]
     fn redirect(&mut self, v: u32, token: u32, target: u32) {
-        let s = self.states[v as usize];
-        let block = &mut self.arena[s.off as usize..(s.off + s.count) as usize];
+        let block = self.edges_mut(v);
         if let Ok(i) = search(block, token) {
             block[i] = pack(token, target);
         }
     }
 
-    /// Adds a transition `v --token--> target` that does not exist yet.
+    /// Adds an edge `v --token--> target` (with its `PRIMARY` bit) that does not exist yet.
     fn insert(&mut self, v: u32, token: u32, target: u32) {
-        let at = match search(self.block(v), token) {
+        let at = match search(self.edges(v), token) {
             Ok(i) => {
-                // Not reached by the construction; keep the block consistent anyway.
-                let off = self.states[v as usize].off as usize;
-                self.arena[off + i] = pack(token, target);
+                // Not reached by the construction; keep the edges consistent anyway.
+                self.edges_mut(v)[i] = pack(token, target);
                 return;
             }
             Err(i) => i,
         };
         let s = &mut self.states[v as usize];
-        if s.count == s.cap {
-            let new_cap = if s.cap == 0 { 1 } else { s.cap * 2 };
-            let new_off = self.arena.len();
-            self.arena
-                .extend_from_within(s.off as usize..(s.off + s.count) as usize);
-            self.arena.resize(new_off + new_cap as usize, 0);
-            s.off = new_off as u32;
-            s.cap = new_cap;
-        }
-        let off = s.off as usize;
         let count = s.count as usize;
+        if s.count < INLINE {
+            s.slots.copy_within(at..count, at + 1);
+            s.slots[at] = pack(token, target);
+            s.count += 1;
+            return;
+        }
+        if s.count == INLINE {
+            // Move the inline edges to an arena block of 4.
+            let off = self.arena.len();
+            self.arena.extend_from_slice(&s.slots);
+            self.arena.extend_from_slice(&[0, 0]);
+            s.slots[0] = (4u64 << 32) | off as u64;
+        } else if u64::from(s.count) == s.slots[0] >> 32 {
+            // Full block: move it to a new one twice as large (the old one is left unused).
+            let (off, cap) = (s.slots[0] as u32 as usize, (s.slots[0] >> 32) as usize);
+            let new_off = self.arena.len();
+            self.arena.extend_from_within(off..off + cap);
+            self.arena.resize(new_off + 2 * cap, 0);
+            s.slots[0] = ((2 * cap as u64) << 32) | new_off as u64;
+        }
+        let off = s.slots[0] as u32 as usize;
         s.count += 1;
         self.arena.copy_within(off + at..off + count, off + at + 1);
         self.arena[off + at] = pack(token, target);
@@ -365,38 +401,45 @@ impl Builder {
             len,
             link,
             first_end,
-            off: 0,
             count: 0,
-            cap: 0,
+            slots: [0; 2],
         });
         id
     }
 
-    /// A copy of `q` (same edges, link and first occurrence) with length `len`.
-    fn clone_state(&mut self, q: u32, len: u32) -> u32 {
+    /// Splits `q` (reached from `p` on `token` by a secondary edge): a clone of `q` with length
+    /// `len(p) + 1` takes over the shorter strings of `q`; `p` and its suffix-link ancestors that
+    /// went to `q` on `token` now go to the clone. Returns the clone.
+    fn split(&mut self, p: u32, token: u32, q: u32) -> u32 {
         let src = self.states[q as usize];
-        let off = self.arena.len();
-        self.arena
-            .extend_from_within(src.off as usize..(src.off + src.count) as usize);
-        let id = self.states.len() as u32;
-        self.states.push(BuildState {
-            len,
+        let clone = self.states.len() as u32;
+        // The clone's edges are q's, all secondary: each target is longer than len(q) + 1.
+        let mut state = BuildState {
+            len: self.states[p as usize].len + 1,
             link: src.link,
             first_end: src.first_end,
-            off: off as u32,
             count: src.count,
-            cap: src.count,
-        });
-        id
-    }
-
-    /// Splits `q` (reached from `p` on `token`) so that a state of length `len(p) + 1` exists;
-    /// redirects `p` and its suffix-link ancestors that went to `q` on `token`. Returns the clone.
-    fn split(&mut self, p: u32, token: u32, q: u32) -> u32 {
-        let clone = self.clone_state(q, self.states[p as usize].len + 1);
+            slots: src.slots,
+        };
+        if src.count <= INLINE {
+            for e in &mut state.slots {
+                *e &= !u64::from(PRIMARY);
+            }
+        } else {
+            let off = src.slots[0] as u32 as usize;
+            let count = src.count as usize;
+            let new_off = self.arena.len();
+            self.arena.extend_from_within(off..off + count);
+            for e in &mut self.arena[new_off..] {
+                *e &= !u64::from(PRIMARY);
+            }
+            state.slots[0] = ((count as u64) << 32) | new_off as u64;
+        }
+        self.states.push(state);
         self.states[q as usize].link = clone;
-        let mut p = p;
-        while p != NONE && self.get(p, token) == Some(q) {
+        self.redirect(p, token, clone | PRIMARY);
+        let mut p = self.states[p as usize].link;
+        while p != NONE && self.find(p, token) == Some(q) {
             self.redirect(p, token, clone);
             p = self.states[p as usize].link;
         }
@@ -406,50 +449,54 @@ impl Builder {
     /// Appends `token` (at global position `pos`) to the string ending in state `last`; returns
     /// the state of the extended string.
     fn extend(&mut self, last: u32, token: u32, pos: u32) -> u32 {
-        if let Some(q) = self.get(last, token) {
+        if let Some(e) = self.find(last, token) {
             // The extended string already occurs (in an earlier document): reuse or split.
-            if self.states[last as usize].len + 1 == self.states[q as usize].len {
-                return q;
-            }
-            return self.split(last, token, q);
+            return if e & PRIMARY != 0 {
+                e & !PRIMARY
+            } else {
+                self.split(last, token, e)
+            };
         }
         let cur = self.new_state(self.states[last as usize].len + 1, ROOT, pos);
-        let mut p = last;
-        loop {
-            match self.get(p, token) {
+        self.insert(last, token, cur | PRIMARY);
+        let mut p = self.states[last as usize].link;
+        while p != NONE {
+            match self.find(p, token) {
                 None => {
                     self.insert(p, token, cur);
                     p = self.states[p as usize].link;
-                    if p == NONE {
-                        return cur; // link stays ROOT
-                    }
                 }
-                Some(q) => {
-                    let link = if self.states[p as usize].len + 1 == self.states[q as usize].len {
-                        q
+                Some(e) => {
+                    let link = if e & PRIMARY != 0 {
+                        e & !PRIMARY
                     } else {
-                        self.split(p, token, q)
+                        self.split(p, token, e)
                     };
                     self.states[cur as usize].link = link;
                     return cur;
                 }
             }
         }
+        cur // its link stays the root
     }
 
-    /// Compacts the edges into state order.
+    /// Compacts the edges into state order (CSR), dropping the `PRIMARY` bits.
     fn finish(self, doc_starts: Vec<u32>, tokens: usize) -> CorpusIndex {
         let total: usize = self.states.iter().map(|s| s.count as usize).sum();
         let mut edges = Vec::with_capacity(total);
         let mut states = Vec::with_capacity(self.states.len() + 1);
-        for s in &self.states {
+        for (v, s) in self.states.iter().enumerate() {
             states.push(State {
                 edge_start: edges.len() as u32,
                 link: s.link,
                 len: s.len,
                 first_end: s.first_end,
             });
-            edges.extend_from_slice(&self.arena[s.off as usize..(s.off + s.count) as usize]);
+            edges.extend(
+                self.edges(v as u32)
+                    .iter()
+                    .map(|&e| e & !u64::from(PRIMARY)),
+            );
         }
         states.push(State {
             edge_start: edges.len() as u32,
