@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use crate::remix::CorpusIndex;
+
 use crate::corpus::{Corpus, CorpusSource, TokenizedCorpus};
 use crate::error::Diagnostic;
 use crate::model::{LanguageModel, NgramModel, Smoothing};
@@ -163,8 +165,12 @@ pub struct CorpusCache {
     slots: Mutex<HashMap<CorpusKey, Arc<CorpusSlot>>>,
 }
 
-/// A corpus loaded once, or the error loading it gave.
-type CorpusSlot = OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>;
+/// A corpus loaded once (or the error loading it gave), and its remix index built once.
+#[derive(Default)]
+struct CorpusSlot {
+    corpus: OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>,
+    index: OnceLock<Result<Arc<CorpusIndex>, String>>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CorpusKey {
@@ -181,6 +187,43 @@ impl CorpusCache {
         spec: &CorpusSpec,
         tokenizer: Tokenizer,
     ) -> Result<Arc<TokenizedCorpus>, Diagnostic> {
+        let slot = self.slot(sc, spec, tokenizer);
+        slot.corpus
+            .get_or_init(|| load_corpus(sc, spec, tokenizer).map(Arc::new))
+            .clone()
+    }
+
+    /// The remix index of a scenario's corpus (which must have loaded), built on first use and
+    /// shared by every scenario with the same corpus and tokenizer.
+    pub fn index(
+        &self,
+        sc: &Scenario,
+        spec: &CorpusSpec,
+        tokenizer: Tokenizer,
+    ) -> Result<Arc<CorpusIndex>, String> {
+        let corpus = self.get(sc, spec, tokenizer).map_err(|d| d.message)?;
+        let slot = self.slot(sc, spec, tokenizer);
+        slot.index
+            .get_or_init(|| {
+                // Each document ends with </s>, so a sample that ends where a document ends
+                // matches it; a match still never runs from one document into the next.
+                let docs: Vec<Vec<TokenId>> = corpus
+                    .documents
+                    .iter()
+                    .map(|d| {
+                        let mut v = d.clone();
+                        v.push(crate::tokenize::EOS);
+                        v
+                    })
+                    .collect();
+                CorpusIndex::try_build(&docs)
+                    .map(Arc::new)
+                    .map_err(|e| format!("cannot index the corpus for remix statistics: {e}"))
+            })
+            .clone()
+    }
+
+    fn slot(&self, sc: &Scenario, spec: &CorpusSpec, tokenizer: Tokenizer) -> Arc<CorpusSlot> {
         let source = match &spec.source {
             CorpusSource::Text(t) => CorpusSource::Text(t.clone()),
             CorpusSource::Files(fs) => CorpusSource::Files(
@@ -197,12 +240,8 @@ impl CorpusCache {
             documents: spec.documents,
             tokenizer,
         };
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots.entry(key).or_default().clone()
-        };
-        slot.get_or_init(|| load_corpus(sc, spec, tokenizer).map(Arc::new))
-            .clone()
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(key).or_default().clone()
     }
 }
 
@@ -625,6 +664,130 @@ pub fn tested_distributions(
     }
 }
 
+/// What remix statistics to compute: the scenario's `[checks.remix]` settings, or the defaults
+/// for its tokenizer.
+fn remix_config(sc: &Scenario, mspec: &ModelSpec) -> crate::remix::RemixConfig {
+    use crate::remix::{Granularity, RemixConfig};
+    let granularity = match mspec.tokenizer.kind {
+        crate::tokenize::TokenizerKind::Char => Granularity::Char,
+        _ => Granularity::Word,
+    };
+    let mut cfg = RemixConfig::new(granularity);
+    if let Some(check) = &sc.checks.remix {
+        cfg.ngram_orders = check.ngram_orders.clone();
+        if let Some(l) = check.copied_min_len {
+            cfg.copied_min_len = l as u32;
+        }
+    }
+    cfg
+}
+
+/// For a `prefix_from` scenario, what the source document actually says after the prefix
+/// (its remaining tokens, then `</s>`).
+fn source_continuation(
+    generate: &crate::scenario::GenerateSpec,
+    p: &Prepared,
+) -> Option<Vec<TokenId>> {
+    let Prefix::FromDocument {
+        document, tokens, ..
+    } = &generate.prefix
+    else {
+        return None;
+    };
+    let doc = p.corpus.documents.get(*document)?;
+    let mut rest = doc[*tokens..].to_vec();
+    rest.push(crate::tokenize::EOS);
+    Some(rest)
+}
+
+/// The reported remix figures of one sample, with its divergence step.
+fn sample_remix(
+    stats: &crate::remix::RemixStats,
+    p: &Prepared,
+    source: Option<&[TokenId]>,
+    generated: &[TokenId],
+) -> crate::results::SampleRemix {
+    use crate::results::{
+        CopiedFraction, Divergence, MaxVerbatim, NovelRates, SampleRemix, TokenAt,
+    };
+    let longest = &stats.longest;
+    let divergence_step = source.map(|src| {
+        let step = generated
+            .iter()
+            .zip(src)
+            .position(|(g, s)| g != s)
+            .unwrap_or(generated.len().min(src.len()));
+        if step >= generated.len() || step >= src.len() {
+            return Divergence {
+                step: generated.len(),
+                expected_token: None,
+                sampled_token: None,
+            };
+        }
+        // The model's view at that step: the padded prefix and the tokens before it.
+        let mut history = crate::model::start_history(&p.prefix_ids, p.model.order());
+        history.extend_from_slice(&generated[..step]);
+        let at = |id: TokenId| TokenAt {
+            id,
+            text: token_label(p.corpus.vocab.token(id)),
+            p: p.model.prob(&history, id).p,
+        };
+        Divergence {
+            step,
+            expected_token: Some(at(src[step])),
+            sampled_token: Some(at(generated[step])),
+        }
+    });
+    SampleRemix {
+        longest_match: stats.profile.clone(),
+        max_verbatim: MaxVerbatim {
+            length: longest.length,
+            text: p.corpus.decode(&longest.tokens).trim_end().to_string(),
+            document: longest.occurrence.map(|o| o.document),
+            offset: longest.occurrence.map(|o| o.offset),
+        },
+        novel_ngram_rate: NovelRates(stats.novel_ngram_rate.clone()),
+        copied_fraction: CopiedFraction {
+            min_len: stats.copied_min_len,
+            value: stats.copied_fraction,
+        },
+        divergence_step,
+    }
+}
+
+/// Remix statistics aggregated over a scenario's samples.
+fn remix_summary(
+    stats: &[(crate::remix::RemixStats, Option<usize>)],
+    cfg: &crate::remix::RemixConfig,
+) -> crate::results::RemixSummary {
+    use crate::results::{Aggregate, NovelAggregates, RemixSummary};
+    let agg = |s: Option<crate::remix::Summary>| {
+        s.map(|s| Aggregate {
+            mean: s.mean,
+            median: s.median,
+            max: s.max,
+        })
+    };
+    let only: Vec<crate::remix::RemixStats> = stats.iter().map(|(s, _)| s.clone()).collect();
+    let sum = crate::remix::RemixSummary::of(&only, cfg);
+    let steps: Vec<f64> = stats
+        .iter()
+        .filter_map(|(_, d)| d.map(|d| d as f64))
+        .collect();
+    RemixSummary {
+        samples: sum.samples,
+        max_verbatim: agg(sum.max_verbatim),
+        novel_ngram_rate: NovelAggregates(
+            sum.novel_ngram_rate
+                .into_iter()
+                .map(|(n, s)| (n, agg(s)))
+                .collect(),
+        ),
+        copied_fraction: agg(sum.copied_fraction),
+        divergence_step: agg(crate::remix::Summary::of(&steps)),
+    }
+}
+
 /// Runs one validated scenario.
 pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
     let mut result = ScenarioResult {
@@ -639,10 +802,15 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
         model: None,
         sampling: Some(sc.sampling),
         samples: Vec::new(),
+        remix_summary: None,
         checks: Vec::new(),
     };
     match &sc.kind {
-        ScenarioKind::Model { generate, .. } => {
+        ScenarioKind::Model {
+            generate,
+            corpus: cspec,
+            model: mspec,
+        } => {
             let prepared = match prepare(sc, cache) {
                 Ok(p) => p,
                 Err(d) => {
@@ -658,11 +826,37 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                 stop_at_end: generate.stop_at_end,
                 sampler: sc.sampling,
             };
+            // The remix index of the corpus, shared by the scenarios that train on it.
+            let index = match cspec {
+                None => {
+                    result.notes.push(
+                        "no [corpus]: remix statistics need the training text and are left out"
+                            .into(),
+                    );
+                    None
+                }
+                Some(c) => match cache.index(sc, c, mspec.tokenizer) {
+                    Ok(ix) => Some(ix),
+                    Err(e) => {
+                        result.notes.push(e);
+                        None
+                    }
+                },
+            };
+            let remix_cfg = remix_config(sc, mspec);
+            let source = source_continuation(generate, &prepared);
+            let mut all_stats = Vec::new();
             for i in 0..generate.samples {
                 let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
                 let g = sample::generate(&prepared.model, &prepared.prefix_ids, &cfg, &mut rng);
                 let mut all = prepared.prefix_ids.clone();
                 all.extend_from_slice(&g.tokens);
+                let remix = index.as_ref().map(|ix| {
+                    let stats = ix.remix_stats(&prepared.prefix_ids, &g.tokens, &remix_cfg);
+                    let r = sample_remix(&stats, &prepared, source.as_deref(), &g.tokens);
+                    all_stats.push((stats, r.divergence_step.as_ref().map(|d| d.step)));
+                    r
+                });
                 result.samples.push(SampleResult {
                     index: i,
                     prefix: prepared.prefix_text.clone(),
@@ -671,7 +865,11 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                     full_text: prepared.corpus.decode(&all),
                     tokens: g.tokens,
                     stopped: g.stopped,
+                    remix,
                 });
+            }
+            if index.is_some() {
+                result.remix_summary = Some(remix_summary(&all_stats, &remix_cfg));
             }
             if let Some(check) = &sc.checks.output {
                 result
@@ -685,6 +883,13 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                     check,
                     sc.seed,
                     crate::chisq::real_draw,
+                ));
+            }
+            if let Some(check) = &sc.checks.remix {
+                result.checks.extend(crate::check::remix(
+                    check,
+                    &result.samples,
+                    source.is_some(),
                 ));
             }
         }
@@ -713,7 +918,19 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
             }
         }
     }
-    if result.checks.iter().any(|c| c.status != Status::Pass) {
+    // A check that could not be judged makes the scenario an error; a failed one, a failure.
+    if result.checks.iter().any(|c| c.status == Status::Error) {
+        result.status = Status::Error;
+        result.error = Some(
+            result
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Error)
+                .map(|c| format!("{}.{}: {}", c.kind, c.name, c.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    } else if result.checks.iter().any(|c| c.status != Status::Pass) {
         result.status = Status::Fail;
     }
     result
