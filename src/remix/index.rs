@@ -343,7 +343,7 @@ impl Builder {
             count: 0,
             slots: [0; 2],
         });
-        let arena = Vec::with_capacity(tokens / 2);
+        let arena = Vec::with_capacity(tokens);
         advise_huge_pages(&states);
         advise_huge_pages(&arena);
         Builder { states, arena }
