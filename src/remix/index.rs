@@ -32,7 +32,7 @@
 //! target state on every step; blocks double when full, and the arena is compacted at the end.
 //! The root's edges are also kept in a dense table indexed by token when token ids are dense,
 //! since the root is where every restart lands. Memory is reported by [`CorpusIndex::heap_bytes`]
-//! (about 45–50 bytes per training token on the King James Bible; see docs/performance.md).
+//! (43–48 bytes per training token on the King James Bible; see docs/performance.md).
 
 /// The root state (the empty string).
 const ROOT: u32 = 0;
