@@ -8,14 +8,16 @@
 //!   with 5% of the tokens (2% at char level) replaced by a random corpus token, so matches have
 //!   realistic lengths. Throughput counts generated tokens; context tokens are walked too.
 //!
-//! Run: `cargo bench --bench remix` (results: docs/performance.md).
+//! Run: `cargo bench --bench remix` (results: docs/performance.md). Criterion measures wall-clock
+//! time; with `REMIX_BENCH_CPU_TIME=1` it measures the benchmark thread's CPU time instead
+//! (Linux), which is what to compare on a machine shared with other work.
 
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::Duration;
 
 use coinflip::remix::CorpusIndex;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Bencher, Criterion, Throughput, criterion_group, criterion_main};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
@@ -74,6 +76,38 @@ fn workload(docs: &[Vec<u32>], substitution: f64) -> Vec<(Vec<u32>, Vec<u32>)> {
         .collect()
 }
 
+/// CPU time used by this thread so far (user + system), on Linux.
+#[cfg(target_os = "linux")]
+fn thread_cpu_time() -> Option<Duration> {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    (rc == 0).then(|| Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn thread_cpu_time() -> Option<Duration> {
+    None
+}
+
+/// Times `f` by wall clock, or by thread CPU time when `REMIX_BENCH_CPU_TIME` is set.
+fn run<O>(b: &mut Bencher, mut f: impl FnMut() -> O) {
+    if std::env::var_os("REMIX_BENCH_CPU_TIME").is_some() && thread_cpu_time().is_some() {
+        b.iter_custom(|iters| {
+            let start = thread_cpu_time().unwrap();
+            for _ in 0..iters {
+                black_box(f());
+            }
+            thread_cpu_time().unwrap() - start
+        });
+    } else {
+        b.iter(f);
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let text = corpus_text();
     for (level, by_words, substitution) in [("word", true, 0.05), ("char", false, 0.02)] {
@@ -103,7 +137,7 @@ fn bench(c: &mut Criterion) {
             .sample_size(10)
             .measurement_time(Duration::from_secs(15));
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(level, |b| b.iter(|| CorpusIndex::build(black_box(&docs))));
+        group.bench_function(level, |b| run(b, || CorpusIndex::build(black_box(&docs))));
         group.finish();
 
         let mut group = c.benchmark_group("remix_profile");
@@ -112,7 +146,7 @@ fn bench(c: &mut Criterion) {
             .measurement_time(Duration::from_secs(10));
         group.throughput(Throughput::Elements((SAMPLES * GENERATED) as u64));
         group.bench_function(level, |b| {
-            b.iter(|| {
+            run(b, || {
                 let mut total = 0u64;
                 for (context, generated) in &work {
                     total += index

@@ -32,7 +32,7 @@
 //! target state on every step; blocks double when full, and the arena is compacted at the end.
 //! The root's edges are also kept in a dense table indexed by token when token ids are dense,
 //! since the root is where every restart lands. Memory is reported by [`CorpusIndex::heap_bytes`]
-//! (about 45–50 bytes per training token on the King James Bible; see docs/performance.md).
+//! (43–48 bytes per training token on the King James Bible; see docs/performance.md).
 
 /// The root state (the empty string).
 const ROOT: u32 = 0;
@@ -343,7 +343,7 @@ impl Builder {
             count: 0,
             slots: [0; 2],
         });
-        let arena = Vec::with_capacity(tokens / 2);
+        let arena = Vec::with_capacity(tokens);
         advise_huge_pages(&states);
         advise_huge_pages(&arena);
         Builder { states, arena }
@@ -365,32 +365,23 @@ impl Builder {
         }
     }
 
-    /// The edge `v --token-->` (target with its `PRIMARY` bit), if any.
+    /// The edge `v --token-->`: `Ok((index in v's edges, target with its PRIMARY bit))`, or
+    /// `Err(insertion point)`.
     #[inline]
-    fn find(&self, v: u32, token: u32) -> Option<u32> {
+    fn find(&self, v: u32, token: u32) -> Result<(usize, u32), usize> {
         let block = self.edges(v);
-        search(block, token).ok().map(|i| block[i] as u32)
+        search(block, token).map(|i| (i, block[i] as u32))
     }
 
-    /// Points the existing edge `v --token-->` at `target` (with its `PRIMARY` bit).
+    /// Points `v`'s edge number `i` (on `token`) at `target` (with its `PRIMARY` bit).
     #[inline]
-    fn redirect(&mut self, v: u32, token: u32, target: u32) {
-        let block = self.edges_mut(v);
-        if let Ok(i) = search(block, token) {
-            block[i] = pack(token, target);
-        }
+    fn redirect(&mut self, v: u32, i: usize, token: u32, target: u32) {
+        self.edges_mut(v)[i] = pack(token, target);
     }
 
-    /// Adds an edge `v --token--> target` (with its `PRIMARY` bit) that does not exist yet.
-    fn insert(&mut self, v: u32, token: u32, target: u32) {
-        let at = match search(self.edges(v), token) {
-            Ok(i) => {
-                // Not reached by the construction; keep the edges consistent anyway.
-                self.edges_mut(v)[i] = pack(token, target);
-                return;
-            }
-            Err(i) => i,
-        };
+    /// Adds an edge `v --token--> target` (with its `PRIMARY` bit) at insertion point `at` of
+    /// `v`'s edges, as returned by [`Builder::find`].
+    fn insert(&mut self, v: u32, at: usize, token: u32, target: u32) {
         let s = &mut self.states[v as usize];
         let count = s.count as usize;
         if s.count < INLINE {
@@ -431,10 +422,10 @@ impl Builder {
         id
     }
 
-    /// Splits `q` (reached from `p` on `token` by a secondary edge): a clone of `q` with length
-    /// `len(p) + 1` takes over the shorter strings of `q`; `p` and its suffix-link ancestors that
-    /// went to `q` on `token` now go to the clone. Returns the clone.
-    fn split(&mut self, p: u32, token: u32, q: u32) -> u32 {
+    /// Splits `q`, reached from `p` by its edge number `i` (on `token`, a secondary edge): a clone
+    /// of `q` with length `len(p) + 1` takes over the shorter strings of `q`; `p` and its
+    /// suffix-link ancestors that went to `q` on `token` now go to the clone. Returns the clone.
+    fn split(&mut self, p: u32, i: usize, token: u32, q: u32) -> u32 {
         let src = self.states[q as usize];
         let clone = self.states.len() as u32;
         // The clone's edges are q's, all secondary: each target is longer than len(q) + 1.
@@ -461,10 +452,13 @@ impl Builder {
         }
         self.states.push(state);
         self.states[q as usize].link = clone;
-        self.redirect(p, token, clone | PRIMARY);
+        self.redirect(p, i, token, clone | PRIMARY);
         let mut p = self.states[p as usize].link;
-        while p != NONE && self.find(p, token) == Some(q) {
-            self.redirect(p, token, clone);
+        while p != NONE {
+            match self.find(p, token) {
+                Ok((i, target)) if target == q => self.redirect(p, i, token, clone),
+                _ => break,
+            }
             p = self.states[p as usize].link;
         }
         clone
@@ -473,28 +467,26 @@ impl Builder {
     /// Appends `token` (at global position `pos`) to the string ending in state `last`; returns
     /// the state of the extended string.
     fn extend(&mut self, last: u32, token: u32, pos: u32) -> u32 {
-        if let Some(e) = self.find(last, token) {
+        let at = match self.find(last, token) {
+            Err(at) => at,
             // The extended string already occurs (in an earlier document): reuse or split.
-            return if e & PRIMARY != 0 {
-                e & !PRIMARY
-            } else {
-                self.split(last, token, e)
-            };
-        }
+            Ok((_, e)) if e & PRIMARY != 0 => return e & !PRIMARY,
+            Ok((i, q)) => return self.split(last, i, token, q),
+        };
         let cur = self.new_state(self.states[last as usize].len + 1, ROOT, pos);
-        self.insert(last, token, cur | PRIMARY);
+        self.insert(last, at, token, cur | PRIMARY);
         let mut p = self.states[last as usize].link;
         while p != NONE {
             match self.find(p, token) {
-                None => {
-                    self.insert(p, token, cur);
+                Err(at) => {
+                    self.insert(p, at, token, cur);
                     p = self.states[p as usize].link;
                 }
-                Some(e) => {
+                Ok((i, e)) => {
                     let link = if e & PRIMARY != 0 {
                         e & !PRIMARY
                     } else {
-                        self.split(p, token, e)
+                        self.split(p, i, token, e)
                     };
                     self.states[cur as usize].link = link;
                     return cur;
