@@ -70,7 +70,7 @@ pub fn score(p: &Prepared, text: &str, eos: bool) -> Score {
                 .get(i)
                 .cloned()
                 .unwrap_or_else(|| p.corpus.vocab.token(id).to_string()),
-            id,
+            id: p.corpus.vocab.display_id(id),
             context: ctx
                 .iter()
                 .map(|&t| p.corpus.vocab.token(t).to_string())
@@ -221,12 +221,12 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
         steps.push(TraceStep {
             step: steps.len(),
             context: ctx_ids.iter().map(|&t| name(t)).collect(),
-            context_ids: ctx_ids,
+            context_ids: ctx_ids.iter().map(|&t| vocab.display_id(t)).collect(),
             top: ranked
                 .iter()
                 .take(top)
                 .map(|&(id, pm)| Candidate {
-                    id,
+                    id: vocab.display_id(id),
                     token: name(id),
                     p: pm,
                     p_sampled: sampled_p(id),
@@ -234,7 +234,7 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
                 .collect(),
             u: v.step.u,
             picked: Candidate {
-                id: v.step.token,
+                id: vocab.display_id(v.step.token),
                 token: name(v.step.token),
                 p: v.step.p_model,
                 p_sampled: v.step.p_sampled,

@@ -728,7 +728,7 @@ fn sample_remix(
         let mut history = crate::model::start_history(&p.prefix_ids, p.model.order());
         history.extend_from_slice(&generated[..step]);
         let at = |id: TokenId| TokenAt {
-            id,
+            id: p.corpus.vocab.display_id(id),
             text: token_label(p.corpus.vocab.token(id)),
             p: p.model.prob(&history, id).p,
         };
@@ -844,6 +844,12 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                 },
             };
             let remix_cfg = remix_config(sc, mspec);
+            // Ids as reports show them (GPT's own ids for GPT tokenizers).
+            let ids_shown = |ids: &[TokenId]| -> Vec<u32> {
+                ids.iter()
+                    .map(|&t| prepared.corpus.vocab.display_id(t))
+                    .collect()
+            };
             let source = source_continuation(generate, &prepared);
             let mut all_stats = Vec::new();
             for i in 0..generate.samples {
@@ -860,10 +866,10 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                 result.samples.push(SampleResult {
                     index: i,
                     prefix: prepared.prefix_text.clone(),
-                    prefix_tokens: prepared.prefix_ids.clone(),
+                    prefix_tokens: ids_shown(&prepared.prefix_ids),
                     text: prepared.corpus.decode(&g.tokens),
                     full_text: prepared.corpus.decode(&all),
-                    tokens: g.tokens,
+                    tokens: ids_shown(&g.tokens),
                     stopped: g.stopped,
                     remix,
                 });
