@@ -54,3 +54,69 @@ fn sampling_doc_test_vectors_match_the_code() {
         assert!(doc.contains(&row), "docs/sampling.md lacks the row {row}");
     }
 }
+
+/// Fenced blocks (```text or ```console) whose first line is `$ coinflip ARGS` are sessions: the
+/// command is run and its output must be the rest of the block. A line `...` ends the comparison
+/// (the block shows only the start of the output). `cargo run --release --` stands for the
+/// binary too.
+#[test]
+fn console_sessions_in_docs_are_real() {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir("docs")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.push("README.md".into());
+    let mut sessions = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        while let Some(line) = lines.next() {
+            let fence = line.trim_start();
+            if !(fence.starts_with("```text") || fence.starts_with("```console")) {
+                continue;
+            }
+            let block: Vec<&str> = lines
+                .by_ref()
+                .take_while(|l| !l.starts_with("```"))
+                .collect();
+            let Some(first) = block.first() else { continue };
+            let Some(cmd) = first
+                .strip_prefix("$ coinflip ")
+                .or_else(|| first.strip_prefix("$ cargo run --release -- "))
+            else {
+                continue;
+            };
+            sessions += 1;
+            let args: Vec<&str> = cmd.split_whitespace().collect();
+            let out = assert_cmd::Command::cargo_bin("coinflip")
+                .unwrap()
+                .args(&args)
+                .output()
+                .unwrap();
+            let got = String::from_utf8(out.stdout).unwrap();
+            let got: Vec<&str> = got.lines().collect();
+            let want: Vec<&str> = block[1..]
+                .iter()
+                .take_while(|l| **l != "...")
+                .copied()
+                .collect();
+            let truncated = want.len() < block.len() - 1;
+            let compare = if truncated {
+                &got[..want.len().min(got.len())]
+            } else {
+                &got[..]
+            };
+            assert_eq!(
+                compare,
+                &want[..],
+                "{}: the session `{first}` no longer prints what the doc shows",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        sessions >= 2,
+        "expected console sessions in the docs, found {sessions}"
+    );
+}
