@@ -32,7 +32,7 @@ fn chapter_gift_converts_to_a_valid_quiz() {
     insta::assert_snapshot!("chapter6_toml", toml);
     assert_eq!(
         err,
-        "tests/fixtures/gift/chapter6.gift:40: note: question `frozen`: per-answer feedback moved into the explanation (coinflip keeps per-answer feedback on choice options only)\n\
+        "tests/fixtures/gift/chapter6.gift:37: note: question `frozen`: per-answer feedback moved into the explanation (coinflip keeps per-answer feedback on choice options only)\n\
          11 questions converted, 0 skipped\n"
     );
     let dir = tempfile::tempdir().unwrap();
@@ -52,7 +52,13 @@ fn converted_quiz_grades_by_the_gift_weights() {
     let gift = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gift/chapter6.gift");
     let (_, err, code) = run_in(
         d,
-        &["quiz", "import-gift", gift.to_str().unwrap(), "--out", "quiz.toml"],
+        &[
+            "quiz",
+            "import-gift",
+            gift.to_str().unwrap(),
+            "--out",
+            "quiz.toml",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     std::fs::create_dir(d.join("answers")).unwrap();
@@ -68,7 +74,10 @@ fn converted_quiz_grades_by_the_gift_weights() {
         "student = \"s2\"\n[answers]\nloop = [\"a\", \"b\", \"c\"]\ntemperature = \"a\"\ncontext = [\"a\", \"d\"]\nthe = 33\npi-range = 3.16\nremix = \"A Remix\"\n",
     )
     .unwrap();
-    let (csv, err, code) = run_in(d, &["quiz", "grade", "quiz.toml", "answers", "--format", "csv"]);
+    let (csv, err, code) = run_in(
+        d,
+        &["quiz", "grade", "quiz.toml", "answers", "--format", "csv"],
+    );
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
@@ -85,11 +94,30 @@ fn converted_quiz_grades_by_the_gift_weights() {
         lines[2],
         "s2,,2.00,11.00,18.18,0.00,0.00,1.00,0.00,0.00,0.00,0.00,1.00,0.00,0.00,0.00"
     );
+    // The feedback of a chosen option reaches the student.
+    let (_, err, code) = run_in(
+        d,
+        &["quiz", "grade", "quiz.toml", "answers", "--feedback", "fb"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let s2 = std::fs::read_to_string(d.join("fb/s2.md")).unwrap();
+    assert!(
+        s2.contains("- Feedback (c): No: the parameters are frozen during inference.\n"),
+        "{s2}"
+    );
+    // The key shows weights and option feedback.
+    let (key, _, code) = run_in(d, &["quiz", "render", "quiz.toml", "--key"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("chapter6_render_key", key);
 }
 
 #[test]
 fn unsupported_questions_are_reported_with_their_line_and_skipped() {
-    let (toml, err, code) = run(&["quiz", "import-gift", "tests/fixtures/gift/unsupported.gift"]);
+    let (toml, err, code) = run(&[
+        "quiz",
+        "import-gift",
+        "tests/fixtures/gift/unsupported.gift",
+    ]);
     assert_eq!(code, 1, "{err}");
     let f = "tests/fixtures/gift/unsupported.gift";
     assert_eq!(
@@ -124,7 +152,10 @@ fn nothing_convertible_writes_nothing() {
     );
     assert_eq!(code, 1);
     assert_eq!(out, "");
-    assert!(err.contains("essay.gift:1: skipped: an essay question"), "{err}");
+    assert!(
+        err.contains("essay.gift:1: skipped: an essay question"),
+        "{err}"
+    );
     assert!(err.contains("no question could be converted"), "{err}");
     assert!(!dir.path().join("quiz.toml").exists());
 }
@@ -165,7 +196,10 @@ fn import_export_import_is_a_fixed_point() {
         std::fs::write(d.join("two.gift"), &gift2).unwrap();
         let (toml2, err, code) = run_in(d, &["quiz", "import-gift", "two.gift"]);
         assert_eq!(code, 0, "{name}: {err}");
-        assert_eq!(toml2, toml1, "{name}: import → export → import changed the quiz");
+        assert_eq!(
+            toml2, toml1,
+            "{name}: import → export → import changed the quiz"
+        );
         std::fs::write(d.join("two.toml"), &toml2).unwrap();
         let (gift3, _, code) = run_in(d, &["quiz", "export-gift", "two.toml"]);
         assert_eq!(code, 0);
@@ -204,4 +238,47 @@ fn bundled_quizzes_export_and_come_back_valid() {
             assert_eq!(code, 0, "{quiz} {lang}: {err}");
         }
     }
+}
+
+/// The fenced block after the first line of docs/quiz.md that contains `marker`.
+fn doc_block_after(marker: &str) -> String {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/quiz.md"))
+        .unwrap();
+    let lines: Vec<&str> = doc.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains(marker))
+        .unwrap_or_else(|| panic!("docs/quiz.md has no line with {marker}"));
+    let start = at
+        + lines[at..]
+            .iter()
+            .position(|l| l.starts_with("```"))
+            .unwrap()
+        + 1;
+    let body: Vec<&str> = lines[start..]
+        .iter()
+        .take_while(|l| !l.starts_with("```"))
+        .copied()
+        .collect();
+    body.join("\n") + "\n"
+}
+
+/// The GIFT example's standard error in docs/quiz.md (its standard output is checked by
+/// tests/quiz_docs.rs), and the weighted example of the Options section.
+#[test]
+fn docs_gift_example_messages_and_weighted_example() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bank.gift"),
+        doc_block_after("<!-- file: bank.gift -->"),
+    )
+    .unwrap();
+    let (_, err, code) = run_in(dir.path(), &["quiz", "import-gift", "bank.gift"]);
+    assert_eq!(code, 1);
+    assert_eq!(err, doc_block_after("Standard error says:"));
+
+    let example = doc_block_after("0.01, so that thirds may be written");
+    let quiz = format!("id = \"w\"\ntitle = \"w\"\n{example}");
+    let q = coinflip::quiz::key::Quiz::parse(Path::new("w.toml"), &quiz).unwrap();
+    assert_eq!(q.questions[0].options[2].weight, Some(-100.0));
 }
