@@ -59,7 +59,7 @@ pub struct Choice {
 }
 
 /// The kinds of question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// One option is right.
@@ -88,7 +88,7 @@ impl Kind {
 }
 
 /// How a `multiple` question is scored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scoring {
     /// Full points only for exactly the right set of options.
@@ -187,44 +187,163 @@ pub const RESERVED_IDS: [&str; 8] = [
     "student", "name", "file", "line", "score", "max", "percent", "notes",
 ];
 
-#[derive(Deserialize)]
+/// A quiz file: an id, a title and the questions, in the order students see them. See
+/// docs/quiz.md.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "a quiz: `id`, `title` and `[[questions]]`"
 )]
 struct RawQuiz {
+    /// The quiz's id, shown in reports. Required.
+    #[schemars(with = "String", required, length(min = 1))]
     id: Option<Spanned<String>>,
+    /// The quiz's title: a string, or `{ en = "…", zh = "…" }`. Required.
+    #[schemars(with = "Text", required)]
     title: Option<Spanned<Text>>,
+    /// The questions (`[[questions]]`), at least one.
     #[serde(default)]
+    #[schemars(with = "Vec<RawQuestion>", required, length(min = 1))]
     questions: Vec<Spanned<RawQuestion>>,
 }
 
-#[derive(Deserialize)]
+/// One question (`[[questions]]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "a question table (`id`, `kind`, `prompt`, `answer`, …)"
 )]
+#[schemars(transform = answer_fits_kind)]
 struct RawQuestion {
+    /// Unique within the quiz: ASCII letters, digits, `_`, `-`, `.`, starting with a letter or
+    /// digit; not a gradebook column name (`student`, `name`, `file`, `line`, `score`, `max`,
+    /// `percent`, `notes`). Required.
+    #[schemars(
+        with = "String",
+        required,
+        regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    )]
     id: Option<Spanned<String>>,
+    /// The kind of question. Required.
+    #[schemars(with = "Kind", required)]
     kind: Option<Spanned<Kind>>,
+    /// Points for a fully right answer (> 0). Default: 1.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "default" = 1.0))]
     points: Option<Spanned<f64>>,
+    /// The question's text. Required.
+    #[schemars(with = "Text", required)]
     prompt: Option<Spanned<Text>>,
+    /// `single` and `multiple` only (at least 2): the options. Default: none.
+    #[schemars(with = "Option<Vec<RawChoice>>", length(min = 2))]
     options: Option<Spanned<Vec<Spanned<RawChoice>>>>,
+    /// The right answer: an option id (`single`), a list of option ids (`multiple`), `true` or
+    /// `false` (`true-false`), a list of accepted answers (`short`), or
+    /// `{ value, tolerance }` (`numeric`). Required.
+    #[schemars(schema_with = "answer_schema", required)]
     answer: Option<Spanned<toml::Value>>,
+    /// `multiple`: "all-or-nothing", "partial" or "weighted"; `single`: only "weighted".
+    /// Default: "all-or-nothing".
+    #[schemars(with = "Option<Scoring>", extend("default" = "all-or-nothing"))]
     scoring: Option<Spanned<Scoring>>,
+    /// Shown in feedback and in `render --key`. Default: none.
+    #[schemars(with = "Option<Text>")]
     explanation: Option<Spanned<Text>>,
 }
 
-#[derive(Deserialize)]
+/// One option of a `single` or `multiple` question.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "an option table such as `{ id = \"a\", text = \"…\" }`"
 )]
 struct RawChoice {
+    /// What students answer with; the question id rule, unique within the question. Required.
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))]
     id: Spanned<String>,
+    /// The option's text. Required.
+    #[schemars(with = "Text")]
     text: Spanned<Text>,
+    /// With `scoring = "weighted"` only: percent of the question's points (−100 … 100).
+    /// Default: 0.
+    #[schemars(with = "Option<f64>", range(min = -100, max = 100), extend("default" = 0))]
     weight: Option<Spanned<f64>>,
+    /// Shown to a student who chose this option. Default: none.
+    #[schemars(with = "Option<Text>")]
     feedback: Option<Spanned<Text>>,
+}
+
+/// The shapes an `answer` can take.
+fn answer_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "The right answer: an option id (single), a list of option ids (multiple), true or false (true-false), a list of accepted answers (short), or { value, tolerance } (numeric).",
+        "anyOf": [
+            { "type": "string", "minLength": 1 },
+            { "type": "boolean" },
+            { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+            {
+                "type": "object",
+                "properties": {
+                    "value": { "type": "number", "description": "The right value. Required." },
+                    "tolerance": { "type": "number", "minimum": 0, "default": 0, "description": "The largest accepted distance from `value` (≥ 0). Default: 0." }
+                },
+                "required": ["value"],
+                "additionalProperties": false
+            }
+        ]
+    })
+}
+
+/// Ties `answer`, `options` and `scoring` to `kind`, as [`validate`] does.
+fn answer_fits_kind(schema: &mut schemars::Schema) {
+    let when = |kind: &str, then: serde_json::Value| {
+        serde_json::json!({
+            "if": { "properties": { "kind": { "const": kind } }, "required": ["kind"] },
+            "then": then
+        })
+    };
+    let rules = serde_json::json!([
+        when(
+            "single",
+            serde_json::json!({
+                "required": ["options"],
+                "properties": { "answer": { "type": "string" }, "scoring": { "const": "weighted" } }
+            })
+        ),
+        when(
+            "multiple",
+            serde_json::json!({
+                "required": ["options"],
+                "properties": { "answer": { "type": "array" } }
+            })
+        ),
+        when(
+            "true-false",
+            serde_json::json!({
+                "not": { "anyOf": [{ "required": ["options"] }, { "required": ["scoring"] }] },
+                "properties": { "answer": { "type": "boolean" } }
+            })
+        ),
+        when(
+            "short",
+            serde_json::json!({
+                "not": { "anyOf": [{ "required": ["options"] }, { "required": ["scoring"] }] },
+                "properties": { "answer": { "type": "array" } }
+            })
+        ),
+        when(
+            "numeric",
+            serde_json::json!({
+                "not": { "anyOf": [{ "required": ["options"] }, { "required": ["scoring"] }] },
+                "properties": { "answer": { "type": "object" } }
+            })
+        ),
+    ]);
+    schema.insert("allOf".into(), rules);
+}
+
+/// The JSON Schema of quiz files (`coinflip schema quiz`).
+pub fn quiz_schema() -> serde_json::Value {
+    crate::schema::generate::<RawQuiz>()
 }
 
 // ---- meaning ----------------------------------------------------------------------------------

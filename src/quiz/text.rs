@@ -15,7 +15,7 @@ pub enum Lang {
 }
 
 /// A text field: one string for every language, or one string per language.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected text: a string, or a table with the keys `en` and `zh` (both strings)"
@@ -28,7 +28,7 @@ pub enum Text {
 }
 
 /// The `{ en, zh }` form of a [`Text`]; both keys are required, no other key is allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bilingual {
     /// English text.
