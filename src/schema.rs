@@ -239,8 +239,9 @@ mod tests {
                 .unwrap()
                 .contains("Default: 3.")
         );
+        assert_eq!(model["tokenizer"]["$ref"], "#/definitions/TokenizerKind");
         assert_eq!(
-            model["tokenizer"]["enum"],
+            s["definitions"]["TokenizerKind"]["enum"],
             json!(["word", "char", "whitespace"])
         );
         assert_eq!(

@@ -216,3 +216,36 @@ fn graded_answer_files_are_valid_and_rejected_ones_refused() {
         ],
     );
 }
+
+/// docs/editors.md: the commands that write the schemas name real formats, and the `#:schema`
+/// example is the line `coinflip init` writes.
+#[test]
+fn editors_doc_matches_the_program() {
+    let doc = std::fs::read_to_string(root().join("docs/editors.md")).unwrap();
+    for format in ["scenario", "quiz", "answers"] {
+        let line = format!("schemas/{format}.schema.json");
+        assert!(
+            doc.lines()
+                .any(|l| l.starts_with(&format!("coinflip schema {format} "))
+                    && l.ends_with(&format!("> {line}"))),
+            "docs/editors.md: no command writing {line}"
+        );
+        schema(format);
+    }
+    let garden =
+        std::fs::read_to_string(root().join("templates/init/scenarios/garden.toml")).unwrap();
+    let example = doc
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    for line in example.lines() {
+        assert!(
+            garden.lines().any(|g| g == line),
+            "not in garden.toml: {line}"
+        );
+    }
+    // The example is a valid scenario fragment for the schema.
+    let v: toml::Value = toml::from_str(example).unwrap();
+    assert!(validator("scenario").is_valid(&serde_json::to_value(v).unwrap()));
+}
