@@ -249,3 +249,21 @@ fn editors_doc_matches_the_program() {
     let v: toml::Value = toml::from_str(example).unwrap();
     assert!(validator("scenario").is_valid(&serde_json::to_value(v).unwrap()));
 }
+
+/// Quizzes converted from GIFT (weights, option feedback) are valid for the schema too.
+#[test]
+fn quizzes_converted_from_gift_are_valid() {
+    let v = validator("quiz");
+    for name in ["chapter6", "lossy"] {
+        let out = Command::cargo_bin("coinflip")
+            .unwrap()
+            .args(["quiz", "import-gift"])
+            .arg(root().join(format!("tests/fixtures/gift/{name}.gift")))
+            .output()
+            .unwrap();
+        let quiz: toml::Value = toml::from_str(&String::from_utf8(out.stdout).unwrap()).unwrap();
+        let quiz = serde_json::to_value(quiz).unwrap();
+        let errs: Vec<String> = v.iter_errors(&quiz).map(|e| e.to_string()).collect();
+        assert!(errs.is_empty(), "{name}: {errs:#?}");
+    }
+}
