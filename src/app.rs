@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{
-    CalibrateArgs, Cli, Command, ListArgs, Partition, RunArgs, ScoreArgs, SimpleFormat, TraceArgs,
+    CalibrateArgs, Cli, Command, ExportArpaArgs, ListArgs, Partition, RunArgs, ScoreArgs,
+    SimpleFormat, TraceArgs,
 };
 use crate::run::{self, CorpusCache, RunOptions};
 use crate::sample::GenerateConfig;
@@ -27,6 +28,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Trace(a) => cmd_trace(a),
         Command::List(a) => cmd_list(a),
         Command::Calibrate(a) => cmd_calibrate(a),
+        Command::ExportArpa(a) => cmd_export_arpa(a),
         Command::Quiz(a) => crate::quiz::run(a),
         Command::Schema(a) => crate::schema::run(a),
         Command::Init(a) => crate::init::run(a),
@@ -313,4 +315,36 @@ fn cmd_calibrate(a: CalibrateArgs) -> i32 {
         return written;
     }
     if c.verdict == "ok" { OK } else { FAILED }
+}
+
+fn cmd_export_arpa(a: ExportArpaArgs) -> i32 {
+    if let Some(out) = &a.out
+        && crate::output::is_same_or_inside(out, &a.scenario)
+    {
+        return usage("--out would overwrite the scenario file");
+    }
+    let (_, p) = match prepare(&a.scenario) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let model = match &p.model {
+        run::PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
+        run::PreparedModel::Ngram(m) => match m.smoothing {
+            crate::model::Smoothing::KneserNey { .. } => {
+                crate::export_arpa::from_kneser_ney(m, &p.corpus.documents)
+            }
+            other => Err(format!(
+                "smoothing = \"{}\" is not a backoff model and has no ARPA form; use \
+                 \"kneser-ney\" or \"modified-kneser-ney\"",
+                other.name()
+            )),
+        },
+    };
+    match model {
+        Ok(m) => emit(&crate::arpa::write(&m), a.out.as_deref()),
+        Err(e) => {
+            eprintln!("coinflip: error: {}: {e}", a.scenario.display());
+            FAILED
+        }
+    }
 }

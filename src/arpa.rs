@@ -475,7 +475,7 @@ impl BackoffModel {
                 logp[t.gram(i)[j] as usize] = t.prob[i] as f64;
             }
         }
-        let mut probs: Vec<f64> = logp.into_iter().map(|x| 10f64.powf(x)).collect();
+        let mut probs: Vec<f64> = logp.into_iter().map(|x| libm::pow(10.0, x)).collect();
         probs[self.bos as usize] = 0.0;
         probs
     }
@@ -999,7 +999,7 @@ mod tests {
             for w in 0..m.vocab().len() as u32 {
                 if w != m.bos() {
                     let (lp, _) = m.log10_prob(&c, w);
-                    assert!((d[w as usize] - 10f64.powf(lp)).abs() < 1e-12);
+                    assert!((d[w as usize] - libm::pow(10.0, lp)).abs() < 1e-12);
                 }
             }
             let sum: f64 = d.iter().sum();

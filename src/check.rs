@@ -156,6 +156,132 @@ pub fn chi_square(
     }
 }
 
+/// The `[checks.remix]` thresholds; each reports the worst sample and its value.
+pub fn remix(
+    check: &crate::scenario::RemixCheck,
+    samples: &[SampleResult],
+    has_source: bool,
+) -> Vec<CheckResult> {
+    use crate::results::RemixCheckDetail;
+    let mut out = Vec::new();
+    if samples.iter().any(|s| s.remix.is_none()) {
+        return vec![CheckResult {
+            kind: "remix",
+            name: "corpus".into(),
+            status: Status::Error,
+            message: "remix checks need the training corpus ([corpus]); this scenario has none"
+                .into(),
+            detail: CheckDetail::None {},
+        }];
+    }
+    fn of(s: &SampleResult) -> &crate::results::SampleRemix {
+        s.remix.as_ref().expect("checked above")
+    }
+    // The sample with the largest (or smallest) value, the first one on ties.
+    let worst = |values: Vec<(usize, f64)>, largest: bool| {
+        values.into_iter().reduce(|a, b| {
+            let better = if largest { b.1 > a.1 } else { b.1 < a.1 };
+            if better { b } else { a }
+        })
+    };
+    let result =
+        |name: String, ok: bool, message: String, threshold: f64, w: Option<(usize, f64)>| {
+            CheckResult {
+                kind: "remix",
+                name,
+                status: verdict(ok),
+                message,
+                detail: CheckDetail::Remix(RemixCheckDetail {
+                    threshold,
+                    worst_sample: w.map(|w| w.0),
+                    worst_value: w.map(|w| w.1),
+                }),
+            }
+        };
+    if let Some(max) = check.max_verbatim_tokens {
+        let w = worst(
+            samples
+                .iter()
+                .map(|s| (s.index, f64::from(of(s).max_verbatim.length)))
+                .collect(),
+            true,
+        );
+        let ok = w.is_none_or(|(_, v)| v <= max as f64);
+        let msg = match w {
+            Some((i, v)) => {
+                format!("longest verbatim span {v} tokens in sample {i} (at most {max} allowed)")
+            }
+            None => "no samples".into(),
+        };
+        out.push(result("max_verbatim_tokens".into(), ok, msg, max as f64, w));
+    }
+    for (&n, &min) in &check.min_novel {
+        let values: Vec<(usize, f64)> = samples
+            .iter()
+            .filter_map(|s| {
+                of(s)
+                    .novel_ngram_rate
+                    .0
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .and_then(|(_, r)| *r)
+                    .map(|r| (s.index, r))
+            })
+            .collect();
+        let missing = samples.len() - values.len();
+        let w = worst(values, false);
+        let ok = w.is_none_or(|(_, v)| v >= min);
+        let mut msg = match w {
+            Some((i, v)) => format!(
+                "lowest novel {n}-gram rate {:.4} in sample {i} (at least {min} required)",
+                v
+            ),
+            None => format!("no sample has a {n}-gram to judge"),
+        };
+        if missing > 0 && w.is_some() {
+            msg.push_str(&format!(
+                "; {missing} sample(s) too short to have a {n}-gram"
+            ));
+        }
+        out.push(result(format!("min_novel.{n}"), ok, msg, min, w));
+    }
+    if let Some(min) = check.min_divergence_step {
+        if !has_source {
+            out.push(CheckResult {
+                kind: "remix",
+                name: "min_divergence_step".into(),
+                status: Status::Error,
+                message: "min_divergence_step needs a prefix taken from a training document \
+                          (`prefix_from`); this scenario's prefix is free text"
+                    .into(),
+                detail: CheckDetail::None {},
+            });
+        } else {
+            let w = worst(
+                samples
+                    .iter()
+                    .filter_map(|s| {
+                        of(s)
+                            .divergence_step
+                            .as_ref()
+                            .map(|d| (s.index, d.step as f64))
+                    })
+                    .collect(),
+                false,
+            );
+            let ok = w.is_none_or(|(_, v)| v >= min as f64);
+            let msg = match w {
+                Some((i, v)) => format!(
+                    "earliest divergence at step {v} in sample {i} (at least {min} required)"
+                ),
+                None => "no samples".into(),
+            };
+            out.push(result("min_divergence_step".into(), ok, msg, min as f64, w));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +296,7 @@ mod tests {
             text: text.into(),
             full_text: text.into(),
             stopped: StopReason::MaxTokens,
+            remix: None,
         }
     }
 

@@ -26,6 +26,8 @@ pub enum Command {
     /// Test the test: run a scenario's chi-square check many times under H0 and against a
     /// deliberately biased coin; report the false-positive rate and the power.
     Calibrate(CalibrateArgs),
+    /// Write a scenario's model as an ARPA backoff file (Kneser–Ney variants and ARPA models).
+    ExportArpa(ExportArpaArgs),
     /// List the scenarios a run would run (with their shard under --partition).
     List(ListArgs),
     /// Print a shell completion script.
@@ -124,6 +126,15 @@ pub struct ScoreArgs {
     pub eos: bool,
     #[arg(long, value_enum, default_value_t = SimpleFormat::Text)]
     pub format: SimpleFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArpaArgs {
+    /// The scenario whose model is written.
+    pub scenario: PathBuf,
+    /// The ARPA file to write (atomically); standard output when absent.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -133,6 +133,29 @@ impl TokenizedCorpus {
     /// Tokenizes every document, numbering tokens in first-occurrence order.
     pub fn build(corpus: &Corpus, tokenizer: Tokenizer) -> Self {
         let mut vocab = Vocab::new();
+        if let Some(end) = tokenizer.kind.end_of_text() {
+            let documents = corpus
+                .documents
+                .iter()
+                .map(|d| {
+                    let text = if tokenizer.lowercase {
+                        d.to_lowercase()
+                    } else {
+                        d.clone()
+                    };
+                    crate::tokenize::gpt_encode(tokenizer.kind, &text)
+                        .into_iter()
+                        .map(|(ext, shown)| vocab.intern_external(ext, &shown, end))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|d: &Vec<TokenId>| !d.is_empty())
+                .collect();
+            return TokenizedCorpus {
+                vocab,
+                documents,
+                tokenizer,
+            };
+        }
         let documents = corpus
             .documents
             .iter()
@@ -160,6 +183,26 @@ impl TokenizedCorpus {
     /// Token ids of `text`; tokens never seen in training become `<unk>` and are listed.
     pub fn encode(&self, text: &str) -> (Vec<TokenId>, Vec<String>) {
         let mut unknown = Vec::new();
+        if self.tokenizer.kind.bpe().is_some() {
+            let text = if self.tokenizer.lowercase {
+                text.to_lowercase()
+            } else {
+                text.to_string()
+            };
+            let ids = crate::tokenize::gpt_encode(self.tokenizer.kind, &text)
+                .into_iter()
+                .map(|(ext, shown)| match self.vocab.get_external(ext) {
+                    Some(id) => id,
+                    None => {
+                        if !unknown.contains(&shown) {
+                            unknown.push(shown);
+                        }
+                        crate::tokenize::UNK
+                    }
+                })
+                .collect();
+            return (ids, unknown);
+        }
         let ids = self
             .tokenizer
             .split(text)
@@ -180,6 +223,17 @@ impl TokenizedCorpus {
     /// Display text of token ids (markers are left out; `</s>` inside a sample shows as a
     /// document break).
     pub fn decode(&self, ids: &[TokenId]) -> String {
+        if self.vocab.is_external() {
+            // Bytes of consecutive GPT tokens are joined before decoding, so a character split
+            // across tokens comes out whole.
+            return ids
+                .split(|&id| id == crate::tokenize::EOS)
+                .map(|run| {
+                    crate::tokenize::gpt_decode(self.tokenizer.kind, &self.vocab.external_ids(run))
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n");
+        }
         let mut parts: Vec<String> = Vec::new();
         let mut out = String::new();
         for &id in ids {

@@ -19,6 +19,8 @@ pub struct ScoredToken {
     pub id: TokenId,
     /// The context tokens the model actually used.
     pub context: Vec<String>,
+    /// Length of the n-gram that gave the probability (context + 1), as KenLM's `full_scores`.
+    pub ngram_length: usize,
     pub p: f64,
     /// log10 of p; null when p is 0.
     pub log10_p: Option<f64>,
@@ -68,11 +70,12 @@ pub fn score(p: &Prepared, text: &str, eos: bool) -> Score {
                 .get(i)
                 .cloned()
                 .unwrap_or_else(|| p.corpus.vocab.token(id).to_string()),
-            id,
+            id: p.corpus.vocab.display_id(id),
             context: ctx
                 .iter()
                 .map(|&t| p.corpus.vocab.token(t).to_string())
                 .collect(),
+            ngram_length: s.context_len + 1,
             p: s.p,
             log10_p,
         });
@@ -106,8 +109,8 @@ pub fn render_score_text(s: &Score) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<16} {:>6}  {:<12} {:<28} {:>9}",
-        "token", "id", "p", "context", "log10 p"
+        "{:<16} {:>6}  {:<12} {:>2} {:<28} {:>9}",
+        "token", "id", "p", "n", "context", "log10 p"
     );
     for t in &s.tokens {
         let ctx = t
@@ -122,10 +125,11 @@ pub fn render_score_text(s: &Score) -> String {
             .unwrap_or_else(|| "-inf".into());
         let _ = writeln!(
             out,
-            "{:<16} {:>6}  {:<12.10} {:<28} {:>9}",
+            "{:<16} {:>6}  {:<12.10} {:>2} {:<28} {:>9}",
             show_token(&t.token),
             t.id,
             t.p,
+            t.ngram_length,
             if ctx.is_empty() {
                 "(none)".to_string()
             } else {
@@ -217,12 +221,12 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
         steps.push(TraceStep {
             step: steps.len(),
             context: ctx_ids.iter().map(|&t| name(t)).collect(),
-            context_ids: ctx_ids,
+            context_ids: ctx_ids.iter().map(|&t| vocab.display_id(t)).collect(),
             top: ranked
                 .iter()
                 .take(top)
                 .map(|&(id, pm)| Candidate {
-                    id,
+                    id: vocab.display_id(id),
                     token: name(id),
                     p: pm,
                     p_sampled: sampled_p(id),
@@ -230,7 +234,7 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
                 .collect(),
             u: v.step.u,
             picked: Candidate {
-                id: v.step.token,
+                id: vocab.display_id(v.step.token),
                 token: name(v.step.token),
                 p: v.step.p_model,
                 p_sampled: v.step.p_sampled,

@@ -83,6 +83,8 @@ pub struct ScenarioResult {
     pub model: Option<ModelInfo>,
     pub sampling: Option<crate::sample::SamplerConfig>,
     pub samples: Vec<SampleResult>,
+    /// Remix statistics over the samples (null without a corpus or samples).
+    pub remix_summary: Option<RemixSummary>,
     pub checks: Vec<CheckResult>,
 }
 
@@ -107,6 +109,7 @@ impl ScenarioResult {
             model: None,
             sampling: None,
             samples: Vec::new(),
+            remix_summary: None,
             checks: Vec::new(),
         }
     }
@@ -115,7 +118,8 @@ impl ScenarioResult {
 /// What was trained.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelInfo {
-    /// "ngram" for trained models, "distribution" for explicit ones.
+    /// "ngram" for trained models, "arpa" for models read from a file, "distribution" for
+    /// explicit ones.
     pub kind: &'static str,
     pub order: usize,
     pub tokenizer: &'static str,
@@ -129,6 +133,9 @@ pub struct ModelInfo {
     pub training_tokens: usize,
     /// Distinct n-grams per order, unigrams first (`</s>` counts as a token).
     pub ngram_counts: Vec<usize>,
+    /// Modified Kneser–Ney only: the discounts D1, D2, D3+ of each order, unigrams first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discounts: Option<Vec<[f64; 3]>>,
 }
 
 /// One generated sample.
@@ -145,6 +152,109 @@ pub struct SampleResult {
     /// Prefix and continuation together, as a reader sees them.
     pub full_text: String,
     pub stopped: crate::sample::StopReason,
+    /// How far the sample departs from the training text (null without a corpus).
+    pub remix: Option<SampleRemix>,
+}
+
+/// The remix statistics of one sample (docs/remix.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleRemix {
+    /// For each generated token, the longest run ending there that occurs in one training
+    /// document (the run may reach back into the prefix).
+    pub longest_match: Vec<u32>,
+    pub max_verbatim: MaxVerbatim,
+    /// n → share of the sample's n-grams (ending at generated tokens) found nowhere in training;
+    /// null where the sample has no n-gram of that length.
+    pub novel_ngram_rate: NovelRates,
+    pub copied_fraction: CopiedFraction,
+    /// `prefix_from` only: where the sample left the source document (null for free prefixes).
+    pub divergence_step: Option<Divergence>,
+}
+
+/// The longest verbatim span of a sample.
+#[derive(Debug, Clone, Serialize)]
+pub struct MaxVerbatim {
+    pub length: u32,
+    pub text: String,
+    /// Training document of its first occurrence (null when length is 0).
+    pub document: Option<usize>,
+    /// Token offset of its first occurrence in that document.
+    pub offset: Option<usize>,
+}
+
+/// Share of generated tokens inside a copied run of at least `min_len` tokens.
+#[derive(Debug, Clone, Serialize)]
+pub struct CopiedFraction {
+    pub min_len: u32,
+    pub value: Option<f64>,
+}
+
+/// Novel n-gram rates keyed by n, written as a JSON object in ascending n.
+#[derive(Debug, Clone, Default)]
+pub struct NovelRates(pub Vec<(usize, Option<f64>)>);
+
+impl Serialize for NovelRates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (n, r) in &self.0 {
+            m.serialize_entry(&n.to_string(), r)?;
+        }
+        m.end()
+    }
+}
+
+/// A token with the probability the model gave it at a step.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenAt {
+    pub id: u32,
+    pub text: String,
+    pub p: f64,
+}
+
+/// The first step at which a sample differs from the source document's continuation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Divergence {
+    /// 0-based step; equal to the sample's length when it never diverged.
+    pub step: usize,
+    /// What the document has there (null if the sample never diverged).
+    pub expected_token: Option<TokenAt>,
+    /// What the sample drew there (null if the sample never diverged).
+    pub sampled_token: Option<TokenAt>,
+}
+
+/// Mean, median and max of one statistic over a scenario's samples.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Aggregate {
+    pub mean: f64,
+    pub median: f64,
+    pub max: f64,
+}
+
+/// Remix statistics aggregated over a scenario's samples.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemixSummary {
+    pub samples: usize,
+    pub max_verbatim: Option<Aggregate>,
+    pub novel_ngram_rate: NovelAggregates,
+    pub copied_fraction: Option<Aggregate>,
+    /// Over the samples of a `prefix_from` scenario (null otherwise).
+    pub divergence_step: Option<Aggregate>,
+}
+
+/// Aggregated novel n-gram rates keyed by n, in ascending n.
+#[derive(Debug, Clone, Default)]
+pub struct NovelAggregates(pub Vec<(usize, Option<Aggregate>)>);
+
+impl Serialize for NovelAggregates {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (n, r) in &self.0 {
+            m.serialize_entry(&n.to_string(), r)?;
+        }
+        m.end()
+    }
 }
 
 /// One check's verdict.
@@ -167,4 +277,16 @@ pub struct CheckResult {
 pub enum CheckDetail {
     None {},
     ChiSquare(Box<crate::chisq::ChiSquareDetail>),
+    Remix(RemixCheckDetail),
+}
+
+/// The figures behind a remix threshold: the worst sample and its value.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemixCheckDetail {
+    /// The threshold (`max_verbatim_tokens`, `min_novel.N`, `min_divergence_step`).
+    pub threshold: f64,
+    /// The worst sample's index (null when no sample had the statistic).
+    pub worst_sample: Option<usize>,
+    /// Its value.
+    pub worst_value: Option<f64>,
 }

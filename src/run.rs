@@ -11,12 +11,14 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use crate::remix::CorpusIndex;
+
 use crate::corpus::{Corpus, CorpusSource, TokenizedCorpus};
 use crate::error::Diagnostic;
 use crate::model::{LanguageModel, NgramModel, Smoothing};
 use crate::results::{BatchReport, ModelInfo, SampleResult, ScenarioResult, Status};
 use crate::sample::{self, Domain, GenerateConfig};
-use crate::scenario::{self, CorpusSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
+use crate::scenario::{self, CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
 use crate::tokenize::{TokenId, Tokenizer};
 
 /// Options of `coinflip run`.
@@ -163,8 +165,12 @@ pub struct CorpusCache {
     slots: Mutex<HashMap<CorpusKey, Arc<CorpusSlot>>>,
 }
 
-/// A corpus loaded once, or the error loading it gave.
-type CorpusSlot = OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>;
+/// A corpus loaded once (or the error loading it gave), and its remix index built once.
+#[derive(Default)]
+struct CorpusSlot {
+    corpus: OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>,
+    index: OnceLock<Result<Arc<CorpusIndex>, String>>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct CorpusKey {
@@ -181,6 +187,43 @@ impl CorpusCache {
         spec: &CorpusSpec,
         tokenizer: Tokenizer,
     ) -> Result<Arc<TokenizedCorpus>, Diagnostic> {
+        let slot = self.slot(sc, spec, tokenizer);
+        slot.corpus
+            .get_or_init(|| load_corpus(sc, spec, tokenizer).map(Arc::new))
+            .clone()
+    }
+
+    /// The remix index of a scenario's corpus (which must have loaded), built on first use and
+    /// shared by every scenario with the same corpus and tokenizer.
+    pub fn index(
+        &self,
+        sc: &Scenario,
+        spec: &CorpusSpec,
+        tokenizer: Tokenizer,
+    ) -> Result<Arc<CorpusIndex>, String> {
+        let corpus = self.get(sc, spec, tokenizer).map_err(|d| d.message)?;
+        let slot = self.slot(sc, spec, tokenizer);
+        slot.index
+            .get_or_init(|| {
+                // Each document ends with </s>, so a sample that ends where a document ends
+                // matches it; a match still never runs from one document into the next.
+                let docs: Vec<Vec<TokenId>> = corpus
+                    .documents
+                    .iter()
+                    .map(|d| {
+                        let mut v = d.clone();
+                        v.push(crate::tokenize::EOS);
+                        v
+                    })
+                    .collect();
+                CorpusIndex::try_build(&docs)
+                    .map(Arc::new)
+                    .map_err(|e| format!("cannot index the corpus for remix statistics: {e}"))
+            })
+            .clone()
+    }
+
+    fn slot(&self, sc: &Scenario, spec: &CorpusSpec, tokenizer: Tokenizer) -> Arc<CorpusSlot> {
         let source = match &spec.source {
             CorpusSource::Text(t) => CorpusSource::Text(t.clone()),
             CorpusSource::Files(fs) => CorpusSource::Files(
@@ -197,12 +240,8 @@ impl CorpusCache {
             documents: spec.documents,
             tokenizer,
         };
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-            slots.entry(key).or_default().clone()
-        };
-        slot.get_or_init(|| load_corpus(sc, spec, tokenizer).map(Arc::new))
-            .clone()
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(key).or_default().clone()
     }
 }
 
@@ -266,35 +305,77 @@ fn load_corpus(
     Ok(corpus)
 }
 
-fn model_info(model: &NgramModel, corpus: &TokenizedCorpus, spec: &ModelSpec) -> ModelInfo {
-    let parameter = match spec.smoothing {
-        Smoothing::Mle => None,
-        Smoothing::AddK { k } => Some(k),
-        Smoothing::KneserNey { discount } => Some(discount),
-        Smoothing::StupidBackoff { alpha } => Some(alpha),
+/// The figures of a trained model for reports.
+fn model_info(
+    model: &dyn LanguageModel,
+    ngram_counts: Vec<usize>,
+    corpus: &TokenizedCorpus,
+    spec: &ModelSpec,
+) -> ModelInfo {
+    let parameter = match &spec.estimator {
+        Estimator::Ngram(Smoothing::AddK { k }) => Some(*k),
+        Estimator::Ngram(Smoothing::KneserNey { discount }) => Some(*discount),
+        Estimator::Ngram(Smoothing::StupidBackoff { alpha }) => Some(*alpha),
+        _ => None,
     };
     ModelInfo {
-        kind: "ngram",
-        order: spec.order,
+        kind: if matches!(spec.estimator, Estimator::Arpa { .. }) {
+            "arpa"
+        } else {
+            "ngram"
+        },
+        order: model.order(),
         tokenizer: spec.tokenizer.kind.name(),
         lowercase: spec.tokenizer.lowercase,
-        smoothing: spec.smoothing.name(),
+        smoothing: spec.estimator.name(),
         smoothing_parameter: parameter,
-        vocabulary_size: corpus.vocab.len() - crate::tokenize::RESERVED,
+        vocabulary_size: model.vocab().len() - crate::tokenize::RESERVED,
         documents: corpus.documents.len(),
         training_tokens: corpus.token_count(),
-        ngram_counts: model.counts.types_per_order(),
+        ngram_counts,
+        discounts: None,
     }
 }
 
 /// A trained model scenario, ready to generate (shared by `run`, `score` and `trace`).
 pub struct Prepared {
+    /// The corpus (empty for an ARPA model without one), numbered by the model's vocabulary.
     pub corpus: Arc<TokenizedCorpus>,
-    pub model: NgramModel,
+    pub model: PreparedModel,
     pub info: ModelInfo,
     pub prefix_ids: Vec<TokenId>,
     pub prefix_text: String,
     pub notes: Vec<String>,
+}
+
+/// The model of a prepared scenario: coinflip's n-gram model or a backoff model.
+pub enum PreparedModel {
+    Ngram(NgramModel),
+    Backoff(crate::lm::ArpaLm),
+}
+
+impl PreparedModel {
+    fn lm(&self) -> &dyn LanguageModel {
+        match self {
+            PreparedModel::Ngram(m) => m,
+            PreparedModel::Backoff(m) => m,
+        }
+    }
+}
+
+impl LanguageModel for PreparedModel {
+    fn order(&self) -> usize {
+        self.lm().order()
+    }
+    fn vocab(&self) -> &crate::tokenize::Vocab {
+        self.lm().vocab()
+    }
+    fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
+        self.lm().distribution(history, out)
+    }
+    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::model::Scored {
+        self.lm().prob(history, token)
+    }
 }
 
 /// Loads the corpus, trains the model and resolves the prefix of a model scenario.
@@ -310,8 +391,16 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
             "this is a [distribution] scenario: it has no trained model",
         )]);
     };
-    let corpus = cache.get(sc, cspec, mspec.tokenizer).map_err(|d| vec![d])?;
-    if corpus.token_count() < mspec.order {
+    let mut notes = Vec::new();
+    let corpus = match cspec {
+        Some(c) => cache.get(sc, c, mspec.tokenizer).map_err(|d| vec![d])?,
+        None => Arc::new(TokenizedCorpus {
+            vocab: crate::tokenize::Vocab::new(),
+            documents: Vec::new(),
+            tokenizer: mspec.tokenizer,
+        }),
+    };
+    if cspec.is_some() && corpus.token_count() < mspec.order {
         return Err(vec![Diagnostic::file(
             &sc.file,
             format!(
@@ -322,8 +411,87 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
         )
         .with_key("model.order")]);
     }
-    let model = NgramModel::train(&corpus, mspec.order, mspec.smoothing);
-    let info = model_info(&model, &corpus, mspec);
+    let (model, corpus, info): (PreparedModel, Arc<TokenizedCorpus>, ModelInfo) =
+        match &mspec.estimator {
+            Estimator::Ngram(smoothing) => {
+                let m = NgramModel::train(&corpus, mspec.order, *smoothing);
+                let counts = m.counts.types_per_order();
+                let info = model_info(&m, counts, &corpus, mspec);
+                (PreparedModel::Ngram(m), corpus, info)
+            }
+            Estimator::ModifiedKneserNey => {
+                let sentences: Vec<Vec<&str>> = corpus
+                    .documents
+                    .iter()
+                    .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
+                    .collect();
+                let est = crate::kenlm::estimate(
+                    &sentences,
+                    mspec.order,
+                    Some(crate::kenlm::LMPLZ_FALLBACK_DISCOUNTS),
+                )
+                .map_err(|e| {
+                    vec![
+                        Diagnostic::file(
+                            &sc.file,
+                            format!("cannot estimate modified Kneser–Ney: {e}"),
+                        )
+                        .with_key("model.smoothing"),
+                    ]
+                })?;
+                let fallback: Vec<String> = est
+                    .stats
+                    .iter()
+                    .filter(|s| s.discounts.fallback)
+                    .map(|s| s.order.to_string())
+                    .collect();
+                if !fallback.is_empty() {
+                    notes.push(format!(
+                        "too little text to estimate the discounts of order(s) {}: lmplz's \
+                         fallback discounts 0.5, 1, 1.5 are used (as --discount_fallback)",
+                        fallback.join(", ")
+                    ));
+                }
+                let discounts = est
+                    .stats
+                    .iter()
+                    .map(|s| [s.discounts.d1, s.discounts.d2, s.discounts.d3_plus])
+                    .collect();
+                let lm = crate::lm::ArpaLm::new(est.model, corpus.vocab.clone());
+                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
+                let mut info = model_info(&lm, counts, &corpus, mspec);
+                info.discounts = Some(discounts);
+                let corpus = Arc::new(TokenizedCorpus {
+                    vocab: lm.vocab().clone(),
+                    documents: corpus.documents.clone(),
+                    tokenizer: corpus.tokenizer,
+                });
+                (PreparedModel::Backoff(lm), corpus, info)
+            }
+            Estimator::Arpa { path, span } => {
+                let full = sc.dir.join(path);
+                let shown_path = PathBuf::from(shown(&full));
+                let text = crate::corpus::read_text(&full, &shown_path).map_err(|d| {
+                    vec![Diagnostic::at(
+                        &sc.file,
+                        &sc.source,
+                        Some(span.clone()),
+                        Some("model.arpa".into()),
+                        format!("{}: {}", d.file.display(), d.message),
+                    )]
+                })?;
+                let model = crate::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
+                let lm = crate::lm::ArpaLm::new(model, corpus.vocab.clone());
+                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
+                let info = model_info(&lm, counts, &corpus, mspec);
+                let corpus = Arc::new(TokenizedCorpus {
+                    vocab: lm.vocab().clone(),
+                    documents: corpus.documents.clone(),
+                    tokenizer: corpus.tokenizer,
+                });
+                (PreparedModel::Backoff(lm), corpus, info)
+            }
+        };
     let mut notes = Vec::new();
     let (prefix_ids, prefix_text) = match &generate.prefix {
         Prefix::Text(t) => {
@@ -496,6 +664,130 @@ pub fn tested_distributions(
     }
 }
 
+/// What remix statistics to compute: the scenario's `[checks.remix]` settings, or the defaults
+/// for its tokenizer.
+fn remix_config(sc: &Scenario, mspec: &ModelSpec) -> crate::remix::RemixConfig {
+    use crate::remix::{Granularity, RemixConfig};
+    let granularity = match mspec.tokenizer.kind {
+        crate::tokenize::TokenizerKind::Char => Granularity::Char,
+        _ => Granularity::Word,
+    };
+    let mut cfg = RemixConfig::new(granularity);
+    if let Some(check) = &sc.checks.remix {
+        cfg.ngram_orders = check.ngram_orders.clone();
+        if let Some(l) = check.copied_min_len {
+            cfg.copied_min_len = l as u32;
+        }
+    }
+    cfg
+}
+
+/// For a `prefix_from` scenario, what the source document actually says after the prefix
+/// (its remaining tokens, then `</s>`).
+fn source_continuation(
+    generate: &crate::scenario::GenerateSpec,
+    p: &Prepared,
+) -> Option<Vec<TokenId>> {
+    let Prefix::FromDocument {
+        document, tokens, ..
+    } = &generate.prefix
+    else {
+        return None;
+    };
+    let doc = p.corpus.documents.get(*document)?;
+    let mut rest = doc[*tokens..].to_vec();
+    rest.push(crate::tokenize::EOS);
+    Some(rest)
+}
+
+/// The reported remix figures of one sample, with its divergence step.
+fn sample_remix(
+    stats: &crate::remix::RemixStats,
+    p: &Prepared,
+    source: Option<&[TokenId]>,
+    generated: &[TokenId],
+) -> crate::results::SampleRemix {
+    use crate::results::{
+        CopiedFraction, Divergence, MaxVerbatim, NovelRates, SampleRemix, TokenAt,
+    };
+    let longest = &stats.longest;
+    let divergence_step = source.map(|src| {
+        let step = generated
+            .iter()
+            .zip(src)
+            .position(|(g, s)| g != s)
+            .unwrap_or(generated.len().min(src.len()));
+        if step >= generated.len() || step >= src.len() {
+            return Divergence {
+                step: generated.len(),
+                expected_token: None,
+                sampled_token: None,
+            };
+        }
+        // The model's view at that step: the padded prefix and the tokens before it.
+        let mut history = crate::model::start_history(&p.prefix_ids, p.model.order());
+        history.extend_from_slice(&generated[..step]);
+        let at = |id: TokenId| TokenAt {
+            id: p.corpus.vocab.display_id(id),
+            text: token_label(p.corpus.vocab.token(id)),
+            p: p.model.prob(&history, id).p,
+        };
+        Divergence {
+            step,
+            expected_token: Some(at(src[step])),
+            sampled_token: Some(at(generated[step])),
+        }
+    });
+    SampleRemix {
+        longest_match: stats.profile.clone(),
+        max_verbatim: MaxVerbatim {
+            length: longest.length,
+            text: p.corpus.decode(&longest.tokens).trim_end().to_string(),
+            document: longest.occurrence.map(|o| o.document),
+            offset: longest.occurrence.map(|o| o.offset),
+        },
+        novel_ngram_rate: NovelRates(stats.novel_ngram_rate.clone()),
+        copied_fraction: CopiedFraction {
+            min_len: stats.copied_min_len,
+            value: stats.copied_fraction,
+        },
+        divergence_step,
+    }
+}
+
+/// Remix statistics aggregated over a scenario's samples.
+fn remix_summary(
+    stats: &[(crate::remix::RemixStats, Option<usize>)],
+    cfg: &crate::remix::RemixConfig,
+) -> crate::results::RemixSummary {
+    use crate::results::{Aggregate, NovelAggregates, RemixSummary};
+    let agg = |s: Option<crate::remix::Summary>| {
+        s.map(|s| Aggregate {
+            mean: s.mean,
+            median: s.median,
+            max: s.max,
+        })
+    };
+    let only: Vec<crate::remix::RemixStats> = stats.iter().map(|(s, _)| s.clone()).collect();
+    let sum = crate::remix::RemixSummary::of(&only, cfg);
+    let steps: Vec<f64> = stats
+        .iter()
+        .filter_map(|(_, d)| d.map(|d| d as f64))
+        .collect();
+    RemixSummary {
+        samples: sum.samples,
+        max_verbatim: agg(sum.max_verbatim),
+        novel_ngram_rate: NovelAggregates(
+            sum.novel_ngram_rate
+                .into_iter()
+                .map(|(n, s)| (n, agg(s)))
+                .collect(),
+        ),
+        copied_fraction: agg(sum.copied_fraction),
+        divergence_step: agg(crate::remix::Summary::of(&steps)),
+    }
+}
+
 /// Runs one validated scenario.
 pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
     let mut result = ScenarioResult {
@@ -510,10 +802,15 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
         model: None,
         sampling: Some(sc.sampling),
         samples: Vec::new(),
+        remix_summary: None,
         checks: Vec::new(),
     };
     match &sc.kind {
-        ScenarioKind::Model { generate, .. } => {
+        ScenarioKind::Model {
+            generate,
+            corpus: cspec,
+            model: mspec,
+        } => {
             let prepared = match prepare(sc, cache) {
                 Ok(p) => p,
                 Err(d) => {
@@ -529,20 +826,56 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                 stop_at_end: generate.stop_at_end,
                 sampler: sc.sampling,
             };
+            // The remix index of the corpus, shared by the scenarios that train on it.
+            let index = match cspec {
+                None => {
+                    result.notes.push(
+                        "no [corpus]: remix statistics need the training text and are left out"
+                            .into(),
+                    );
+                    None
+                }
+                Some(c) => match cache.index(sc, c, mspec.tokenizer) {
+                    Ok(ix) => Some(ix),
+                    Err(e) => {
+                        result.notes.push(e);
+                        None
+                    }
+                },
+            };
+            let remix_cfg = remix_config(sc, mspec);
+            // Ids as reports show them (GPT's own ids for GPT tokenizers).
+            let ids_shown = |ids: &[TokenId]| -> Vec<u32> {
+                ids.iter()
+                    .map(|&t| prepared.corpus.vocab.display_id(t))
+                    .collect()
+            };
+            let source = source_continuation(generate, &prepared);
+            let mut all_stats = Vec::new();
             for i in 0..generate.samples {
                 let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
                 let g = sample::generate(&prepared.model, &prepared.prefix_ids, &cfg, &mut rng);
                 let mut all = prepared.prefix_ids.clone();
                 all.extend_from_slice(&g.tokens);
+                let remix = index.as_ref().map(|ix| {
+                    let stats = ix.remix_stats(&prepared.prefix_ids, &g.tokens, &remix_cfg);
+                    let r = sample_remix(&stats, &prepared, source.as_deref(), &g.tokens);
+                    all_stats.push((stats, r.divergence_step.as_ref().map(|d| d.step)));
+                    r
+                });
                 result.samples.push(SampleResult {
                     index: i,
                     prefix: prepared.prefix_text.clone(),
-                    prefix_tokens: prepared.prefix_ids.clone(),
+                    prefix_tokens: ids_shown(&prepared.prefix_ids),
                     text: prepared.corpus.decode(&g.tokens),
                     full_text: prepared.corpus.decode(&all),
-                    tokens: g.tokens,
+                    tokens: ids_shown(&g.tokens),
                     stopped: g.stopped,
+                    remix,
                 });
+            }
+            if index.is_some() {
+                result.remix_summary = Some(remix_summary(&all_stats, &remix_cfg));
             }
             if let Some(check) = &sc.checks.output {
                 result
@@ -558,6 +891,13 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                     crate::chisq::real_draw,
                 ));
             }
+            if let Some(check) = &sc.checks.remix {
+                result.checks.extend(crate::check::remix(
+                    check,
+                    &result.samples,
+                    source.is_some(),
+                ));
+            }
         }
         ScenarioKind::Distribution(d) => {
             result.model = Some(ModelInfo {
@@ -571,6 +911,7 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                 documents: 0,
                 training_tokens: 0,
                 ngram_counts: Vec::new(),
+                discounts: None,
             });
             if let Some(check) = &sc.checks.chi_square {
                 let tested = [distribution_tested(d, &sc.sampling)];
@@ -583,7 +924,19 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
             }
         }
     }
-    if result.checks.iter().any(|c| c.status != Status::Pass) {
+    // A check that could not be judged makes the scenario an error; a failed one, a failure.
+    if result.checks.iter().any(|c| c.status == Status::Error) {
+        result.status = Status::Error;
+        result.error = Some(
+            result
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Error)
+                .map(|c| format!("{}.{}: {}", c.kind, c.name, c.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    } else if result.checks.iter().any(|c| c.status != Status::Pass) {
         result.status = Status::Fail;
     }
     result

@@ -92,6 +92,7 @@ enum SmoothingName {
     AddK,
     KneserNey,
     StupidBackoff,
+    ModifiedKneserNey,
 }
 
 /// The n-gram model (`[model]`).
@@ -101,7 +102,7 @@ struct RawModel {
     /// The n of the n-gram: the model looks at the last `order − 1` tokens (1–16). Default: 3.
     #[schemars(with = "Option<i64>", range(min = 1, max = 16), extend("default" = 3))]
     order: Option<Spanned<i64>>,
-    /// How text is cut into tokens. Default: "word".
+    /// How text is cut into tokens. Default: "word" ("whitespace" beside `arpa`).
     #[schemars(with = "Option<crate::schema::TokenizerKindSchema>")]
     tokenizer: Option<TokenizerKind>,
     /// Lowercase the corpus, prefix and scored text before tokenizing. Default: false.
@@ -119,6 +120,11 @@ struct RawModel {
     /// `stupid-backoff` only: the back-off factor, in (0, 1]. Default: 0.4.
     #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "maximum" = 1), extend("default" = 0.4))]
     alpha: Option<Spanned<f64>>,
+    /// Use the ARPA backoff model in this file (KenLM, SRILM, `coinflip export-arpa`) instead of
+    /// training; then `order`, `smoothing`, `k`, `discount` and `alpha` are errors and `tokenizer`
+    /// defaults to "whitespace". Default: none.
+    #[schemars(with = "Option<String>")]
+    arpa: Option<Spanned<String>>,
 }
 
 /// How the next token is drawn (`[sampling]`).
@@ -309,7 +315,8 @@ pub struct Scenario {
 pub enum ScenarioKind {
     /// Train an n-gram model on a corpus and generate from it.
     Model {
-        corpus: CorpusSpec,
+        /// The training corpus; optional only for a model read from an ARPA file.
+        corpus: Option<CorpusSpec>,
         model: ModelSpec,
         generate: GenerateSpec,
     },
@@ -325,11 +332,34 @@ pub struct CorpusSpec {
     pub spans: Vec<Range<usize>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModelSpec {
+    /// The n-gram order (for an ARPA model: 0 here, read from the file).
     pub order: usize,
     pub tokenizer: Tokenizer,
-    pub smoothing: Smoothing,
+    pub estimator: Estimator,
+}
+
+/// Where the model's probabilities come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Estimator {
+    /// Counted from the corpus and smoothed by coinflip's n-gram model.
+    Ngram(Smoothing),
+    /// Interpolated modified Kneser–Ney estimated as KenLM's `lmplz` does.
+    ModifiedKneserNey,
+    /// Read from an ARPA file (path as written, and where it is written in the scenario).
+    Arpa { path: PathBuf, span: Range<usize> },
+}
+
+impl Estimator {
+    /// The name reports use for it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Estimator::Ngram(s) => s.name(),
+            Estimator::ModifiedKneserNey => "modified-kneser-ney",
+            Estimator::Arpa { .. } => "arpa",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -400,6 +430,10 @@ pub struct RemixCheck {
 
 // ---------------------------------------------------------------------------------------------
 // Parsing and validation.
+
+fn has_arpa(model: &Option<Spanned<RawModel>>) -> bool {
+    model.as_ref().is_some_and(|m| m.get_ref().arpa.is_some())
+}
 
 /// Reads and validates a scenario file. `shown` is the path as the user named it.
 pub fn load(path: &Path, shown: &Path) -> Result<Scenario, Vec<Diagnostic>> {
@@ -546,8 +580,11 @@ impl Validator<'_> {
                 }
                 ScenarioKind::Distribution(self.distribution(dist)?)
             }
-            (None, Some(corpus)) => {
-                let corpus = self.corpus(corpus)?;
+            (None, corpus) if corpus.is_some() || has_arpa(&raw.model) => {
+                let corpus = match corpus {
+                    Some(c) => Some(self.corpus(c)?),
+                    None => None,
+                };
                 let model = self.model(raw.model);
                 let generate = self.generate(raw.generate);
                 ScenarioKind::Model {
@@ -556,11 +593,11 @@ impl Validator<'_> {
                     generate,
                 }
             }
-            (None, None) => {
+            (None, _) => {
                 self.errors.push(Diagnostic::file(
                     self.file,
-                    "expected a [corpus] table (to train a model) or a [distribution] table, \
-                     found neither",
+                    "expected a [corpus] table (to train a model), a [model] table with `arpa`, \
+                     or a [distribution] table, found none of them",
                 ));
                 return None;
             }
@@ -680,7 +717,48 @@ impl Validator<'_> {
             k: None,
             discount: None,
             alpha: None,
+            arpa: None,
         });
+        if let Some(arpa) = raw.arpa {
+            // The file says everything about the model but how to cut text into its words.
+            for (key, span) in [
+                ("order", raw.order.as_ref().map(|s| s.span())),
+                ("smoothing", raw.smoothing.as_ref().map(|s| s.span())),
+                ("k", raw.k.as_ref().map(|s| s.span())),
+                ("discount", raw.discount.as_ref().map(|s| s.span())),
+                ("alpha", raw.alpha.as_ref().map(|s| s.span())),
+            ] {
+                if let Some(span) = span {
+                    self.error(
+                        span,
+                        &format!("model.{key}"),
+                        format!(
+                            "`{key}` comes from the ARPA file named by `arpa`; remove it (or \
+                             remove `arpa` to train a model)"
+                        ),
+                    );
+                }
+            }
+            if arpa.get_ref().is_empty() {
+                self.error(
+                    arpa.span(),
+                    "model.arpa",
+                    "expected a file path, found \"\"",
+                );
+            }
+            let span = arpa.span();
+            return ModelSpec {
+                order: 0,
+                tokenizer: Tokenizer {
+                    kind: raw.tokenizer.unwrap_or(TokenizerKind::Whitespace),
+                    lowercase: raw.lowercase.unwrap_or(false),
+                },
+                estimator: Estimator::Arpa {
+                    path: PathBuf::from(arpa.into_inner()),
+                    span,
+                },
+            };
+        }
         let order = self.int(raw.order, "model.order", 1, MAX_ORDER, 3) as usize;
         let name = raw
             .smoothing
@@ -709,6 +787,7 @@ impl Validator<'_> {
                     SmoothingName::KneserNey => "kneser-ney",
                     SmoothingName::StupidBackoff => "stupid-backoff",
                     SmoothingName::Mle => "mle",
+                    SmoothingName::ModifiedKneserNey => "modified-kneser-ney",
                 };
                 self.error(
                     span,
@@ -720,12 +799,13 @@ impl Validator<'_> {
                 );
             }
         }
-        let smoothing = match name {
-            SmoothingName::Mle => Smoothing::Mle,
-            SmoothingName::AddK => Smoothing::AddK {
+        let estimator = match name {
+            SmoothingName::ModifiedKneserNey => Estimator::ModifiedKneserNey,
+            SmoothingName::Mle => Estimator::Ngram(Smoothing::Mle),
+            SmoothingName::AddK => Estimator::Ngram(Smoothing::AddK {
                 k: self.float(raw.k, "model.k", |k| k > 0.0, "a number > 0", 1.0),
-            },
-            SmoothingName::KneserNey => Smoothing::KneserNey {
+            }),
+            SmoothingName::KneserNey => Estimator::Ngram(Smoothing::KneserNey {
                 discount: self.float(
                     raw.discount,
                     "model.discount",
@@ -733,8 +813,8 @@ impl Validator<'_> {
                     "a number in (0, 1]",
                     0.75,
                 ),
-            },
-            SmoothingName::StupidBackoff => Smoothing::StupidBackoff {
+            }),
+            SmoothingName::StupidBackoff => Estimator::Ngram(Smoothing::StupidBackoff {
                 alpha: self.float(
                     raw.alpha,
                     "model.alpha",
@@ -742,7 +822,7 @@ impl Validator<'_> {
                     "a number in (0, 1]",
                     0.4,
                 ),
-            },
+            }),
         };
         ModelSpec {
             order,
@@ -750,7 +830,7 @@ impl Validator<'_> {
                 kind: raw.tokenizer.unwrap_or(TokenizerKind::Word),
                 lowercase: raw.lowercase.unwrap_or(false),
             },
-            smoothing,
+            estimator,
         }
     }
 
@@ -1095,9 +1175,9 @@ mod tests {
         };
         assert_eq!(model.order, 3);
         assert_eq!(model.tokenizer.kind, TokenizerKind::Word);
-        assert_eq!(model.smoothing, Smoothing::Mle);
+        assert_eq!(model.estimator, Estimator::Ngram(Smoothing::Mle));
         assert_eq!((generate.max_tokens, generate.samples), (50, 5));
-        assert_eq!(corpus.documents, DocumentSplit::Paragraphs);
+        assert_eq!(corpus.unwrap().documents, DocumentSplit::Paragraphs);
     }
 
     #[test]
@@ -1171,7 +1251,7 @@ mod tests {
             "{e}"
         );
         let e = first_error("seed = 1\n");
-        assert!(e.contains("found neither"), "{e}");
+        assert!(e.contains("found none of them"), "{e}");
         let e = first_error("seed = -1\n[corpus]\ntext = \"a\"\n");
         assert!(
             e.contains("`seed`: expected an integer ≥ 0, found -1"),

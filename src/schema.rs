@@ -134,15 +134,19 @@ fn names<T: serde::Serialize>(values: &[T], description: &str) -> Schema {
 pub fn tokenizer_kind(_: &mut SchemaGenerator) -> Schema {
     use crate::tokenize::TokenizerKind::{self, *};
     // The match fails to compile when a variant is added, so the list cannot fall behind.
-    let all = [Word, Char, Whitespace];
+    let all = [Word, Char, Whitespace, Gpt2, Cl100k];
     for k in all {
         match k {
-            TokenizerKind::Word | TokenizerKind::Char | TokenizerKind::Whitespace => {}
+            TokenizerKind::Word
+            | TokenizerKind::Char
+            | TokenizerKind::Whitespace
+            | TokenizerKind::Gpt2
+            | TokenizerKind::Cl100k => {}
         }
     }
     let mut s = names(
         &all,
-        "How text is cut into tokens: \"word\" (words, punctuation marks and CJK ideographs), \"char\" (every character), \"whitespace\" (split on white space). Default: \"word\".",
+        "How text is cut into tokens: \"word\" (words, punctuation marks and CJK ideographs), \"char\" (every character), \"whitespace\" (split on white space), \"gpt2\" and \"cl100k\" (GPT-2's and GPT-4's byte-level BPE). Default: \"word\" (\"whitespace\" beside `arpa`).",
     );
     s.insert("default".into(), "word".into());
     s
@@ -242,11 +246,17 @@ mod tests {
         assert_eq!(model["tokenizer"]["$ref"], "#/definitions/TokenizerKind");
         assert_eq!(
             s["definitions"]["TokenizerKind"]["enum"],
-            json!(["word", "char", "whitespace"])
+            json!(["word", "char", "whitespace", "gpt2", "cl100k"])
         );
         assert_eq!(
             s["definitions"]["SmoothingName"]["enum"],
-            json!(["mle", "add-k", "kneser-ney", "stupid-backoff"])
+            json!([
+                "mle",
+                "add-k",
+                "kneser-ney",
+                "stupid-backoff",
+                "modified-kneser-ney"
+            ])
         );
     }
 }

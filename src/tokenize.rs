@@ -33,6 +33,10 @@ pub enum TokenizerKind {
     Word,
     /// The text split on white space (the convention of KenLM and SRILM training text).
     Whitespace,
+    /// GPT-2's byte-level BPE (tiktoken's `r50k_base`); reports show GPT-2's own token ids.
+    Gpt2,
+    /// GPT-3.5/GPT-4's byte-level BPE (tiktoken's `cl100k_base`); reports show its token ids.
+    Cl100k,
 }
 
 impl TokenizerKind {
@@ -42,8 +46,66 @@ impl TokenizerKind {
             TokenizerKind::Char => "char",
             TokenizerKind::Word => "word",
             TokenizerKind::Whitespace => "whitespace",
+            TokenizerKind::Gpt2 => "gpt2",
+            TokenizerKind::Cl100k => "cl100k",
         }
     }
+
+    /// The byte-level BPE of a GPT tokenizer (its vocabulary ships inside the tiktoken-rs crate,
+    /// so this works offline).
+    pub fn bpe(self) -> Option<&'static tiktoken_rs::CoreBPE> {
+        match self {
+            TokenizerKind::Gpt2 => Some(tiktoken_rs::r50k_base_singleton()),
+            TokenizerKind::Cl100k => Some(tiktoken_rs::cl100k_base_singleton()),
+            _ => None,
+        }
+    }
+
+    /// The id GPT itself gives `<|endoftext|>`, which stands for both document markers.
+    pub fn end_of_text(self) -> Option<u32> {
+        match self {
+            TokenizerKind::Gpt2 => Some(50256),
+            TokenizerKind::Cl100k => Some(100257),
+            _ => None,
+        }
+    }
+}
+
+/// Text of one GPT token's bytes: valid UTF-8 as it is, every byte of an incomplete character
+/// as `\xNN` (a token may hold part of a character).
+pub fn show_bytes(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    for chunk in bytes.utf8_chunks() {
+        s.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    s
+}
+
+/// GPT token ids of `text`, and each token's display text.
+pub fn gpt_encode(kind: TokenizerKind, text: &str) -> Vec<(u32, String)> {
+    let Some(bpe) = kind.bpe() else {
+        return Vec::new();
+    };
+    bpe.encode_ordinary(text)
+        .into_iter()
+        .map(|id| {
+            let bytes = bpe.decode_bytes(&[id]).unwrap_or_default();
+            (id, show_bytes(&bytes))
+        })
+        .collect()
+}
+
+/// The text of a sequence of GPT token ids: their bytes joined, then decoded as UTF-8 with
+/// U+FFFD only where a character is incomplete.
+pub fn gpt_decode(kind: TokenizerKind, ids: &[u32]) -> String {
+    let Some(bpe) = kind.bpe() else {
+        return String::new();
+    };
+    let bytes = bpe.decode_bytes(ids).unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// A tokenizer: a kind plus whether text is lowercased first.
@@ -78,6 +140,10 @@ impl Tokenizer {
                 t.split_whitespace().map(Cow::Borrowed).collect()
             }
             (TokenizerKind::Whitespace, Cow::Owned(t)) => t.split_whitespace().map(owned).collect(),
+            (kind @ (TokenizerKind::Gpt2 | TokenizerKind::Cl100k), t) => gpt_encode(kind, &t)
+                .into_iter()
+                .map(|(_, s)| Cow::Owned(s))
+                .collect(),
         }
     }
 
@@ -93,6 +159,10 @@ impl Tokenizer {
             TokenizerKind::Whitespace => {
                 let v: Vec<&str> = tokens.iter().map(|t| t.as_ref()).collect();
                 v.join(" ")
+            }
+            // GPT tokens carry their own spaces; ids decode exactly (TokenizedCorpus::decode).
+            TokenizerKind::Gpt2 | TokenizerKind::Cl100k => {
+                tokens.iter().map(|t| t.as_ref()).collect()
             }
             TokenizerKind::Word => {
                 let mut out = String::new();
@@ -149,6 +219,9 @@ fn needs_space(prev: &str, next: &str) -> bool {
 pub struct Vocab {
     tokens: Vec<String>,
     ids: HashMap<String, TokenId>,
+    /// GPT tokenizers: the GPT id of each coinflip id (markers: `<|endoftext|>`).
+    external: Vec<u32>,
+    by_external: HashMap<u32, TokenId>,
 }
 
 impl Default for Vocab {
@@ -163,6 +236,8 @@ impl Vocab {
         let mut v = Vocab {
             tokens: Vec::new(),
             ids: HashMap::new(),
+            external: Vec::new(),
+            by_external: HashMap::new(),
         };
         for m in ["<s>", "</s>", "<unk>"] {
             v.intern(m);
@@ -179,6 +254,48 @@ impl Vocab {
         self.tokens.push(token.to_string());
         self.ids.insert(token.to_string(), id);
         id
+    }
+
+    /// For GPT tokenizers: the id of GPT token `external` (display text `text`), adding it if new.
+    /// `end_of_text` is GPT's id for the document markers.
+    pub fn intern_external(&mut self, external: u32, text: &str, end_of_text: u32) -> TokenId {
+        if self.external.is_empty() {
+            self.external = vec![end_of_text, end_of_text, u32::MAX];
+        }
+        if let Some(&id) = self.by_external.get(&external) {
+            return id;
+        }
+        let id = self.tokens.len() as TokenId;
+        self.tokens.push(text.to_string());
+        self.external.push(external);
+        self.by_external.insert(external, id);
+        id
+    }
+
+    /// The coinflip id of a GPT token id, if it occurred in training.
+    pub fn get_external(&self, external: u32) -> Option<TokenId> {
+        self.by_external.get(&external).copied()
+    }
+
+    /// The id shown in reports: GPT's own id for GPT tokenizers, coinflip's otherwise.
+    pub fn display_id(&self, id: TokenId) -> u32 {
+        match self.external.get(id as usize) {
+            Some(&e) if e != u32::MAX => e,
+            _ => id,
+        }
+    }
+
+    /// The GPT ids of coinflip ids (markers and `<unk>` left out).
+    pub fn external_ids(&self, ids: &[TokenId]) -> Vec<u32> {
+        ids.iter()
+            .filter(|&&id| id as usize >= RESERVED)
+            .filter_map(|&id| self.external.get(id as usize).copied())
+            .collect()
+    }
+
+    /// True when ids map to a GPT tokenizer's ids.
+    pub fn is_external(&self) -> bool {
+        !self.external.is_empty()
     }
 
     /// The id of `token`, or `None` when it never occurred in training.
@@ -281,6 +398,24 @@ mod tests {
             .map(|c| c.into_owned())
             .collect();
         assert_eq!(v, ["the", "earth"]);
+    }
+
+    #[test]
+    fn gpt2_ids_are_gpt2s() {
+        // In GPT-2, " the" is 262 and "Hello" 15496 (r50k_base).
+        let ids: Vec<u32> = gpt_encode(TokenizerKind::Gpt2, "Hello the")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, [15496, 262]);
+        // A CJK character GPT-2 splits into byte tokens decodes back whole, and alone shows
+        // its bytes honestly.
+        let pieces = gpt_encode(TokenizerKind::Gpt2, "推");
+        assert!(pieces.len() > 1, "{pieces:?}");
+        let all: Vec<u32> = pieces.iter().map(|p| p.0).collect();
+        assert_eq!(gpt_decode(TokenizerKind::Gpt2, &all), "推");
+        assert!(pieces[0].1.starts_with("\\x"), "{pieces:?}");
+        assert_eq!(gpt_decode(TokenizerKind::Gpt2, &all[..1]), "\u{FFFD}");
     }
 
     #[test]

@@ -51,7 +51,9 @@ impl Exporter for MarkdownExporter {
             }
             if let Some(e) = &r.error {
                 let _ = writeln!(out, "```text\n{e}\n```");
-                continue;
+                if r.model.is_none() {
+                    continue;
+                }
             }
             if let Some(m) = &r.model {
                 out.push_str("| model | value |\n|---|---|\n");

@@ -45,7 +45,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
     if let Some(d) = &r.description {
         let _ = writeln!(out, "  {d}");
     }
-    if r.status == Status::Error {
+    if r.status == Status::Error && !r.diagnostics.is_empty() {
         for d in &r.diagnostics {
             let _ = writeln!(out, "  error: {}", indent(&d.to_string(), 2).trim_start());
         }
@@ -58,7 +58,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
             ("stupid-backoff", Some(a)) => format!(" (alpha = {a})"),
             _ => String::new(),
         };
-        if m.kind == "ngram" {
+        if m.kind != "distribution" {
             let counts: Vec<String> = m
                 .ngram_counts
                 .iter()
@@ -116,6 +116,55 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
             s.stopped.name()
         );
         let _ = writeln!(out, "{}", indent(s.full_text.trim_end(), 4));
+        if let Some(r) = &s.remix {
+            let _ = writeln!(out, "    remix: {}", remix_line(r));
+        }
+    }
+    if let Some(m) = &r.remix_summary {
+        let pick = |n: usize| {
+            m.novel_ngram_rate
+                .0
+                .iter()
+                .find(|(k, _)| *k == n)
+                .and_then(|(_, a)| *a)
+        };
+        let mut parts = Vec::new();
+        if let Some(a) = m.max_verbatim {
+            parts.push(format!(
+                "longest verbatim span mean {} / median {} / max {} tokens",
+                fixed(a.mean, 1),
+                fixed(a.median, 1),
+                fixed(a.max, 0)
+            ));
+        }
+        let novel: Vec<String> = m
+            .novel_ngram_rate
+            .0
+            .iter()
+            .filter_map(|(n, _)| pick(*n).map(|a| format!("{n}:{}%", fixed(100.0 * a.mean, 0))))
+            .collect();
+        if !novel.is_empty() {
+            parts.push(format!("mean novel n-grams {}", novel.join(" ")));
+        }
+        if let Some(a) = m.copied_fraction {
+            parts.push(format!(
+                "mean copied fraction {}%",
+                fixed(100.0 * a.mean, 1)
+            ));
+        }
+        if let Some(a) = m.divergence_step {
+            parts.push(format!(
+                "divergence step mean {} / median {}",
+                fixed(a.mean, 1),
+                fixed(a.median, 1)
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "  remix over {} samples: {}",
+            m.samples,
+            parts.join("; ")
+        );
     }
     for c in &r.checks {
         let _ = writeln!(
@@ -130,6 +179,55 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
             chi_square_table(out, d);
         }
     }
+}
+
+/// One sample's remix figures in a line.
+fn remix_line(r: &crate::results::SampleRemix) -> String {
+    let mut parts = Vec::new();
+    let v = &r.max_verbatim;
+    let at = match (v.document, v.offset) {
+        (Some(d), Some(o)) => format!(", document {d} token {o}"),
+        _ => String::new(),
+    };
+    let text: String = v.text.chars().take(60).collect();
+    let more = if text.len() < v.text.len() { "…" } else { "" };
+    parts.push(format!(
+        "longest verbatim {} tokens ({:?}{at})",
+        v.length,
+        text + more
+    ));
+    let novel: Vec<String> = r
+        .novel_ngram_rate
+        .0
+        .iter()
+        .filter_map(|(n, rate)| rate.map(|x| format!("{n}:{}%", fixed(100.0 * x, 0))))
+        .collect();
+    if !novel.is_empty() {
+        parts.push(format!("novel n-grams {}", novel.join(" ")));
+    }
+    if let Some(c) = r.copied_fraction.value {
+        parts.push(format!(
+            "copied (runs ≥ {}) {}%",
+            r.copied_fraction.min_len,
+            fixed(100.0 * c, 1)
+        ));
+    }
+    if let Some(d) = &r.divergence_step {
+        match (&d.expected_token, &d.sampled_token) {
+            (Some(e), Some(s)) => parts.push(format!(
+                "diverged at step {}: drew {:?} ({}, p = {}) instead of {:?} ({}, p = {})",
+                d.step,
+                s.text,
+                s.id,
+                fixed(s.p, 4),
+                e.text,
+                e.id,
+                fixed(e.p, 4)
+            )),
+            _ => parts.push(format!("never diverged ({} steps)", d.step)),
+        }
+    }
+    parts.join("; ")
 }
 
 /// The bins of a chi-square check: outcome, expected probability and count, observed count,

@@ -1,1 +1,0 @@
-//! Remix statistics: placeholder (issue 4).
