@@ -30,6 +30,8 @@ pub fn main(cli: Cli) -> i32 {
         Command::Calibrate(a) => cmd_calibrate(a),
         Command::ExportArpa(a) => cmd_export_arpa(a),
         Command::Quiz(a) => crate::quiz::run(a),
+        Command::Schema(a) => crate::schema::run(a),
+        Command::Init(a) => crate::init::run(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "coinflip", &mut std::io::stdout());

@@ -39,6 +39,11 @@ pub enum Command {
     Man,
     /// Grade students' answer files against a quiz key; check or render a quiz.
     Quiz(crate::quiz::QuizArgs),
+    /// Print the JSON Schema of a file format (scenario, quiz, answers) for editors.
+    Schema(crate::schema::SchemaArgs),
+    /// Write a starter project: a scenario and its corpus, the chapter's demo distribution, a
+    /// quiz with two answer files, and a GitHub Actions workflow.
+    Init(crate::init::InitArgs),
 }
 
 /// `K/N` (or nextest's spelling `hash:K/N`): the K-th of N deterministic shards.

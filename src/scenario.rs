@@ -35,30 +35,57 @@ pub const MAX_DRAWS: i64 = 100_000_000;
 // ---------------------------------------------------------------------------------------------
 // Raw schema, as written in the file.
 
-#[derive(Deserialize)]
+/// A scenario file: train an n-gram model on a corpus (or take an explicit distribution), generate text from a fixed seed, and check it. See docs/scenarios.md.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Raw {
+    /// Names the scenario in reports; unique within a batch. Default: the file name without `.toml`.
+    #[schemars(with = "Option<String>")]
     name: Option<Spanned<String>>,
+    /// One line shown under the name. Default: none.
     description: Option<String>,
+    /// The seed of every random stream of the scenario (`coinflip run --seed N` overrides it). Default: 0.
+    #[schemars(with = "Option<i64>", range(min = 0), extend("default" = 0))]
     seed: Option<Spanned<i64>>,
+    /// The training text: exactly one of `text`, `path`, `paths`. Required unless the scenario has a `[distribution]`.
+    #[schemars(with = "Option<RawCorpus>")]
     corpus: Option<Spanned<RawCorpus>>,
+    /// The n-gram model trained on the corpus. Default: every key at its default.
+    #[schemars(with = "Option<RawModel>")]
     model: Option<Spanned<RawModel>>,
+    /// How the next token is drawn from the model's probabilities. Default: plain sampling (temperature 1, no top-k, no top-p).
+    #[schemars(with = "Option<RawSampling>")]
     sampling: Option<Spanned<RawSampling>>,
+    /// What to generate: the prefix, how many samples, how long. Default: every key at its default.
+    #[schemars(with = "Option<RawGenerate>")]
     generate: Option<Spanned<RawGenerate>>,
+    /// An explicit next-token distribution to sample from instead of a trained model (no `[corpus]`, `[model]` or `[generate]`). Default: none.
+    #[schemars(with = "Option<RawDistribution>")]
     distribution: Option<Spanned<RawDistribution>>,
+    /// Checks of the output; a failed check makes `coinflip run` exit 1. Default: none.
     checks: Option<RawChecks>,
 }
 
-#[derive(Deserialize)]
+/// The training text (`[corpus]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawCorpus {
+    /// The corpus inline. Default: none (give one of `text`, `path`, `paths`).
+    #[schemars(with = "Option<String>")]
     text: Option<Spanned<String>>,
+    /// One UTF-8 text file, relative to the scenario file. Default: none.
+    #[schemars(with = "Option<String>")]
     path: Option<Spanned<String>>,
+    /// Several UTF-8 text files, read in the order given. Default: none.
+    #[schemars(with = "Option<Vec<String>>")]
     paths: Option<Spanned<Vec<Spanned<String>>>>,
+    /// How the text splits into training documents: blocks separated by blank lines, each non-blank line, or each file. Default: "paragraphs".
+    #[schemars(with = "Option<crate::schema::DocumentSplitSchema>")]
     documents: Option<DocumentSplit>,
 }
 
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+/// How counts become probabilities.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 enum SmoothingName {
     Mle,
@@ -68,71 +95,138 @@ enum SmoothingName {
     ModifiedKneserNey,
 }
 
-#[derive(Deserialize)]
+/// The n-gram model (`[model]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawModel {
+    /// The n of the n-gram: the model looks at the last `order − 1` tokens (1–16). Default: 3.
+    #[schemars(with = "Option<i64>", range(min = 1, max = 16), extend("default" = 3))]
     order: Option<Spanned<i64>>,
+    /// How text is cut into tokens. Default: "word" ("whitespace" beside `arpa`).
+    #[schemars(with = "Option<crate::schema::TokenizerKindSchema>")]
     tokenizer: Option<TokenizerKind>,
+    /// Lowercase the corpus, prefix and scored text before tokenizing. Default: false.
+    #[schemars(extend("default" = false))]
     lowercase: Option<bool>,
+    /// How counts become probabilities. Default: "mle".
+    #[schemars(with = "Option<SmoothingName>", extend("default" = "mle"))]
     smoothing: Option<Spanned<SmoothingName>>,
+    /// `add-k` only: the k added to every count (> 0; 1 is Laplace). Default: 1.0.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0), extend("default" = 1.0))]
     k: Option<Spanned<f64>>,
+    /// `kneser-ney` only: the absolute discount D, in (0, 1]. Default: 0.75.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "maximum" = 1), extend("default" = 0.75))]
     discount: Option<Spanned<f64>>,
+    /// `stupid-backoff` only: the back-off factor, in (0, 1]. Default: 0.4.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "maximum" = 1), extend("default" = 0.4))]
     alpha: Option<Spanned<f64>>,
+    /// Use the ARPA backoff model in this file (KenLM, SRILM, `coinflip export-arpa`) instead of
+    /// training; then `order`, `smoothing`, `k`, `discount` and `alpha` are errors and `tokenizer`
+    /// defaults to "whitespace". Default: none.
+    #[schemars(with = "Option<String>")]
     arpa: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// How the next token is drawn (`[sampling]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSampling {
+    /// 1 leaves the distribution alone, below 1 sharpens it, above 1 flattens it, 0 is greedy (0–1e6). Default: 1.0.
+    #[schemars(with = "Option<f64>", range(min = 0, max = 1e6), extend("default" = 1.0))]
     temperature: Option<Spanned<f64>>,
+    /// Keep only the k most probable tokens; 0 is off. Default: 0.
+    #[schemars(with = "Option<i64>", range(min = 0), extend("default" = 0))]
     top_k: Option<Spanned<i64>>,
+    /// Nucleus sampling: keep the smallest set of most probable tokens whose probability reaches p, in (0, 1]; 1 is off. Default: 1.0.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "maximum" = 1), extend("default" = 1.0))]
     top_p: Option<Spanned<f64>>,
 }
 
-#[derive(Deserialize)]
+/// A prefix taken from a training document (`prefix_from`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPrefixFrom {
+    /// The training document (0-based). Required.
+    #[schemars(with = "i64", range(min = 0))]
     document: Spanned<i64>,
+    /// How many of its first tokens form the prefix. Required.
+    #[schemars(with = "i64", range(min = 0))]
     tokens: Spanned<i64>,
 }
 
-#[derive(Deserialize)]
+/// What to generate (`[generate]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawGenerate {
+    /// The text the samples continue, tokenized like the corpus. Default: "".
+    #[schemars(with = "Option<String>", extend("default" = ""))]
     prefix: Option<Spanned<String>>,
+    /// Instead of `prefix`: the first `tokens` tokens of training document `document`. Default: none.
+    #[schemars(with = "Option<RawPrefixFrom>")]
     prefix_from: Option<Spanned<RawPrefixFrom>>,
+    /// Tokens generated per sample at most (1–1,000,000). Default: 50.
+    #[schemars(with = "Option<i64>", range(min = 1, max = 1_000_000), extend("default" = 50))]
     max_tokens: Option<Spanned<i64>>,
+    /// Independent continuations, each with its own random stream (1–1,000,000). Default: 5.
+    #[schemars(with = "Option<i64>", range(min = 1, max = 1_000_000), extend("default" = 5))]
     samples: Option<Spanned<i64>>,
+    /// Stop a sample when the model draws the end-of-document token `</s>`. Default: true.
+    #[schemars(extend("default" = true))]
     stop_at_end: Option<bool>,
 }
 
-#[derive(Deserialize)]
+/// An explicit next-token distribution (`[distribution]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawDistribution {
+    /// The context the distribution belongs to (shown in reports). Default: "".
+    #[schemars(extend("default" = ""))]
     context: Option<String>,
+    /// The outcomes, each listed once, non-empty. Required.
+    #[schemars(with = "Vec<String>")]
     tokens: Spanned<Vec<Spanned<String>>>,
+    /// One probability per token: finite, ≥ 0, summing to 1 within 1e-9 (or weights with `normalize = true`). Required.
+    #[schemars(with = "Vec<f64>")]
     probs: Spanned<Vec<Spanned<f64>>>,
+    /// Treat `probs` as weights and divide by their sum. Default: false.
+    #[schemars(extend("default" = false))]
     normalize: Option<bool>,
 }
 
-#[derive(Deserialize)]
+/// Checks of the output (`[checks.*]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawChecks {
+    /// Checks of the generated text. Default: none.
+    #[schemars(with = "Option<RawOutputCheck>")]
     output: Option<Spanned<RawOutputCheck>>,
+    /// A chi-square goodness-of-fit test of the sampler against the model's probabilities. Default: none.
+    #[schemars(with = "Option<RawChiSquare>")]
     chi_square: Option<Spanned<RawChiSquare>>,
+    /// Remix statistics: how much of the output is copied from the training text. Default: none.
+    #[schemars(with = "Option<RawRemix>")]
     remix: Option<Spanned<RawRemix>>,
 }
 
-#[derive(Deserialize)]
+/// Checks of the generated text (`[checks.output]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOutputCheck {
+    /// The exact full text of the first samples, in order (a golden output). Default: [].
     expect: Option<Vec<String>>,
+    /// Every sample must contain each string. Default: [].
     contains: Option<Vec<String>>,
+    /// At least this many different samples (≥ 1). Default: none.
+    #[schemars(with = "Option<i64>", range(min = 1))]
     min_distinct: Option<Spanned<i64>>,
+    /// At most this many different samples (≥ 1; 1 for greedy decoding). Default: none.
+    #[schemars(with = "Option<i64>", range(min = 1))]
     max_distinct: Option<Spanned<i64>>,
 }
 
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug, serde::Serialize)]
+#[derive(
+    Deserialize, Clone, Copy, PartialEq, Eq, Debug, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     Asymptotic,
@@ -148,25 +242,51 @@ impl Method {
     }
 }
 
-#[derive(Deserialize)]
+/// A chi-square goodness-of-fit test (`[checks.chi_square]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawChiSquare {
+    /// Draws per tested distribution (1–1e8). Default: 10000.
+    #[schemars(with = "Option<i64>", range(min = 1, max = 100_000_000), extend("default" = 10000))]
     samples: Option<Spanned<i64>>,
+    /// Significance level, in (0, 1); family-wise (Holm) when several contexts are tested. Default: 0.01.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "exclusiveMaximum" = 1), extend("default" = 0.01))]
     alpha: Option<Spanned<f64>>,
+    /// The test statistic. Default: "pearson".
+    #[schemars(with = "Option<crate::schema::StatisticSchema>")]
     statistic: Option<Statistic>,
+    /// p-value from the chi-square distribution, or by simulation. Default: "asymptotic".
+    #[schemars(with = "Option<Method>", extend("default" = "asymptotic"))]
     method: Option<Spanned<Method>>,
+    /// `monte-carlo` only: simulated samples (1–1e8). Default: 10000.
+    #[schemars(with = "Option<i64>", range(min = 1, max = 100_000_000), extend("default" = 10000))]
     replicates: Option<Spanned<i64>>,
+    /// `asymptotic` only: outcomes with a smaller expected count are pooled into one bin (≥ 0). Default: 5.
+    #[schemars(with = "Option<f64>", range(min = 0), extend("default" = 5))]
     min_expected: Option<Spanned<f64>>,
+    /// Model scenarios only: the contexts whose next-token distributions are tested. Default: the `[generate]` prefix.
+    #[schemars(with = "Option<Vec<String>>")]
     contexts: Option<Spanned<Vec<String>>>,
 }
 
-#[derive(Deserialize)]
+/// Remix statistics (`[checks.remix]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRemix {
+    /// Fail if a sample copies a longer span of training text (≥ 0). Default: none.
+    #[schemars(with = "Option<i64>", range(min = 0))]
     max_verbatim_tokens: Option<Spanned<i64>>,
+    /// Fail if fewer than `rate` of a sample's n-grams are novel: a table `{ n = rate }`, n from 1 to 32, rate in [0, 1]. Default: none.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
     min_novel: Option<Spanned<BTreeMap<String, Spanned<f64>>>>,
+    /// `prefix_from` only: fail if a sample leaves the source document earlier than this step (≥ 0). Default: none.
+    #[schemars(with = "Option<i64>", range(min = 0))]
     min_divergence_step: Option<Spanned<i64>>,
+    /// The n of the novel n-gram rates reported (each 1–32). Default: [1, 2, 3, 4, 5, 6, 7, 8].
+    #[schemars(with = "Option<Vec<i64>>", extend("default" = [1, 2, 3, 4, 5, 6, 7, 8]))]
     ngram_orders: Option<Spanned<Vec<Spanned<i64>>>>,
+    /// L of the copied fraction (1–1000). Default: 8 for word and whitespace tokens, 20 for char.
+    #[schemars(with = "Option<i64>", range(min = 1, max = 1000))]
     copied_min_len: Option<Spanned<i64>>,
 }
 
@@ -1020,6 +1140,12 @@ impl Validator<'_> {
             remix,
         }
     }
+}
+
+/// The JSON Schema of scenario files, generated from the raw structs above (`coinflip schema
+/// scenario`).
+pub fn scenario_schema() -> serde_json::Value {
+    crate::schema::generate::<Raw>()
 }
 
 #[cfg(test)]

@@ -112,7 +112,7 @@ fn every_key_is_documented() {
     let question = accepted_keys("[[questions]]\nzzz = 1\n");
     let option = accepted_keys("[[questions]]\noptions = [ { zzz = 1 } ]\n");
     assert!(top.contains(&"questions".to_string()) && question.contains(&"scoring".to_string()));
-    assert_eq!(option, ["id", "text"]);
+    assert_eq!(option, ["id", "text", "weight", "feedback"]);
     for key in top.iter().chain(&question).chain(&option) {
         assert!(
             text.contains(&format!("| `{key}` |")),
@@ -141,6 +141,7 @@ fn every_key_is_documented() {
         "numeric",
         "all-or-nothing",
         "partial",
+        "weighted",
     ] {
         assert!(
             text.contains(&format!("`{kind}`")),

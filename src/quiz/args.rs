@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 pub use super::text::Lang;
 
-/// `coinflip quiz …`: grade a class against a quiz key, check a quiz, render it.
+/// `coinflip quiz …`: grade a class against a quiz key, check a quiz, render it, convert it from
+/// and to GIFT.
 #[derive(clap::Args, Debug)]
 pub struct QuizArgs {
     #[command(subcommand)]
@@ -51,6 +52,27 @@ pub enum QuizCommand {
         /// Include the answers, scoring and explanations.
         #[arg(long)]
         key: bool,
+    },
+    /// Convert a GIFT file (Moodle's question format) into a quiz file. Questions coinflip cannot
+    /// grade (matching, essay, missing word, description) are listed with their line and skipped
+    /// (exit 1; the others are still written).
+    ImportGift {
+        /// The GIFT file.
+        file: PathBuf,
+        /// Write the quiz (TOML) to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Write QUIZ as GIFT, for Moodle.
+    ExportGift {
+        /// The quiz file (TOML).
+        quiz: PathBuf,
+        /// Write the GIFT text to FILE (atomically) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Language of the texts (a text given in one language is used as is).
+        #[arg(long, value_enum, default_value_t = Lang::En)]
+        lang: Lang,
     },
 }
 

@@ -108,6 +108,17 @@ pub fn student_markdown(quiz: &Quiz, max: f64, s: &StudentResult, lang: Lang) ->
             Label::RightAnswer.get(lang),
             key_text(q, lang),
         ));
+        if let Some(Given::Options(ids)) = &o.given {
+            for id in ids {
+                if let Some(f) = q.option(id).and_then(|c| c.feedback.as_ref()) {
+                    out.push_str(&format!(
+                        "- {} ({id}): {}\n",
+                        Label::Feedback.get(lang),
+                        f.get(lang)
+                    ));
+                }
+            }
+        }
         if let Some(n) = &o.note {
             out.push_str(&format!("- {}: {n}\n", Label::Note.get(lang)));
         }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeSet;
 
-use super::key::{Key, Question, Scoring};
+use super::key::{Choice, Key, Question, Scoring};
 use super::normalize::short_answer;
 use super::submission::Response;
 
@@ -130,7 +130,12 @@ pub fn grade(q: &Question, response: Option<&Response>) -> Outcome {
             if q.option(chosen).is_none() {
                 return unknown_option(q, chosen);
             }
-            let fraction = if chosen == right { 1.0 } else { 0.0 };
+            // Weighted scoring: the chosen option's weight, in percent.
+            let fraction = match q.option(chosen).and_then(|o| o.weight) {
+                Some(w) => w / 100.0,
+                None if chosen == right => 1.0,
+                None => 0.0,
+            };
             Outcome::judged(q, fraction, Given::Options(vec![chosen.to_string()]))
         }
         Key::Multiple { answer, scoring } => {
@@ -154,7 +159,7 @@ pub fn grade(q: &Question, response: Option<&Response>) -> Outcome {
                 .filter(|s| chosen.iter().filter(|c| c == s).count() > 1)
                 .map(String::as_str)
                 .collect();
-            let fraction = multiple_fraction(&set, answer, *scoring);
+            let fraction = multiple_fraction(&set, answer, *scoring, &q.options);
             let ordered = q
                 .options
                 .iter()
@@ -246,8 +251,14 @@ fn unknown_option(q: &Question, chosen: &str) -> Outcome {
     ))
 }
 
-/// The fraction of a multiple question's points earned by choosing `chosen`.
-pub fn multiple_fraction(chosen: &BTreeSet<String>, key: &BTreeSet<String>, s: Scoring) -> f64 {
+/// The fraction of a multiple question's points earned by choosing `chosen` (before clamping to
+/// `0 … 1`); `options` carry the weights of weighted scoring.
+pub fn multiple_fraction(
+    chosen: &BTreeSet<String>,
+    key: &BTreeSet<String>,
+    s: Scoring,
+    options: &[Choice],
+) -> f64 {
     match s {
         Scoring::AllOrNothing => {
             if chosen == key {
@@ -260,6 +271,22 @@ pub fn multiple_fraction(chosen: &BTreeSet<String>, key: &BTreeSet<String>, s: S
             let right = chosen.intersection(key).count() as f64;
             let wrong = chosen.difference(key).count() as f64;
             ((right - wrong) / key.len() as f64).max(0.0)
+        }
+        Scoring::Weighted => {
+            // Σ chosen weights / Σ positive weights: exactly 1 for the right set even when the
+            // weights are thirds written as 33.33333.
+            let weight = |o: &Choice| o.weight.unwrap_or(0.0);
+            let positive: f64 = options.iter().map(weight).filter(|w| *w > 0.0).sum();
+            let got: f64 = options
+                .iter()
+                .filter(|o| chosen.contains(&o.id))
+                .map(weight)
+                .sum();
+            if positive > 0.0 {
+                (got / positive).clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
         }
     }
 }
@@ -319,9 +346,56 @@ id = "num"
 kind = "numeric"
 prompt = "p"
 answer = { value = 3.0, tolerance = 0.1 }
+[[questions]]
+id = "wsingle"
+kind = "single"
+scoring = "weighted"
+points = 2
+prompt = "p"
+options = [ { id = "a", text = "A", weight = 100 }, { id = "b", text = "B", weight = 50 }, { id = "c", text = "C", weight = -50 }, { id = "d", text = "D" } ]
+answer = "a"
+[[questions]]
+id = "wmulti"
+kind = "multiple"
+scoring = "weighted"
+points = 4
+prompt = "p"
+options = [ { id = "a", text = "A", weight = 50 }, { id = "b", text = "B", weight = 50 }, { id = "c", text = "C", weight = -100 }, { id = "d", text = "D", weight = -25 } ]
+answer = ["a", "b"]
+[[questions]]
+id = "thirds"
+kind = "multiple"
+scoring = "weighted"
+prompt = "p"
+options = [ { id = "a", text = "A", weight = 33.33333 }, { id = "b", text = "B", weight = 33.33333 }, { id = "c", text = "C", weight = 33.33333 }, { id = "d", text = "D", weight = -33.33333 } ]
+answer = ["a", "b", "c"]
 "#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn weighted_single_earns_the_chosen_weight_clamped_at_zero() {
+        // 2 points × weight / 100.
+        assert_eq!(points(6, text("a")), (2.0, Status::Correct));
+        assert_eq!(points(6, text("b")), (1.0, Status::Partial));
+        assert_eq!(points(6, text("c")), (0.0, Status::Wrong)); // −50 % clamps to 0
+        assert_eq!(points(6, text("d")), (0.0, Status::Wrong)); // no weight: 0 %
+    }
+
+    #[test]
+    fn weighted_multiple_sums_the_chosen_weights() {
+        // 4 points × clamp(Σ chosen / Σ positive, 0, 1), Σ positive = 100.
+        assert_eq!(points(7, list(&["a", "b"])), (4.0, Status::Correct));
+        assert_eq!(points(7, list(&["a"])), (2.0, Status::Partial)); // 50/100
+        assert_eq!(points(7, list(&["a", "b", "d"])), (3.0, Status::Partial)); // 75/100
+        assert_eq!(points(7, list(&["a", "c"])), (0.0, Status::Wrong)); // −50 → 0
+        assert_eq!(points(7, list(&["a", "b", "c", "d"])), (0.0, Status::Wrong));
+        // Thirds written as 33.33333 still give full points for the right set.
+        assert_eq!(points(8, list(&["a", "b", "c"])), (1.0, Status::Correct));
+        // (2 × 33.33333 − 33.33333) / 99.99999 = 1/3.
+        let (p, s) = points(8, list(&["a", "b", "d"]));
+        assert!((p - 1.0 / 3.0).abs() < 1e-12 && s == Status::Partial, "{p}");
     }
 
     fn points(q: usize, r: Response) -> (f64, Status) {

@@ -51,10 +51,15 @@ pub struct Choice {
     pub id: String,
     /// The option's text.
     pub text: Text,
+    /// With `scoring = "weighted"`: the percent of the question's points this option is worth
+    /// (−100 … 100; an option without a `weight` is worth 0). `None` for other scoring rules.
+    pub weight: Option<f64>,
+    /// Shown to a student who chose this option (feedback files, `render --key`).
+    pub feedback: Option<Text>,
 }
 
 /// The kinds of question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// One option is right.
@@ -83,7 +88,7 @@ impl Kind {
 }
 
 /// How a `multiple` question is scored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scoring {
     /// Full points only for exactly the right set of options.
@@ -91,6 +96,10 @@ pub enum Scoring {
     AllOrNothing,
     /// `points × max(0, (right − wrong) / keyed)`.
     Partial,
+    /// Each option carries a `weight` in percent (Moodle's GIFT weights): a `single` question
+    /// earns the chosen option's weight, a `multiple` one the sum of the chosen options' weights
+    /// over the sum of the positive weights; either is clamped to `0 … points`.
+    Weighted,
 }
 
 impl Scoring {
@@ -99,6 +108,7 @@ impl Scoring {
         match self {
             Scoring::AllOrNothing => "all-or-nothing",
             Scoring::Partial => "partial",
+            Scoring::Weighted => "weighted",
         }
     }
 }
@@ -177,42 +187,163 @@ pub const RESERVED_IDS: [&str; 8] = [
     "student", "name", "file", "line", "score", "max", "percent", "notes",
 ];
 
-#[derive(Deserialize)]
+/// A quiz file: an id, a title and the questions, in the order students see them. See
+/// docs/quiz.md.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "a quiz: `id`, `title` and `[[questions]]`"
 )]
 struct RawQuiz {
+    /// The quiz's id, shown in reports. Required.
+    #[schemars(with = "String", required, length(min = 1))]
     id: Option<Spanned<String>>,
+    /// The quiz's title: a string, or `{ en = "…", zh = "…" }`. Required.
+    #[schemars(with = "Text", required)]
     title: Option<Spanned<Text>>,
+    /// The questions (`[[questions]]`), at least one.
     #[serde(default)]
+    #[schemars(with = "Vec<RawQuestion>", required, length(min = 1))]
     questions: Vec<Spanned<RawQuestion>>,
 }
 
-#[derive(Deserialize)]
+/// One question (`[[questions]]`).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "a question table (`id`, `kind`, `prompt`, `answer`, …)"
 )]
+#[schemars(transform = answer_fits_kind)]
 struct RawQuestion {
+    /// Unique within the quiz: ASCII letters, digits, `_`, `-`, `.`, starting with a letter or
+    /// digit; not a gradebook column name (`student`, `name`, `file`, `line`, `score`, `max`,
+    /// `percent`, `notes`). Required.
+    #[schemars(
+        with = "String",
+        required,
+        regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    )]
     id: Option<Spanned<String>>,
+    /// The kind of question. Required.
+    #[schemars(with = "Kind", required)]
     kind: Option<Spanned<Kind>>,
+    /// Points for a fully right answer (> 0). Default: 1.
+    #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0, "default" = 1.0))]
     points: Option<Spanned<f64>>,
+    /// The question's text. Required.
+    #[schemars(with = "Text", required)]
     prompt: Option<Spanned<Text>>,
+    /// `single` and `multiple` only (at least 2): the options. Default: none.
+    #[schemars(with = "Option<Vec<RawChoice>>", length(min = 2))]
     options: Option<Spanned<Vec<Spanned<RawChoice>>>>,
+    /// The right answer: an option id (`single`), a list of option ids (`multiple`), `true` or
+    /// `false` (`true-false`), a list of accepted answers (`short`), or
+    /// `{ value, tolerance }` (`numeric`). Required.
+    #[schemars(schema_with = "answer_schema", required)]
     answer: Option<Spanned<toml::Value>>,
+    /// `multiple`: "all-or-nothing", "partial" or "weighted"; `single`: only "weighted".
+    /// Default: "all-or-nothing".
+    #[schemars(with = "Option<Scoring>", extend("default" = "all-or-nothing"))]
     scoring: Option<Spanned<Scoring>>,
+    /// Shown in feedback and in `render --key`. Default: none.
+    #[schemars(with = "Option<Text>")]
     explanation: Option<Spanned<Text>>,
 }
 
-#[derive(Deserialize)]
+/// One option of a `single` or `multiple` question.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "an option table such as `{ id = \"a\", text = \"…\" }`"
 )]
 struct RawChoice {
+    /// What students answer with; the question id rule, unique within the question. Required.
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"))]
     id: Spanned<String>,
+    /// The option's text. Required.
+    #[schemars(with = "Text")]
     text: Spanned<Text>,
+    /// With `scoring = "weighted"` only: percent of the question's points (−100 … 100).
+    /// Default: 0.
+    #[schemars(with = "Option<f64>", range(min = -100, max = 100), extend("default" = 0))]
+    weight: Option<Spanned<f64>>,
+    /// Shown to a student who chose this option. Default: none.
+    #[schemars(with = "Option<Text>")]
+    feedback: Option<Spanned<Text>>,
+}
+
+/// The shapes an `answer` can take.
+fn answer_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "The right answer: an option id (single), a list of option ids (multiple), true or false (true-false), a list of accepted answers (short), or { value, tolerance } (numeric).",
+        "anyOf": [
+            { "type": "string", "minLength": 1 },
+            { "type": "boolean" },
+            { "type": "array", "items": { "type": "string" }, "minItems": 1 },
+            {
+                "type": "object",
+                "properties": {
+                    "value": { "type": "number", "description": "The right value. Required." },
+                    "tolerance": { "type": "number", "minimum": 0, "default": 0, "description": "The largest accepted distance from `value` (≥ 0). Default: 0." }
+                },
+                "required": ["value"],
+                "additionalProperties": false
+            }
+        ]
+    })
+}
+
+/// Ties `answer`, `options` and `scoring` to `kind`, as [`validate`] does.
+fn answer_fits_kind(schema: &mut schemars::Schema) {
+    let when = |kind: &str, then: serde_json::Value| {
+        serde_json::json!({
+            "if": { "properties": { "kind": { "const": kind } }, "required": ["kind"] },
+            "then": then
+        })
+    };
+    let rules = serde_json::json!([
+        when(
+            "single",
+            serde_json::json!({
+                "required": ["options"],
+                "properties": { "answer": { "type": "string" }, "scoring": { "const": "weighted" } }
+            })
+        ),
+        when(
+            "multiple",
+            serde_json::json!({
+                "required": ["options"],
+                "properties": { "answer": { "type": "array" } }
+            })
+        ),
+        when(
+            "true-false",
+            serde_json::json!({
+                "not": { "anyOf": [{ "required": ["options"] }, { "required": ["scoring"] }] },
+                "properties": { "answer": { "type": "boolean" } }
+            })
+        ),
+        when(
+            "short",
+            serde_json::json!({
+                "not": { "anyOf": [{ "required": ["options"] }, { "required": ["scoring"] }] },
+                "properties": { "answer": { "type": "array" } }
+            })
+        ),
+        when(
+            "numeric",
+            serde_json::json!({
+                "not": { "anyOf": [{ "required": ["options"] }, { "required": ["scoring"] }] },
+                "properties": { "answer": { "type": "object" } }
+            })
+        ),
+    ]);
+    schema.insert("allOf".into(), rules);
+}
+
+/// The JSON Schema of quiz files (`coinflip schema quiz`).
+pub fn quiz_schema() -> serde_json::Value {
+    crate::schema::generate::<RawQuiz>()
 }
 
 // ---- meaning ----------------------------------------------------------------------------------
@@ -425,6 +556,8 @@ fn validate_question(
     };
     let kind_v = *kind.get_ref();
     let is_choice = matches!(kind_v, Kind::Single | Kind::Multiple);
+    let scoring = q.scoring.as_ref().map(|s| *s.get_ref()).unwrap_or_default();
+    let weighted = is_choice && scoring == Scoring::Weighted;
 
     // Options.
     let mut options = vec![];
@@ -450,9 +583,31 @@ fn validate_question(
                     );
                 }
                 check_text(p, &c.text, &key("options.text"));
+                if let Some(f) = &c.feedback {
+                    check_text(p, f, &key("options.feedback"));
+                }
+                if let Some(w) = &c.weight {
+                    let v = *w.get_ref();
+                    if !weighted {
+                        p.add(
+                            w.span(),
+                            key("options.weight"),
+                            "an option `weight` needs `scoring = \"weighted\"` on the question"
+                                .into(),
+                        );
+                    } else if !(v.is_finite() && (-100.0..=100.0).contains(&v)) {
+                        p.add(
+                            w.span(),
+                            key("options.weight"),
+                            format!("expected a percent between -100 and 100, found {v}"),
+                        );
+                    }
+                }
                 options.push(Choice {
                     id: oid.clone(),
                     text: c.text.get_ref().clone(),
+                    weight: weighted.then(|| c.weight.as_ref().map_or(0.0, |w| *w.get_ref())),
+                    feedback: c.feedback.as_ref().map(|f| f.get_ref().clone()),
                 });
             }
             if options.len() < 2 {
@@ -485,17 +640,22 @@ fn validate_question(
         ),
         (None, false) => {}
     }
-    if let Some(s) = &q.scoring
-        && kind_v != Kind::Multiple
-    {
-        p.add(
-            s.span(),
-            key("scoring"),
-            format!(
-                "`scoring` applies to multiple questions only, not to a {} question",
-                kind_v.name()
-            ),
-        );
+    if let Some(s) = &q.scoring {
+        let problem = match kind_v {
+            Kind::Multiple => None,
+            Kind::Single if *s.get_ref() == Scoring::Weighted => None,
+            Kind::Single => Some(format!(
+                "a single question takes only `scoring = \"weighted\"`, found \"{}\"",
+                s.get_ref().name()
+            )),
+            other => Some(format!(
+                "`scoring` applies to single and multiple questions only, not to a {} question",
+                other.name()
+            )),
+        };
+        if let Some(message) = problem {
+            p.add(s.span(), key("scoring"), message);
+        }
     }
 
     // The answer.
@@ -585,7 +745,7 @@ fn validate_question(
             }
             Some(Key::Multiple {
                 answer: set,
-                scoring: q.scoring.as_ref().map(|s| *s.get_ref()).unwrap_or_default(),
+                scoring,
             })
         }
         (Kind::TrueFalse, toml::Value::Boolean(b)) => Some(Key::TrueFalse(*b)),
@@ -625,6 +785,9 @@ fn validate_question(
             None
         }
     };
+    if weighted && p.list.len() == errors_before {
+        check_weights(p, span, &key("answer"), &options, answer_key.as_ref());
+    }
     if p.list.len() > errors_before {
         return None;
     }
@@ -636,6 +799,69 @@ fn validate_question(
         key: answer_key?,
         explanation: q.explanation.as_ref().map(|e| e.get_ref().clone()),
     })
+}
+
+/// How far the positive weights of a weighted `multiple` question may be from 100 (GIFT writes
+/// thirds as `33.33333`).
+pub const WEIGHT_SUM_SLACK: f64 = 0.01;
+
+/// A weighted question's `answer` must agree with its weights: a `single` answer is an option
+/// worth 100; a `multiple` answer is exactly the options worth more than 0, whose weights add up
+/// to 100.
+fn check_weights(
+    p: &mut Problems,
+    span: Range<usize>,
+    key: &str,
+    options: &[Choice],
+    answer: Option<&Key>,
+) {
+    let weight = |o: &Choice| o.weight.unwrap_or(0.0);
+    match answer {
+        Some(Key::Single(id)) => {
+            if let Some(o) = options.iter().find(|o| &o.id == id)
+                && weight(o) != 100.0
+            {
+                p.add(
+                    span,
+                    key.to_string(),
+                    format!(
+                        "with weighted scoring, the answer `{id}` must have `weight = 100`, found {}",
+                        weight(o)
+                    ),
+                );
+            }
+        }
+        Some(Key::Multiple { answer, .. }) => {
+            let positive: Vec<&Choice> = options.iter().filter(|o| weight(o) > 0.0).collect();
+            let sum: f64 = positive.iter().map(|o| weight(o)).sum();
+            if (sum - 100.0).abs() > WEIGHT_SUM_SLACK {
+                p.add(
+                    span.clone(),
+                    key.to_string(),
+                    format!("the positive option weights must add up to 100, found {sum}"),
+                );
+            }
+            let ids: BTreeSet<String> = positive.iter().map(|o| o.id.clone()).collect();
+            if &ids != answer {
+                let list = |set: &BTreeSet<String>| {
+                    set.iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                p.add(
+                    span,
+                    key.to_string(),
+                    format!(
+                        "with weighted scoring, the answer must be the options with a positive weight ({}), found {}",
+                        list(&ids),
+                        list(answer)
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
 }
 
 fn numeric_key(p: &mut Problems, span: Range<usize>, key: &str, t: &toml::Table) -> Option<Key> {
@@ -866,7 +1092,7 @@ scoring = "partial"
                 "q.toml:13:6: `questions.id`: duplicate question id `q1`: every question needs its own id",
                 "q.toml:16:11: `questions[q1].options`: a true-false question takes no `options` (only single and multiple do)",
                 "q.toml:17:10: `questions[q1].answer`: expected `answer = true` or `answer = false`, found a string",
-                "q.toml:18:11: `questions[q1].scoring`: `scoring` applies to multiple questions only, not to a true-false question",
+                "q.toml:18:11: `questions[q1].scoring`: `scoring` applies to single and multiple questions only, not to a true-false question",
             ]
         );
     }
@@ -978,6 +1204,77 @@ scoring = "partial"
             got[0]
         );
         assert!(!got[0].contains("Raw"), "{}", got[0]);
+    }
+
+    #[test]
+    fn weights_must_agree_with_scoring_and_answer() {
+        let q2 = "answer = [\"c\", \"a\"]\nscoring = \"partial\"";
+        let weighted = |opts: &str, answer: &str| {
+            GOOD.replace(
+                "options = [ { id = \"a\", text = \"A\" }, { id = \"b\", text = \"B\" }, { id = \"c\", text = \"C\" } ]",
+                opts,
+            )
+            .replace(q2, &format!("{answer}\nscoring = \"weighted\""))
+        };
+        let ok = weighted(
+            "options = [ { id = \"a\", text = \"A\", weight = 50, feedback = \"yes\" }, { id = \"b\", text = \"B\", weight = -100 }, { id = \"c\", text = \"C\", weight = 50 } ]",
+            "answer = [\"a\", \"c\"]",
+        );
+        let quiz = parse(&ok).unwrap();
+        let q = &quiz.questions[1];
+        assert_eq!(
+            q.options.iter().map(|o| o.weight).collect::<Vec<_>>(),
+            [Some(50.0), Some(-100.0), Some(50.0)]
+        );
+        assert_eq!(q.options[0].feedback, Some(Text::from("yes")));
+        // Without weighted scoring, options have no weight.
+        assert_eq!(parse(GOOD).unwrap().questions[1].options[0].weight, None);
+
+        let cases = [
+            (
+                weighted(
+                    "options = [ { id = \"a\", text = \"A\", weight = 40 }, { id = \"b\", text = \"B\" }, { id = \"c\", text = \"C\", weight = 50 } ]",
+                    "answer = [\"a\", \"c\"]",
+                ),
+                "the positive option weights must add up to 100, found 90",
+            ),
+            (
+                weighted(
+                    "options = [ { id = \"a\", text = \"A\", weight = 50 }, { id = \"b\", text = \"B\", weight = 50 }, { id = \"c\", text = \"C\" } ]",
+                    "answer = [\"a\", \"c\"]",
+                ),
+                "the answer must be the options with a positive weight (`a`, `b`), found `a`, `c`",
+            ),
+            (
+                weighted(
+                    "options = [ { id = \"a\", text = \"A\", weight = 150 }, { id = \"b\", text = \"B\" }, { id = \"c\", text = \"C\" } ]",
+                    "answer = [\"a\"]",
+                ),
+                "expected a percent between -100 and 100, found 150",
+            ),
+            (
+                GOOD.replace(
+                    "{ id = \"b\", text = \"B\" }, { id = \"c\", text = \"C\" } ]",
+                    "{ id = \"b\", text = \"B\", weight = 10 }, { id = \"c\", text = \"C\" } ]",
+                ),
+                "an option `weight` needs `scoring = \"weighted\"`",
+            ),
+            (
+                GOOD.replace("answer = \"b\"", "answer = \"b\"\nscoring = \"partial\""),
+                "a single question takes only `scoring = \"weighted\"`, found \"partial\"",
+            ),
+            (
+                GOOD.replace(
+                    "{ id = \"b\", text = \"B\" } ]\nanswer = \"b\"",
+                    "{ id = \"b\", text = \"B\", weight = 50 } ]\nanswer = \"b\"\nscoring = \"weighted\"",
+                ),
+                "the answer `b` must have `weight = 100`, found 50",
+            ),
+        ];
+        for (src, want) in cases {
+            let got = problems(&src).join("\n");
+            assert!(got.contains(want), "want {want}\ngot {got}");
+        }
     }
 
     #[test]

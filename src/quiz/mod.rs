@@ -1,5 +1,6 @@
 //! `coinflip quiz`: score a class's answer files against a quiz key, with item analysis and
-//! per-student feedback; check a quiz; render it as Markdown.
+//! per-student feedback; check a quiz; render it as Markdown; convert it from and to Moodle's
+//! GIFT ([`gift`]).
 //!
 //! Data flows one way: quiz file → [`key::Quiz`]; answer paths → [`inputs`] → answer files
 //! ([`submission`], [`class_csv`]) → [`gradebook::Gradebook`] (scored by [`grade`]) →
@@ -15,6 +16,7 @@ pub mod args;
 pub mod class_csv;
 pub mod export;
 pub mod feedback;
+pub mod gift;
 pub mod grade;
 pub mod gradebook;
 pub mod inputs;
@@ -67,6 +69,14 @@ pub fn run_with(args: QuizArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32
         ),
         QuizCommand::Check { quiz } => check_command(&quiz, out, err),
         QuizCommand::Render { quiz, lang, key } => render_command(&quiz, lang, key, out, err),
+        QuizCommand::ImportGift { file, out: to } => {
+            gift::import_command(&file, to.as_deref(), out, err)
+        }
+        QuizCommand::ExportGift {
+            quiz,
+            out: to,
+            lang,
+        } => gift::export_command(&quiz, to.as_deref(), lang, out, err),
     }
 }
 

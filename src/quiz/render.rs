@@ -46,6 +46,13 @@ pub fn key_text(q: &Question, lang: Lang) -> String {
     }
 }
 
+/// A weight in percent as people write it: `50`, `-100`, `33.33333`.
+pub fn weight_text(w: f64) -> String {
+    // `+ 0.0` turns −0 (an empty sum) into 0.
+    let s = format!("{:.5}", w + 0.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// `true`/`false` in `lang`.
 pub fn bool_text(b: bool, lang: Lang) -> &'static str {
     if b {
@@ -116,6 +123,28 @@ pub fn markdown(quiz: &Quiz, lang: Lang, with_key: bool) -> String {
             } = q.key
             {
                 out.push_str(&format!("\n*{}*\n", Label::PartialCredit.get(lang)));
+            }
+            if q.options.iter().any(|o| o.weight.is_some()) {
+                let weights: Vec<String> = q
+                    .options
+                    .iter()
+                    .map(|o| format!("{}) {}%", o.id, weight_text(o.weight.unwrap_or(0.0))))
+                    .collect();
+                out.push_str(&format!(
+                    "\n**{}**: {}\n\n*{}*\n",
+                    Label::Weights.get(lang),
+                    weights.join(", "),
+                    Label::WeightedCredit.get(lang)
+                ));
+            }
+            let with_feedback: Vec<_> = q.options.iter().filter(|o| o.feedback.is_some()).collect();
+            if !with_feedback.is_empty() {
+                out.push_str(&format!("\n**{}**:\n\n", Label::Feedback.get(lang)));
+                for o in with_feedback {
+                    if let Some(f) = &o.feedback {
+                        out.push_str(&format!("- {}) {}\n", o.id, f.get(lang)));
+                    }
+                }
             }
             if let Some(e) = &q.explanation {
                 out.push_str(&format!(

@@ -211,15 +211,45 @@ impl<'de> Deserialize<'de> for Answers {
     }
 }
 
-#[derive(Deserialize)]
+/// One student's answers to a quiz (TOML or JSON). See docs/quiz.md.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "an answer file: `student`, `name` and an `answers` table"
 )]
 struct RawSubmission {
+    /// The student id (surrounding spaces are trimmed; not empty). Required.
+    #[schemars(required, regex(pattern = r"\S"))]
     student: Option<String>,
+    /// The student's name. Default: "".
+    #[schemars(extend("default" = ""))]
     name: Option<String>,
+    /// Question id → answer. Default: {} (nothing answered).
+    #[schemars(schema_with = "answers_table")]
     answers: Option<Answers>,
+}
+
+/// The `answers` table: any question id, each answer a string, number, boolean, list of strings,
+/// or (JSON) `null`. Which type a question wants is in the quiz, not here.
+fn answers_table(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "Question id → answer: an option id (single), a list of option ids (multiple), true or false (true-false), text (short), a number (numeric). A missing answer, \"\", [] and null mean not answered. Default: {}.",
+        "type": "object",
+        "additionalProperties": {
+            "anyOf": [
+                { "type": "string" },
+                { "type": "number" },
+                { "type": "boolean" },
+                { "type": "array", "items": { "type": "string" } },
+                { "type": "null" }
+            ]
+        }
+    })
+}
+
+/// The JSON Schema of answer files (`coinflip schema answers`).
+pub fn answers_schema() -> serde_json::Value {
+    crate::schema::generate::<RawSubmission>()
 }
 
 /// The file formats an answer file can have, from its extension (case-insensitive).

@@ -15,7 +15,7 @@ pub enum Lang {
 }
 
 /// A text field: one string for every language, or one string per language.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(
     untagged,
     expecting = "expected text: a string, or a table with the keys `en` and `zh` (both strings)"
@@ -28,7 +28,7 @@ pub enum Text {
 }
 
 /// The `{ en, zh }` form of a [`Text`]; both keys are required, no other key is allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Bilingual {
     /// English text.
@@ -94,6 +94,8 @@ pub enum Label {
     NumberAnswer,
     Answer,
     PartialCredit,
+    WeightedCredit,
+    Weights,
     AcceptedAnswers,
     Questions,
     PointsTotal,
@@ -128,6 +130,11 @@ impl Label {
                 "Partial credit: points × max(0, (right choices − wrong choices) / right options).",
                 "部分得分:分数 × max(0, (选对的个数 − 选错的个数) / 正确选项个数)。",
             ),
+            WeightedCredit => (
+                "Weighted credit: points × the chosen options' weights, between 0 and the full points.",
+                "按权重得分:分数 × 所选选项的权重,介于 0 与满分之间。",
+            ),
+            Weights => ("Weights", "权重"),
             AcceptedAnswers => ("accepted answers", "可接受的答案"),
             Questions => ("questions", "道题"),
             PointsTotal => ("points", "分"),

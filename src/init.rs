@@ -1,0 +1,188 @@
+//! `coinflip init [DIR]`: writes a starter project — a scenario with its small corpus, the
+//! chapter's demo distribution, a quiz with two answer files, the JSON Schemas the TOML files
+//! name on their `#:schema` line, and a GitHub Actions workflow that runs the scenarios and keeps
+//! the reports.
+//!
+//! The files are templates under `templates/init/`, embedded in the binary with `include_str!`;
+//! the schemas are generated ([`crate::schema`]). Nothing is ever overwritten: if any file
+//! already exists, all of them are listed and none is written. Each file is created atomically
+//! and without clobbering (a file that appears meanwhile is not replaced either).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::schema::{SchemaFormat, schema};
+
+/// `coinflip init [DIR]`: write a starter project.
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// The folder to write into (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// The template files, by their path in the new project.
+const TEMPLATES: [(&str, &str); 8] = [
+    ("README.md", include_str!("../templates/init/README.md")),
+    (
+        "scenarios/garden.toml",
+        include_str!("../templates/init/scenarios/garden.toml"),
+    ),
+    (
+        "scenarios/corpora/garden.txt",
+        include_str!("../templates/init/scenarios/corpora/garden.txt"),
+    ),
+    (
+        "scenarios/viewing-a-single.toml",
+        include_str!("../templates/init/scenarios/viewing-a-single.toml"),
+    ),
+    (
+        "quizzes/starter.toml",
+        include_str!("../templates/init/quizzes/starter.toml"),
+    ),
+    (
+        "answers/s001.toml",
+        include_str!("../templates/init/answers/s001.toml"),
+    ),
+    (
+        "answers/s002.json",
+        include_str!("../templates/init/answers/s002.json"),
+    ),
+    (
+        ".github/workflows/coinflip.yml",
+        include_str!("../templates/init/.github/workflows/coinflip.yml"),
+    ),
+];
+
+/// Every file of the starter project: relative path and content, in writing order.
+pub fn files() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = TEMPLATES
+        .iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect();
+    for (name, format) in [
+        ("scenario", SchemaFormat::Scenario),
+        ("quiz", SchemaFormat::Quiz),
+        ("answers", SchemaFormat::Answers),
+    ] {
+        let json = serde_json::to_string_pretty(&schema(format)).expect("a JSON value prints");
+        out.push((format!("schemas/{name}.schema.json"), json + "\n"));
+    }
+    out
+}
+
+/// Writes `bytes` to the new file `path` (temporary file, then a rename that refuses to replace
+/// an existing file).
+fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".coinflip-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Runs `coinflip init`; returns the exit code.
+pub fn run(args: InitArgs) -> i32 {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run_with(&args.dir, &mut stdout.lock(), &mut stderr.lock())
+}
+
+/// [`run`] with explicit streams: 0 every file written; 1 a file already exists (nothing is
+/// written), DIR is not a folder, or a file could not be written.
+pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let shown = |p: &Path| p.display().to_string().replace('\\', "/");
+    if dir.exists() && !dir.is_dir() {
+        let _ = writeln!(err, "error: {} is a file, not a folder", shown(dir));
+        return 1;
+    }
+    let files = files();
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .map(|(p, _)| dir.join(p))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect();
+    if !existing.is_empty() {
+        let _ = writeln!(
+            err,
+            "error: coinflip init writes nothing because {} of its files already exist{}:",
+            existing.len(),
+            if existing.len() == 1 { "s" } else { "" }
+        );
+        for p in &existing {
+            let _ = writeln!(err, "  {}", shown(p));
+        }
+        let _ = writeln!(err, "move them away or choose another folder");
+        return 1;
+    }
+    for (rel, content) in &files {
+        let path = dir.join(rel);
+        if let Err(e) = create_new(&path, content.as_bytes()) {
+            let _ = writeln!(err, "error: cannot write {}: {e}", shown(&path));
+            return 1;
+        }
+        let _ = writeln!(out, "created {}", shown(&path));
+    }
+    let cd = if dir == Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", shown(dir))
+    };
+    let _ = writeln!(
+        out,
+        "\nNext: {cd}coinflip run scenarios/ && coinflip quiz grade quizzes/starter.toml answers/"
+    );
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_overwrite_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("quizzes")).unwrap();
+        std::fs::write(dir.path().join("quizzes/starter.toml"), "mine").unwrap();
+        std::fs::write(dir.path().join("README.md"), "mine too").unwrap();
+        let (mut out, mut err) = (vec![], vec![]);
+        assert_eq!(run_with(dir.path(), &mut out, &mut err), 1);
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("2 of its files already exist:"), "{err}");
+        assert!(err.contains("quizzes/starter.toml") && err.contains("README.md"));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("quizzes/starter.toml")).unwrap(),
+            "mine"
+        );
+        assert!(!dir.path().join("scenarios").exists(), "nothing written");
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_file_as_dir_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        std::fs::write(&f, "x").unwrap();
+        let (mut out, mut err) = (vec![], vec![]);
+        assert_eq!(run_with(&f, &mut out, &mut err), 1);
+        assert!(String::from_utf8(err).unwrap().contains("is a file"));
+    }
+
+    #[test]
+    fn the_demo_distribution_is_the_bundled_one() {
+        let bundled = include_str!("../scenarios/viewing-a-single.toml");
+        let (_, copy) = TEMPLATES
+            .iter()
+            .find(|(p, _)| *p == "scenarios/viewing-a-single.toml")
+            .unwrap();
+        assert_eq!(
+            copy.strip_prefix("#:schema ../schemas/scenario.schema.json\n"),
+            Some(bundled)
+        );
+    }
+}
