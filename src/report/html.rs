@@ -577,10 +577,12 @@ fn sample(out: &mut String, s: &SampleResult, id: &str) {
                 _ => ("t".to_string(), format!("token {i}")),
             };
             if id == crate::tokenize::EOS {
+                // The document break: a marker, and a new line when the sample goes on.
                 let _ = write!(
                     out,
-                    "<span class=\"{class} eos\" title=\"{}\">&lt;/s&gt;</span>\n",
-                    esc(&title)
+                    "<span class=\"{class} eos\" title=\"{}\">&lt;/s&gt;</span>{}",
+                    esc(&title),
+                    if i + 1 < s.tokens.len() { "\n" } else { "" }
                 );
             } else {
                 let _ = write!(
