@@ -129,7 +129,11 @@ fn check_structure(html: &str, json: &serde_json::Value) -> Parsed {
     let profiles = scenarios
         .iter()
         .flat_map(|s| s["samples"].as_array().unwrap())
-        .filter(|s| !s["remix"].is_null())
+        .filter(|s| {
+            s["remix"]["longest_match"]
+                .as_array()
+                .is_some_and(|p| !p.is_empty())
+        })
         .count();
     assert_eq!(count(&p, "section", "scenario"), scenarios.len());
     assert_eq!(count(&p, "svg", "chi-square-chart"), chi);
@@ -302,4 +306,17 @@ fn the_parser_rejects_an_unclosed_element() {
 #[should_panic(expected = "is not an XML entity")]
 fn the_parser_rejects_an_html_only_entity() {
     parse("<!DOCTYPE html>\n<html><body><p>&nbsp;</p></body></html>");
+}
+
+#[test]
+fn an_empty_batch_is_a_well_formed_page() {
+    use coinflip::report::Exporter;
+    let report = coinflip::results::BatchReport::new(Vec::new());
+    let html = coinflip::report::html::HtmlExporter.render(&report);
+    let p = parse(&html);
+    assert!(
+        p.texts
+            .contains("0 passed, 0 failed, 0 errors (0 scenarios)")
+    );
+    assert_eq!(count(&p, "section", "scenario"), 0);
 }
