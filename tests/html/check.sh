@@ -22,7 +22,8 @@ browser() {
   # No sandbox (CI runs as root); no background networking: the machine has no network.
   timeout 180 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$profile" "$@" 2> "$dir/chromium.log"
+    --user-data-dir="$profile" "$@" 2> "$dir/chromium.log" \
+    || { echo "FAIL: chromium $*"; cat "$dir/chromium.log"; exit 1; }
 }
 
 # The whole batch, as HTML and JSON from one run; one chi-square scenario alone.
