@@ -295,6 +295,7 @@ mod tests {
             tokens: vec![],
             text: text.into(),
             full_text: text.into(),
+            token_texts: vec![],
             stopped: StopReason::MaxTokens,
             remix: None,
         }

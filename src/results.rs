@@ -147,6 +147,10 @@ pub struct SampleResult {
     pub prefix_tokens: Vec<u32>,
     /// Generated token ids (the prefix not included).
     pub tokens: Vec<u32>,
+    /// How each generated token reads in `full_text`: the token with the separator the tokenizer
+    /// writes before it (`</s>` reads "\n\n"). For the HTML report; not part of the JSON schema.
+    #[serde(skip)]
+    pub token_texts: Vec<String>,
     /// The generated continuation as text.
     pub text: String,
     /// Prefix and continuation together, as a reader sees them.

@@ -597,6 +597,39 @@ pub fn token_label(token: &str) -> String {
     }
 }
 
+/// How each of `tokens` reads after `prefix` in [`TokenizedCorpus::decode`]'s text: the token
+/// with the separator the tokenizer writes before it; `</s>` reads "\n\n", `<s>` nothing. The
+/// pieces concatenated are `decode(prefix + tokens)` without its first `decode(prefix)` bytes.
+pub fn token_texts(
+    corpus: &TokenizedCorpus,
+    prefix: &[TokenId],
+    tokens: &[TokenId],
+) -> Vec<String> {
+    let mut prev: Option<&str> = None;
+    let mut piece = |id: TokenId| -> String {
+        match id {
+            crate::tokenize::EOS => {
+                prev = None;
+                "\n\n".to_string()
+            }
+            crate::tokenize::BOS => String::new(),
+            _ => {
+                let t = corpus.vocab.token(id);
+                let s = match prev {
+                    Some(p) => corpus.tokenizer.join(&[p, t])[p.len()..].to_string(),
+                    None => t.to_string(),
+                };
+                prev = Some(t);
+                s
+            }
+        }
+    };
+    for &id in prefix {
+        piece(id);
+    }
+    tokens.iter().map(|&id| piece(id)).collect()
+}
+
 /// The next-token distributions a model scenario's chi-square check tests: one per context (the
 /// generate prefix by default), each read as the start of a document, after the transforms.
 fn model_tested(
@@ -869,6 +902,7 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
                     prefix_tokens: ids_shown(&prepared.prefix_ids),
                     text: prepared.corpus.decode(&g.tokens),
                     full_text: prepared.corpus.decode(&all),
+                    token_texts: token_texts(&prepared.corpus, &prepared.prefix_ids, &g.tokens),
                     tokens: ids_shown(&g.tokens),
                     stopped: g.stopped,
                     remix,

@@ -3,6 +3,7 @@
 
 use crate::results::BatchReport;
 
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -19,6 +20,8 @@ pub enum Format {
     Markdown,
     /// JUnit XML: one test case per (scenario, check), for CI systems.
     Junit,
+    /// One self-contained HTML page with SVG charts (no script, no external assets).
+    Html,
 }
 
 impl Format {
@@ -29,6 +32,7 @@ impl Format {
             Format::Json => "report.json",
             Format::Markdown => "report.md",
             Format::Junit => "junit.xml",
+            Format::Html => "report.html",
         }
     }
 }
@@ -45,6 +49,7 @@ pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
         Format::Json => Box::new(json::JsonExporter),
         Format::Markdown => Box::new(markdown::MarkdownExporter),
         Format::Junit => Box::new(junit::JunitExporter),
+        Format::Html => Box::new(html::HtmlExporter),
     }
 }
 
