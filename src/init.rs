@@ -71,21 +71,6 @@ pub fn files() -> Vec<(String, String)> {
     out
 }
 
-/// Writes `bytes` to the new file `path` (temporary file, then a rename that refuses to replace
-/// an existing file).
-fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".coinflip-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// Runs `coinflip init`; returns the exit code.
 pub fn run(args: InitArgs) -> i32 {
     let stdout = std::io::stdout();
@@ -122,7 +107,7 @@ pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
     for (rel, content) in &files {
         let path = dir.join(rel);
-        if let Err(e) = create_new(&path, content.as_bytes()) {
+        if let Err(e) = crate::output::write_new(&path, content.as_bytes()) {
             let _ = writeln!(err, "error: cannot write {}: {e}", shown(&path));
             return 1;
         }

@@ -193,20 +193,24 @@ pub struct CopiedFraction {
     pub value: Option<f64>,
 }
 
-/// Novel n-gram rates keyed by n, written as a JSON object in ascending n.
+/// Values keyed by an n-gram length, written as a JSON object in ascending n (`"1"`, `"2"`, …,
+/// `"10"`), which a map keyed by strings would not keep.
 #[derive(Debug, Clone, Default)]
-pub struct NovelRates(pub Vec<(usize, Option<f64>)>);
+pub struct ByN<T>(pub Vec<(usize, T)>);
 
-impl Serialize for NovelRates {
+impl<T: Serialize> Serialize for ByN<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (n, r) in &self.0 {
-            m.serialize_entry(&n.to_string(), r)?;
+        for (n, v) in &self.0 {
+            m.serialize_entry(&n.to_string(), v)?;
         }
         m.end()
     }
 }
+
+/// Novel n-gram rates by n.
+pub type NovelRates = ByN<Option<f64>>;
 
 /// A token with the probability the model gave it at a step.
 #[derive(Debug, Clone, Serialize)]
@@ -246,20 +250,8 @@ pub struct RemixSummary {
     pub divergence_step: Option<Aggregate>,
 }
 
-/// Aggregated novel n-gram rates keyed by n, in ascending n.
-#[derive(Debug, Clone, Default)]
-pub struct NovelAggregates(pub Vec<(usize, Option<Aggregate>)>);
-
-impl Serialize for NovelAggregates {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (n, r) in &self.0 {
-            m.serialize_entry(&n.to_string(), r)?;
-        }
-        m.end()
-    }
-}
+/// Aggregated novel n-gram rates by n.
+pub type NovelAggregates = ByN<Option<Aggregate>>;
 
 /// One check's verdict.
 #[derive(Debug, Clone, Serialize)]

@@ -740,9 +740,7 @@ fn sample_remix(
     source: Option<&[TokenId]>,
     generated: &[TokenId],
 ) -> crate::results::SampleRemix {
-    use crate::results::{
-        CopiedFraction, Divergence, MaxVerbatim, NovelRates, SampleRemix, TokenAt,
-    };
+    use crate::results::{ByN, CopiedFraction, Divergence, MaxVerbatim, SampleRemix, TokenAt};
     let longest = &stats.longest;
     let divergence_step = source.map(|src| {
         let step = generated
@@ -779,7 +777,7 @@ fn sample_remix(
             document: longest.occurrence.map(|o| o.document),
             offset: longest.occurrence.map(|o| o.offset),
         },
-        novel_ngram_rate: NovelRates(stats.novel_ngram_rate.clone()),
+        novel_ngram_rate: ByN(stats.novel_ngram_rate.clone()),
         copied_fraction: CopiedFraction {
             min_len: stats.copied_min_len,
             value: stats.copied_fraction,
@@ -793,7 +791,7 @@ fn remix_summary(
     stats: &[(crate::remix::RemixStats, Option<usize>)],
     cfg: &crate::remix::RemixConfig,
 ) -> crate::results::RemixSummary {
-    use crate::results::{Aggregate, NovelAggregates, RemixSummary};
+    use crate::results::{Aggregate, ByN, RemixSummary};
     let agg = |s: Option<crate::remix::Summary>| {
         s.map(|s| Aggregate {
             mean: s.mean,
@@ -810,12 +808,11 @@ fn remix_summary(
     RemixSummary {
         samples: sum.samples,
         max_verbatim: agg(sum.max_verbatim),
-        novel_ngram_rate: NovelAggregates(
-            sum.novel_ngram_rate
-                .into_iter()
-                .map(|(n, s)| (n, agg(s)))
-                .collect(),
-        ),
+        novel_ngram_rate: ByN(sum
+            .novel_ngram_rate
+            .into_iter()
+            .map(|(n, s)| (n, agg(s)))
+            .collect()),
         copied_fraction: agg(sum.copied_fraction),
         divergence_step: agg(crate::remix::Summary::of(&steps)),
     }

@@ -399,22 +399,7 @@ fn figures(out: &mut String, r: &ScenarioResult) {
         }
     }
     if let Some(s) = &r.sampling {
-        let t = if s.temperature == 0.0 {
-            "0 (greedy)".to_string()
-        } else {
-            format!("{}", s.temperature)
-        };
-        let k = if s.top_k == 0 {
-            "off".to_string()
-        } else {
-            s.top_k.to_string()
-        };
-        let p = if s.top_p >= 1.0 {
-            "off".to_string()
-        } else {
-            format!("{}", s.top_p)
-        };
-        rows.push(("sampling", format!("temperature {t}, top-k {k}, top-p {p}")));
+        rows.push(("sampling", super::sampling_summary(s)));
     }
     if rows.is_empty() {
         return;

@@ -53,6 +53,26 @@ pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
     }
 }
 
+/// The sampling settings in words: "temperature 0.7, top-k off, top-p 0.9".
+pub fn sampling_summary(s: &crate::sample::SamplerConfig) -> String {
+    let t = if s.temperature == 0.0 {
+        "0 (greedy)".to_string()
+    } else {
+        format!("{}", s.temperature)
+    };
+    let k = if s.top_k == 0 {
+        "off".to_string()
+    } else {
+        s.top_k.to_string()
+    };
+    let p = if s.top_p >= 1.0 {
+        "off".to_string()
+    } else {
+        format!("{}", s.top_p)
+    };
+    format!("temperature {t}, top-k {k}, top-p {p}")
+}
+
 /// A number for people: fixed decimals, no "-0".
 pub fn fixed(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");

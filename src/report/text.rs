@@ -87,22 +87,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
         }
     }
     if let Some(s) = &r.sampling {
-        let t = if s.temperature == 0.0 {
-            "0 (greedy)".to_string()
-        } else {
-            format!("{}", s.temperature)
-        };
-        let k = if s.top_k == 0 {
-            "off".to_string()
-        } else {
-            s.top_k.to_string()
-        };
-        let p = if s.top_p >= 1.0 {
-            "off".to_string()
-        } else {
-            format!("{}", s.top_p)
-        };
-        let _ = writeln!(out, "  sampling: temperature {t}, top-k {k}, top-p {p}");
+        let _ = writeln!(out, "  sampling: {}", super::sampling_summary(s));
     }
     for n in &r.notes {
         let _ = writeln!(out, "  note: {n}");
