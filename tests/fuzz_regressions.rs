@@ -41,5 +41,9 @@ fn every_saved_fuzz_input_runs_without_panicking() {
         "no saved fuzz inputs found under {}",
         root.display()
     );
-    assert!(panics.is_empty(), "these inputs panic:\n{}", panics.join("\n"));
+    assert!(
+        panics.is_empty(),
+        "these inputs panic:\n{}",
+        panics.join("\n")
+    );
 }
