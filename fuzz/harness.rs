@@ -21,9 +21,12 @@ use coinflip::quiz::{Format, Lang, class_csv, feedback, render};
 use coinflip::scenario::{self, Prefix, ScenarioKind};
 use coinflip::tokenize::{Tokenizer, TokenizerKind};
 
+/// A harness: the raw input of one fuzz run.
+pub type Harness = fn(&[u8]);
+
 /// The fuzz targets, by name: the folder name under `tests/fixtures/fuzz/` and the target name
 /// under `fuzz/fuzz_targets/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Harness)] = &[
     ("scenario", scenario),
     ("scenario_run", scenario_run),
     ("quiz_key", quiz_key),
