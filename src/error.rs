@@ -88,14 +88,13 @@ impl fmt::Display for Diagnostic {
         write!(f, "{}", self.headline())?;
         if let (Some(snippet), Some(line), Some(col)) = (&self.snippet, self.line, self.column) {
             let gutter = line.to_string().len();
+            let (shown, pad) = snippet_window(snippet, col);
             write!(
                 f,
-                "\n{:g$} |\n{line} | {snippet}\n{:g$} | {:>c$}",
+                "\n{:g$} |\n{line} | {shown}\n{:g$} | {pad}^",
                 "",
                 "",
-                "^",
                 g = gutter,
-                c = col
             )?;
         }
         Ok(())
@@ -103,6 +102,43 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// The source line as shown under a message, and the padding that puts a caret under character
+/// column `col`: wide (CJK) characters take two columns, a tab in the line is a tab in the
+/// padding (so both expand alike), and a line longer than [`SNIPPET_CHARS`] is cut to a window
+/// around the column, with `…` marking the cuts (a minified JSON file is one long line).
+fn snippet_window(line: &str, col: usize) -> (String, String) {
+    use unicode_width::UnicodeWidthChar;
+    let chars: Vec<char> = line.chars().collect();
+    let at = col.saturating_sub(1).min(chars.len());
+    let (start, end) = if chars.len() <= SNIPPET_CHARS {
+        (0, chars.len())
+    } else {
+        let start = at.saturating_sub(SNIPPET_CHARS * 2 / 3);
+        (start, (start + SNIPPET_CHARS).min(chars.len()))
+    };
+    let mut shown = String::new();
+    let mut pad = String::new();
+    if start > 0 {
+        shown.push('…');
+        pad.push(' ');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    for &c in &chars[start..at] {
+        if c == '\t' {
+            pad.push('\t');
+        } else {
+            pad.extend(std::iter::repeat_n(' ', c.width().unwrap_or(0)));
+        }
+    }
+    (shown, pad)
+}
+
+/// Longest source line (in characters) shown whole under a message.
+pub const SNIPPET_CHARS: usize = 100;
 
 /// 1-based (line, column) of a byte offset; the column counts Unicode scalar values, as editors do.
 pub fn line_col(source: &str, byte: usize) -> (usize, usize) {
@@ -137,6 +173,7 @@ fn plain_types(message: &str) -> String {
         .replace("expected f64", "expected a number")
         .replace("expected a boolean", "expected true or false")
         .replace("expected a string", "expected a quoted string")
+        .replace("missing field `", "missing required key `")
 }
 
 /// Suggests the closest expected key for serde's "unknown field `x`, expected one of `a`, `b`".
@@ -213,6 +250,34 @@ mod tests {
         assert_eq!(did_you_mean(m).as_deref(), Some(" (did you mean `order`?)"));
         let m = "unknown field `zzzzzzzz`, expected `order`";
         assert_eq!(did_you_mean(m), None);
+    }
+
+    #[test]
+    fn caret_under_wide_characters_tabs_and_long_lines() {
+        // `中文` takes four terminal columns: the caret sits under `x`, not two columns early.
+        let src = "name = \"中文\" x\n";
+        let d = Diagnostic::at("s.toml", src, src.find('x').map(|i| i..i + 1), None, "m");
+        assert_eq!(d.column, Some(13));
+        assert_eq!(
+            d.to_string(),
+            "s.toml:1:13: m\n  |\n1 | name = \"中文\" x\n  |               ^"
+        );
+        let src = "\tord = 0\n";
+        let d = Diagnostic::at("s.toml", src, Some(7..8), None, "m");
+        assert_eq!(
+            d.to_string(),
+            "s.toml:1:8: m\n  |\n1 | \tord = 0\n  | \t      ^"
+        );
+        // A 10 000-character line shows 100 characters around the column.
+        let src = format!("{}X{}", "a".repeat(5000), "b".repeat(4999));
+        let d = Diagnostic::at("s.json", &src, Some(5000..5001), None, "m");
+        let shown = d.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(
+            lines[2],
+            format!("1 | …{}X{}…", "a".repeat(66), "b".repeat(33))
+        );
+        assert_eq!(lines[3].find('^'), lines[2].find('X').map(|i| i - 2));
     }
 
     #[test]

@@ -31,6 +31,12 @@ pub const MAX_SAMPLES: i64 = 1_000_000;
 pub const MAX_GENERATED: i64 = 50_000_000;
 /// Largest `checks.chi_square.samples` and `replicates`.
 pub const MAX_DRAWS: i64 = 100_000_000;
+/// Scenario files: 1 MiB each (`COINFLIP_MAX_SCENARIO_BYTES`).
+pub const SCENARIO_LIMIT: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
+    what: "a scenario file",
+    var: "COINFLIP_MAX_SCENARIO_BYTES",
+    default: 1 << 20,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Raw schema, as written in the file.
@@ -435,9 +441,11 @@ fn has_arpa(model: &Option<Spanned<RawModel>>) -> bool {
     model.as_ref().is_some_and(|m| m.get_ref().arpa.is_some())
 }
 
-/// Reads and validates a scenario file. `shown` is the path as the user named it.
+/// Reads and validates a scenario file (refusing one above [`SCENARIO_LIMIT`]). `shown` is the
+/// path as the user named it.
 pub fn load(path: &Path, shown: &Path) -> Result<Scenario, Vec<Diagnostic>> {
-    let source = crate::corpus::read_text(path, shown).map_err(|d| vec![d])?;
+    let source =
+        crate::corpus::read_text_limited(path, shown, &SCENARIO_LIMIT).map_err(|d| vec![d])?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let stem = path
         .file_stem()

@@ -166,14 +166,17 @@ impl Tokenizer {
             }
             TokenizerKind::Word => {
                 let mut out = String::new();
+                // Where the last two tokens start in `out`: a glue decision looks at both.
+                let (mut before_last, mut last) = (0, 0);
                 let mut prev: Option<&str> = None;
                 for t in tokens {
                     let t = t.as_ref();
                     if let Some(p) = prev
-                        && needs_space(p, t)
+                        && needs_space(p, t, &out[before_last..], last - before_last)
                     {
                         out.push(' ');
                     }
+                    (before_last, last) = (last, out.len());
                     out.push_str(t);
                     prev = Some(t);
                 }
@@ -184,8 +187,11 @@ impl Tokenizer {
 }
 
 fn word_pieces(text: &str) -> impl Iterator<Item = &str> {
+    // A combining mark (or ZWJ, or a format character) right after white space joins the white
+    // space's segment (UAX #29 rule WB4): trim, so no token holds white space.
     text.split_word_bounds()
-        .filter(|s| !s.chars().all(char::is_whitespace))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// True for CJK ideographs, kana, Hangul and CJK punctuation: scripts written without spaces.
@@ -195,23 +201,43 @@ pub fn is_cjk(c: char) -> bool {
         | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
 }
 
-fn needs_space(prev: &str, next: &str) -> bool {
+/// Whether `join` puts a space between `prev` and `next`. `tail` is the end of the text joined so
+/// far, starting with the token before `prev` (so `prev` starts at `tail[prev_at..]`).
+fn needs_space(prev: &str, next: &str, tail: &str, prev_at: usize) -> bool {
     if prev == "\n" || next == "\n" {
         return false;
     }
     let (Some(p), Some(n)) = (prev.chars().last(), next.chars().next()) else {
         return false;
     };
-    if is_cjk(p) || is_cjk(n) {
-        return false;
-    }
-    if matches!(
-        n,
-        ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '%' | '\'' | '’'
-    ) {
-        return false;
-    }
-    !matches!(p, '(' | '[' | '{')
+    let glue = spaceless(p)
+        || spaceless(n)
+        || matches!(
+            n,
+            ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '}' | '%' | '\'' | '’'
+        )
+        || matches!(p, '(' | '[' | '{');
+    // Glued, the tokens must still split where they did: Katakana runs join, a combining mark
+    // joins what precedes it, and a mid-word mark (`'`, `.`, `:`, fullwidth `．`, `：`, …)
+    // between two letters or digits joins all three (UAX #29 rules WB4, WB6, WB7, WB11–13).
+    // Then a space keeps them apart.
+    !glue || !splits_at(tail, next, prev_at)
+}
+
+/// CJK written without spaces between words. Not Hangul (Korean puts spaces between words) nor
+/// fullwidth letters and digits, which are letters and digits to UAX #29.
+fn spaceless(c: char) -> bool {
+    is_cjk(c)
+        && !matches!(c as u32,
+            0xAC00..=0xD7AF | 0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A | 0xFFA0..=0xFFDC)
+}
+
+/// True when the word tokenizer, given `tail` followed directly by `next`, still cuts at
+/// `prev_at` (the start of the last token of `tail`) and at the end of `tail`.
+fn splits_at(tail: &str, next: &str, prev_at: usize) -> bool {
+    let glued = format!("{tail}{next}");
+    let cuts: Vec<usize> = glued.split_word_bound_indices().map(|(i, _)| i).collect();
+    cuts.contains(&tail.len()) && cuts.contains(&prev_at)
 }
 
 /// The vocabulary: token strings by id and ids by string.
@@ -377,6 +403,27 @@ mod tests {
         );
         assert_eq!(t.join(&["推", "理", ",", "a"]), "推理, a");
         assert_eq!(t.join(&["推", "理", ":", "从"]), "推理:从");
+    }
+
+    #[test]
+    fn word_join_keeps_tokens_apart() {
+        // Found by tests/properties.rs: each joined text used to split into other tokens.
+        let t = tok(TokenizerKind::Word);
+        for (text, tokens, joined) in [
+            // a combining mark after a space was a token holding the space
+            ("a \u{301}", &["a", "\u{301}"][..], "a \u{301}"),
+            // Korean is written with spaces
+            ("한국어 문장.", &["한국어", "문장", "."], "한국어 문장."),
+            // Katakana runs and fullwidth letters join when glued
+            ("カタ カナ", &["カタ", "カナ"], "カタ カナ"),
+            ("ＡＢ ＣＤ", &["ＡＢ", "ＣＤ"], "ＡＢ ＣＤ"),
+            // a fullwidth mid-word mark between letters joins all three
+            ("a ．b", &["a", "．", "b"], "a． b"),
+        ] {
+            assert_eq!(split(TokenizerKind::Word, text), tokens, "{text:?}");
+            assert_eq!(t.join(tokens), joined, "{text:?}");
+            assert_eq!(split(TokenizerKind::Word, joined), tokens, "{text:?}");
+        }
     }
 
     #[test]

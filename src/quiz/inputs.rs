@@ -49,7 +49,13 @@ pub fn collect(args: &[PathBuf], quiz: &Path) -> Collected {
         match std::fs::metadata(arg) {
             Err(e) => c.rejected.push(Rejection::file(
                 &display(arg),
-                format!("cannot read this answer path: {e}"),
+                match e.kind() {
+                    // The same words on every system (the OS's own text differs).
+                    std::io::ErrorKind::NotFound => {
+                        "cannot read this answer path: no such file or folder".to_string()
+                    }
+                    _ => format!("cannot read this answer path: {e}"),
+                },
             )),
             Ok(m) if m.is_dir() => walk(arg, &mut found, &mut c),
             Ok(_) => found.push(arg.clone()),

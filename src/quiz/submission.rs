@@ -12,6 +12,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use crate::corpus::{ReadError, SizeLimit};
 use crate::error::{self, Diagnostic};
 
 /// One student's answers, as read.
@@ -276,8 +277,17 @@ impl Format {
     }
 }
 
+/// Answer files: 16 MiB each (`COINFLIP_MAX_ANSWER_BYTES`); a class CSV of thousands of students
+/// is a few hundred KiB.
+pub const ANSWER_LIMIT: SizeLimit = SizeLimit {
+    what: "an answer file",
+    var: "COINFLIP_MAX_ANSWER_BYTES",
+    default: 16 << 20,
+};
+
 /// Reads the answer file at `path` (shown as `file`): one submission for TOML and JSON, one per
-/// row for CSV; every input either becomes a submission or a rejection.
+/// row for CSV; every input either becomes a submission or a rejection. A file above
+/// [`ANSWER_LIMIT`] is rejected without being read.
 pub fn read_file(path: &Path, file: &str) -> Vec<Result<Submission, Rejection>> {
     let Some(format) = Format::of(path) else {
         return vec![Err(Rejection::file(
@@ -285,14 +295,15 @@ pub fn read_file(path: &Path, file: &str) -> Vec<Result<Submission, Rejection>> 
             "not an answer file: expected a .toml or .json file (one student) or a .csv file (a class)",
         ))];
     };
-    let bytes = match std::fs::read(path) {
+    let bytes = match ANSWER_LIMIT.read(path) {
         Ok(b) => b,
-        Err(e) => {
+        Err(ReadError::Io(e)) => {
             return vec![Err(Rejection::file(
                 file,
                 format!("cannot read the file: {e}"),
             ))];
         }
+        Err(ReadError::Limit(why)) => return vec![Err(Rejection::file(file, why))],
     };
     let source = match String::from_utf8(bytes) {
         Ok(s) => s,
@@ -304,7 +315,12 @@ pub fn read_file(path: &Path, file: &str) -> Vec<Result<Submission, Rejection>> 
                 &prefix,
                 Some(at..at),
                 None,
-                "the file is not UTF-8 text: save it as UTF-8",
+                if crate::corpus::starts_utf16(e.as_bytes()) {
+                    "the file is not UTF-8 text (it starts with a UTF-16 byte-order mark: it is \
+                     UTF-16): save it as UTF-8"
+                } else {
+                    "the file is not UTF-8 text: save it as UTF-8"
+                },
             );
             return vec![Err(Rejection::from_diagnostic(
                 Origin {
