@@ -21,6 +21,14 @@ use crate::sample::{self, Domain, GenerateConfig};
 use crate::scenario::{self, CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
 use crate::tokenize::{TokenId, Tokenizer};
 
+/// Order × corpus tokens a model may count: 400 million (about 10 GB at worst), raised with
+/// `COINFLIP_MAX_NGRAMS`.
+pub const NGRAM_BUDGET: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
+    what: "n-gram positions",
+    var: "COINFLIP_MAX_NGRAMS",
+    default: 400_000_000,
+};
+
 /// Options of `coinflip run`.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -52,7 +60,13 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+        let entry = entry?;
+        let path = entry.path();
+        // Linked folders are not followed: a link loop would list the same files forever.
+        let linked_dir = entry.file_type()?.is_symlink() && path.is_dir();
+        if linked_dir {
+            continue;
+        }
         if path.is_dir() {
             walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
@@ -400,6 +414,25 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
             tokenizer: mspec.tokenizer,
         }),
     };
+    // Counting stores one slice per token and order: refuse, up front, what would not fit.
+    let grams = corpus.token_count() as u64 * mspec.order as u64;
+    let budget = NGRAM_BUDGET
+        .bytes()
+        .map_err(|e| vec![Diagnostic::file(&sc.file, e)])?;
+    if grams > budget {
+        return Err(vec![Diagnostic::file(
+            &sc.file,
+            format!(
+                "order {} on {} corpus tokens means {grams} n-gram positions to count, more than \
+                 the limit of {budget}: lower `order`, use a smaller corpus, or raise \
+                 {} (about 24 bytes of memory each)",
+                mspec.order,
+                corpus.token_count(),
+                NGRAM_BUDGET.var
+            ),
+        )
+        .with_key("model.order")]);
+    }
     if cspec.is_some() && corpus.token_count() < mspec.order {
         return Err(vec![Diagnostic::file(
             &sc.file,

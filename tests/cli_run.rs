@@ -314,3 +314,33 @@ fn no_color_when_not_a_terminal() {
     let (text, _) = stdout_of(&["run", "scenarios/greedy.toml"]);
     assert!(!text.contains('\x1b'));
 }
+
+#[test]
+fn counting_budget_is_refused_up_front() {
+    let out = coinflip()
+        .args(["run", "scenarios/word-trigram.toml"])
+        .env("COINFLIP_MAX_NGRAMS", "100")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("raise COINFLIP_MAX_NGRAMS"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn linked_folders_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("scenarios/greedy.toml", dir.path().join("greedy.toml")).unwrap();
+    std::fs::create_dir(dir.path().join("corpora")).unwrap();
+    std::fs::copy(
+        "scenarios/corpora/weather.txt",
+        dir.path().join("corpora/weather.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
+    let out = coinflip().arg("run").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.ends_with("coinflip: 1 passed, 0 failed\n"), "{text}");
+}
