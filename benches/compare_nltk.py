@@ -16,10 +16,12 @@ extrapolates linearly from units per second and says so.
 
 NLTK's semantics differ from coinflip's in details that do not matter for speed: its Kneser–Ney
 uses its own discounting and recursion, `generate` samples among the followers seen after the
-context (coinflip's draw covers every candidate), and its padding repeats `</s>`.
+context (coinflip's draw covers every candidate), and its padding repeats `</s>` (here a drawn
+`</s>` starts a new verse, as in coinflip).
 """
 
 import json
+import random
 import sys
 import time
 
@@ -51,10 +53,17 @@ def fit(model, order, sents):
 
 
 def generate(lm, order, samples, length):
+    """Like coinflip: `samples` × `length` tokens, each sample its own seeded stream, a drawn
+    `</s>` starting a new verse. One `generate(1)` call a token, as `generate(n)` does inside."""
+    start = ["<s>"] * (order - 1)
     n = 0
     for i in range(samples):
-        out = lm.generate(length, text_seed=["<s>"] * (order - 1), random_seed=i)
-        n += len(out)
+        rng = random.Random(i)
+        history = list(start)
+        for _ in range(length):
+            w = lm.generate(1, text_seed=history[len(history) - (order - 1) :], random_seed=rng)
+            history = list(start) if w == "</s>" else history + [w]
+            n += 1
     return n
 
 
