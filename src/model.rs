@@ -143,7 +143,7 @@ struct Ctx {
 
 /// The contexts of a history's suffixes of length 0, 1, … `max`, as far as they were seen.
 struct Suffixes<'a> {
-    levels: &'a [Level],
+    counts: &'a NgramCounts,
     history: &'a [TokenId],
     next: usize,
     max: usize,
@@ -158,11 +158,14 @@ impl Iterator for Suffixes<'_> {
         if c > self.max {
             return None;
         }
+        let levels = &self.counts.levels;
         let id = if c == 0 {
-            (self.levels[0].contexts() > 0).then_some(0)?
+            (levels[0].contexts() > 0).then_some(0)?
+        } else if c == self.counts.order - 1 && self.counts.top_bits.is_some() {
+            self.counts.top(&self.history[self.history.len() - c..])?
         } else {
             let first = self.history[self.history.len() - c];
-            self.levels[c].child(self.id, first)?
+            levels[c].child(self.id, first)?
         };
         self.id = id;
         self.next = c + 1;
@@ -176,6 +179,12 @@ pub struct NgramCounts {
     pub order: usize,
     levels: Vec<Level>,
     continuation: bool,
+    /// When the ids of `order - 1` tokens fit in 64 bits (b bits each): the top level is keyed by
+    /// the whole context packed, newest token lowest, so a full context is found in one look-up
+    /// (what MLE generation and scoring need) instead of one per level.
+    top_bits: Option<u32>,
+    /// Ids at or past this are never in a context.
+    vocab_len: usize,
 }
 
 /// The token `back` places before counted position `o` of document `doc` (padding included).
@@ -206,22 +215,38 @@ impl NgramCounts {
         let mut distinct: Vec<TokenId> = Vec::new();
         let mut bucket: Vec<TokenId> = Vec::new();
         let mut bucket_start: Vec<u32> = Vec::new();
+        let bits = u64::BITS - (vocab_len as u64 - 1).leading_zeros();
+        let top_bits = (order >= 2 && bits as usize * (order - 1) <= 64).then_some(bits);
+        // parents[c][x]: the id of the last c - 1 tokens of context x of c tokens.
+        let mut parents: Vec<Vec<u32>> = vec![Vec::new()];
         for c in 0..order {
             let mut level = Level::default();
             if c > 0 {
-                // Number the contexts of c tokens: (context of the last c - 1 tokens, the token
-                // c places back), in first-occurrence order.
+                // Number the contexts of c tokens in first-occurrence order, keyed by (context of
+                // the last c - 1 tokens, the token c places back) or, at the top, packed whole.
                 let index = &mut level.index;
+                let mut parent = Vec::new();
+                let packed = top_bits.filter(|_| c == order - 1);
                 let mut i = 0;
                 for d in docs {
                     for o in 0..=d.len() {
-                        let k = key(ctx[i], token_before(d, o, c));
+                        let k = match packed {
+                            Some(b) => (1..=c).fold(0, |k, back| {
+                                k | (token_before(d, o, back) as u64) << (b as usize * (back - 1))
+                            }),
+                            None => key(ctx[i], token_before(d, o, c)),
+                        };
                         let next = index.len() as u32;
-                        ctx[i] = *index.entry(k).or_insert(next);
+                        let id = *index.entry(k).or_insert(next);
+                        if id == next {
+                            parent.push(ctx[i]);
+                        }
+                        ctx[i] = id;
                         i += 1;
                     }
                 }
                 contexts = index.len();
+                parents.push(parent);
             }
             // Bucket the followed tokens by context (counting sort, stable).
             bucket_start.clear();
@@ -281,10 +306,7 @@ impl NgramCounts {
             for c in 0..order.saturating_sub(1) {
                 let (lower, higher) = levels.split_at_mut(c + 1);
                 let (lower, higher) = (&mut lower[c], &higher[0]);
-                let mut parent = vec![0u32; higher.contexts()];
-                for (&k, &y) in &higher.index {
-                    parent[y as usize] = (k >> 32) as u32;
-                }
+                let parent = &parents[c + 1];
                 lower.cont = vec![0; lower.ids.len()];
                 for (y, &x) in parent.iter().enumerate() {
                     for &w in &higher.ids[higher.range(y as u32)] {
@@ -304,6 +326,8 @@ impl NgramCounts {
             order,
             levels,
             continuation: with_continuation,
+            top_bits,
+            vocab_len,
         }
     }
 
@@ -330,9 +354,23 @@ impl NgramCounts {
         Some((&l.ids[r.clone()], &l.counts[r]))
     }
 
+    /// The id of a context of `order - 1` tokens, found by its packed key (`None` when unseen or
+    /// when contexts are not packed).
+    fn top(&self, context: &[TokenId]) -> Option<u32> {
+        let b = self.top_bits?;
+        let mut k = 0u64;
+        for (back, &t) in context.iter().rev().enumerate() {
+            if t as usize >= self.vocab_len {
+                return None;
+            }
+            k |= (t as u64) << (b as usize * back);
+        }
+        self.levels[context.len()].index.get(&k).copied()
+    }
+
     fn suffixes<'a>(&'a self, history: &'a [TokenId], max: usize) -> Suffixes<'a> {
         Suffixes {
-            levels: &self.levels,
+            counts: self,
             history,
             next: 0,
             max: max.min(history.len()).min(self.order - 1),
@@ -495,6 +533,14 @@ impl NgramModel {
 
     /// The longest context length c ≤ order - 1 whose suffix of `history` was seen, and its id.
     fn longest_seen(&self, history: &[TokenId]) -> Option<Ctx> {
+        // Most often the whole context was seen: one look-up when contexts are packed.
+        let top = self.counts.order - 1;
+        if top > 0
+            && history.len() >= top
+            && let Some(id) = self.counts.top(&history[history.len() - top..])
+        {
+            return Some(Ctx { len: top, id });
+        }
         self.counts.suffixes(history, usize::MAX).last()
     }
 }
@@ -1216,6 +1262,37 @@ mod tests {
             }
         }
         v
+    }
+
+    /// Contexts too long to pack in 64 bits (15 tokens of 5 bits) are chained at the top level
+    /// too, with the same outputs.
+    #[test]
+    fn unpacked_top_level_matches_the_reference() {
+        let docs: Vec<String> = (0..12)
+            .map(|d| {
+                (0..25)
+                    .map(|i| format!("t{}", (i * 7 + d * 3) % 20 + (i % 3)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let refs: Vec<&str> = docs.iter().map(|s| s.as_str()).collect();
+        let c = corpus(&refs);
+        assert!(c.vocab.len() > 16);
+        for smoothing in [Smoothing::Mle, Smoothing::KneserNey { discount: 0.6 }] {
+            let fast = NgramModel::train(&c, 16, smoothing);
+            assert!(fast.counts.top_bits.is_none());
+            let slow = reference::RefModel::train(&c, 16, smoothing);
+            assert_eq!(fast.counts.types_per_order(), slow.counts.types_per_order());
+            let mut history = start_history(&[], 16);
+            history.extend_from_slice(&c.documents[3][..20]);
+            for cut in 0..=history.len() {
+                assert_eq!(
+                    outputs(&fast, &history[..cut]),
+                    outputs(&slow, &history[..cut])
+                );
+            }
+        }
     }
 
     proptest! {
