@@ -82,7 +82,7 @@ def main():
             measured = (
                 f"full ({duration(statistics.median(r['seconds'] for r in other))})"
                 if sl == "full"
-                else f"{sl}: {other[0]['units']:,} {unit} in "
+                else f"{sl}: {other[0]['units']:,} {unit if other[0]['units'] != 1 else unit[:-1]} in "
                 f"{duration(statistics.median(r['seconds'] for r in other))}"
             )
             o_full = full_units / o_rate
