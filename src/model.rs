@@ -15,13 +15,15 @@
 //! - a context of c + 1 tokens is found from the id of its last c tokens and its first token, one
 //!   hash look-up of a packed `u64` per level; the contexts of a history's suffixes of length
 //!   1, 2, … are therefore found one level after another, and a suffix that was never seen ends
-//!   the walk (every suffix of a seen context was seen);
+//!   the walk (every suffix of a seen context was seen); when the ids of `order - 1` tokens fit
+//!   in 64 bits, the top level is keyed by the whole context packed instead, so a full context
+//!   (what MLE generation and scoring need most) is found in one look-up;
 //! - the followers of each context sit in compressed rows: ids ascending, with their counts, and
 //!   (Kneser–Ney) their continuation counts. The k-grams counted by continuation are exactly the
 //!   raw k-grams below the top order, so they share the follower ids.
 //!
-//! The hash maps are only ever looked up, never iterated into an output, so the fast
-//! non-cryptographic hasher cannot change what coinflip prints.
+//! The hash maps are only ever looked up, never iterated, so the fast non-cryptographic hasher
+//! cannot change what coinflip prints.
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
