@@ -19,7 +19,8 @@
 //! - `dump-tokens`: writes the word tokens, space-separated, one document per line, to
 //!   `--tokens FILE` (so NLTK trains on exactly the same tokens).
 //!
-//! Each timed task prints one JSON object per repetition: `{"task", "seconds" (CPU time of the
+//! Linux only (`/proc/self/status`, `getrusage`, the thread CPU clock). Each timed task prints one
+//! JSON object per repetition: `{"task", "seconds" (CPU time of the
 //! thread), "wall_seconds", "units", "per_second" (units per CPU second), ...}`.
 
 use std::hash::Hasher;
@@ -187,8 +188,8 @@ unsafe extern "C" {
 /// Output of every smoothing × order × sampler on both tokenizers, hashed.
 fn digest(text: &str) {
     let docs: Vec<&str> = text.lines().collect();
-    let small = docs[..3000].join("\n");
-    let mid = docs[..12000].join("\n");
+    let small = docs[..3000.min(docs.len())].join("\n");
+    let mid = docs[..12000.min(docs.len())].join("\n");
     let samplers = [
         SamplerConfig::default(),
         SamplerConfig {
