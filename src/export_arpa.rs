@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 
 use crate::arpa::{BackoffModel, NgramTable};
-use crate::model::{LanguageModel, NgramModel, Smoothing, Table, pad};
+use crate::model::{LanguageModel, NgramModel, Smoothing, pad};
 use crate::tokenize::{BOS, EOS, TokenId, UNK};
 
 /// log10 of a probability, as ARPA stores it.
@@ -33,25 +33,14 @@ fn arpa_id(id: TokenId) -> u32 {
     }
 }
 
-/// γ of `ctx` at level c = ctx.len() of a Kneser–Ney model: D·N₁₊(ctx •)/c(ctx) (1 when the
-/// context was not seen at that level).
-fn gamma(m: &NgramModel, d: f64, ctx: &[TokenId]) -> f64 {
-    let c = ctx.len();
-    let n1 = m.counts.order - 1;
-    let table: &Table = if c == n1 {
-        &m.counts.raw[c]
-    } else {
-        &m.counts.continuation[c]
-    };
-    match table.get(ctx) {
-        Some(e) if e.total > 0 => d * table.followers(e).0.len() as f64 / e.total as f64,
-        _ => 1.0,
-    }
+/// γ of `ctx` at its level (1 when the context was not seen at that level).
+fn gamma(m: &NgramModel, ctx: &[TokenId]) -> f64 {
+    m.kn_gamma(ctx).unwrap_or(1.0)
 }
 
 /// The interpolated Kneser–Ney model of `m` (trained on `documents`) as a backoff model.
 pub fn from_kneser_ney(m: &NgramModel, documents: &[Vec<TokenId>]) -> Result<BackoffModel, String> {
-    let Smoothing::KneserNey { discount: d } = m.smoothing else {
+    let Smoothing::KneserNey { .. } = m.smoothing else {
         return Err("not a Kneser–Ney model".into());
     };
     let n = m.counts.order;
@@ -88,11 +77,11 @@ pub fn from_kneser_ney(m: &NgramModel, documents: &[Vec<TokenId>]) -> Result<Bac
                 .map(|level| {
                     let mut ctx = vec![BOS; level - t];
                     ctx.extend_from_slice(&h[1..]);
-                    gamma(m, d, &ctx)
+                    gamma(m, &ctx)
                 })
                 .product()
         } else {
-            gamma(m, d, h)
+            gamma(m, h)
         }
     };
     let mut vocab: Vec<String> = vec!["<unk>".into(), "<s>".into(), "</s>".into()];

@@ -57,26 +57,57 @@ pub fn uniform(rng: &mut ChaCha20Rng) -> f64 {
 
 /// Cumulative sums of weights, built once and drawn from many times (the chi-square check's inner
 /// loop): `C_j = C_{j-1} + w_j`, left to right.
+///
+/// A table built with [`Cumulative::new`] also keeps a *guide* (Chen & Asau's indexed search):
+/// for K = 2^b ≥ m buckets, `guide[k]` is the index drawn by `x = (k / K) · C_m` (rounded as the
+/// draw rounds). Rounding is monotone, so a `u` in `[k / K, (k + 1) / K)` draws an index between
+/// `guide[k]` and `guide[k + 1]`, and the binary search runs over that short range only — the
+/// same index as a search over all sums, in a few steps instead of log₂ m cache misses.
 #[derive(Debug, Clone, Default)]
 pub struct Cumulative {
     sums: Vec<f64>,
+    /// `K + 1` entries when built, else empty.
+    guide: Vec<u32>,
 }
 
 impl Cumulative {
-    /// Cumulative sums of `weights` (in the given order).
+    /// Cumulative sums of `weights` (in the given order), with a guide for repeated draws.
     pub fn new(weights: &[f64]) -> Self {
         let mut c = Cumulative::default();
         c.rebuild(weights.iter().copied());
+        c.build_guide();
         c
     }
 
-    /// Rebuilds in place from `weights`, reusing the allocation.
+    /// Rebuilds in place from `weights`, reusing the allocation (without a guide: for tables
+    /// drawn from once, as in generation).
     pub fn rebuild(&mut self, weights: impl Iterator<Item = f64>) {
         self.sums.clear();
+        self.guide.clear();
         let mut c = 0.0;
         for w in weights {
             c += w;
             self.sums.push(c);
+        }
+    }
+
+    fn build_guide(&mut self) {
+        let m = self.sums.len();
+        let total = self.total();
+        if m < 16 || m >= u32::MAX as usize || !(total.is_finite() && total > 0.0) {
+            return;
+        }
+        let buckets = m.next_power_of_two();
+        let scale = 1.0 / buckets as f64;
+        self.guide.reserve_exact(buckets + 1);
+        let mut j = 0;
+        for k in 0..=buckets {
+            // k · scale is exact (a power of two), then rounded once like u · C_m.
+            let x = (k as f64 * scale) * total;
+            while j < m && self.sums[j] <= x {
+                j += 1;
+            }
+            self.guide.push(j as u32);
         }
     }
 
@@ -100,9 +131,59 @@ impl Cumulative {
     pub fn pick(&self, u: f64) -> Option<usize> {
         let total = *self.sums.last()?;
         let x = u * total;
-        let j = self.sums.partition_point(|&cj| cj <= x);
+        let buckets = self.guide.len().wrapping_sub(1);
+        let j = if !self.guide.is_empty() && (0.0..1.0).contains(&u) {
+            // u · K is exact and below K.
+            let k = (u * buckets as f64) as usize;
+            let (lo, hi) = (self.guide[k] as usize, self.guide[k + 1] as usize);
+            lo + self.sums[lo..hi].partition_point(|&cj| cj <= x)
+        } else {
+            self.sums.partition_point(|&cj| cj <= x)
+        };
         Some(j.min(self.sums.len() - 1))
     }
+}
+
+/// The draw of `docs/sampling.md` over `model.distribution(history)`, no transforms: what
+/// [`LanguageModel::draw`] does unless a model has a faster way to the same bits.
+pub fn draw_from_distribution<M: LanguageModel + ?Sized>(
+    model: &M,
+    history: &[TokenId],
+    u: f64,
+    scratch: &mut DrawScratch,
+) -> Option<Drawn> {
+    let context_len = model.distribution(history, &mut scratch.dist);
+    let c = &mut scratch.cumulative;
+    c.rebuild(scratch.dist.iter().map(|d| d.1));
+    let j = c.pick(u)?;
+    let (token, p) = scratch.dist[j];
+    Some(Drawn {
+        token,
+        p,
+        total: c.total(),
+        context_len,
+    })
+}
+
+/// What one generation step drew ([`LanguageModel::draw`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drawn {
+    pub token: TokenId,
+    /// The model's weight of the token (its probability).
+    pub p: f64,
+    /// `C_m`, the sum of all weights.
+    pub total: f64,
+    /// Context tokens the model used.
+    pub context_len: usize,
+}
+
+/// Buffers reused from one generation step to the next.
+#[derive(Debug, Default)]
+pub struct DrawScratch {
+    pub dist: Vec<(TokenId, f64)>,
+    pub cumulative: Cumulative,
+    pub(crate) weights: Vec<f64>,
+    pub(crate) kn: Vec<crate::model::KnStep>,
 }
 
 /// Index of the candidate drawn by `u` from weights in the given order (see the module header).
@@ -267,7 +348,59 @@ pub fn generate(
     cfg: &GenerateConfig,
     rng: &mut ChaCha20Rng,
 ) -> Generated {
-    generate_observed(model, prefix, cfg, rng, |_| {})
+    if !cfg.sampler.is_identity() {
+        return generate_observed(model, prefix, cfg, rng, |_| {});
+    }
+    // No transform and nobody watching: the model draws without listing its distribution.
+    let order = model.order();
+    let mut history = crate::model::start_history(prefix, order);
+    let mut tokens = Vec::with_capacity(cfg.max_tokens);
+    let mut steps = Vec::with_capacity(cfg.max_tokens);
+    let mut scratch = DrawScratch::default();
+    let mut stopped = StopReason::MaxTokens;
+    while tokens.len() < cfg.max_tokens {
+        let u = uniform(rng);
+        let Some(d) = model.draw(&history, u, &mut scratch) else {
+            stopped = StopReason::DeadEnd;
+            break;
+        };
+        steps.push(Step {
+            u,
+            token: d.token,
+            p_model: d.p,
+            p_sampled: d.p / d.total,
+            context_len: d.context_len,
+        });
+        tokens.push(d.token);
+        if advance(&mut history, d.token, order, cfg.stop_at_end) {
+            stopped = StopReason::EndOfDocument;
+            break;
+        }
+    }
+    Generated {
+        tokens,
+        steps,
+        stopped,
+    }
+}
+
+/// Appends `token` to the history (a drawn `</s>` starts a new document); true when generation
+/// stops there.
+fn advance(history: &mut Vec<TokenId>, token: TokenId, order: usize, stop_at_end: bool) -> bool {
+    if token == EOS {
+        if stop_at_end {
+            return true;
+        }
+        history.clear();
+        history.extend(std::iter::repeat_n(BOS, order - 1));
+    } else {
+        history.push(token);
+    }
+    // Only the last order - 1 tokens matter; keep the history short.
+    if history.len() > 4 * order + 64 {
+        history.drain(..history.len() - (order - 1));
+    }
+    false
 }
 
 /// What one step of generation saw, for `coinflip trace`.
@@ -333,19 +466,9 @@ pub fn generate_observed(
         });
         steps.push(step);
         tokens.push(token);
-        if token == EOS {
-            if cfg.stop_at_end {
-                stopped = StopReason::EndOfDocument;
-                break;
-            }
-            history.clear();
-            history.extend(std::iter::repeat_n(BOS, order - 1));
-        } else {
-            history.push(token);
-        }
-        // Only the last order - 1 tokens matter; keep the history short.
-        if history.len() > 4 * order + 64 {
-            history.drain(..history.len() - (order - 1));
+        if advance(&mut history, token, order, cfg.stop_at_end) {
+            stopped = StopReason::EndOfDocument;
+            break;
         }
     }
     Generated {
