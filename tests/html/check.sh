@@ -27,8 +27,8 @@ browser() {
 }
 
 # The whole batch, as HTML and JSON from one run; one chi-square scenario alone.
-cargo run --locked --release --quiet -- run scenarios/ --format html,json --out "$dir/all" --quiet
-cargo run --locked --release --quiet -- run scenarios/viewing-a-single.toml --format html \
+cargo run --locked --quiet -- run scenarios/ --format html,json --out "$dir/all" --quiet
+cargo run --locked --quiet -- run scenarios/viewing-a-single.toml --format html \
   --out "$dir/chi.html" --quiet
 
 browser --window-size=1280,2000 --screenshot="$dir/all.png" "file://$dir/all/report.html"
