@@ -13,6 +13,13 @@ if ! command -v chromium > /dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 fi
 
+# The coinflip binary: $COINFLIP (.ci/run passes the one the tests built), else cargo run.
+if [ -n "${COINFLIP:-}" ]; then
+  coinflip() { "$COINFLIP" "$@"; }
+else
+  coinflip() { cargo run --locked --quiet -- "$@"; }
+fi
+
 dir="${HTML_CHECK_DIR:-$(mktemp -d)}"
 mkdir -p "$dir"
 profile="$(mktemp -d)"
@@ -27,8 +34,8 @@ browser() {
 }
 
 # The whole batch, as HTML and JSON from one run; one chi-square scenario alone.
-cargo run --locked --quiet -- run scenarios/ --format html,json --out "$dir/all" --quiet
-cargo run --locked --quiet -- run scenarios/viewing-a-single.toml --format html \
+coinflip run scenarios/ --format html,json --out "$dir/all" --quiet
+coinflip run scenarios/viewing-a-single.toml --format html \
   --out "$dir/chi.html" --quiet
 
 browser --window-size=1280,2000 --screenshot="$dir/all.png" "file://$dir/all/report.html"
