@@ -65,6 +65,23 @@ pub fn esc(s: &str) -> String {
 }
 
 /// A coordinate in an SVG attribute.
+/// The y axis (left edge) and x axis (bottom edge) of a plot area.
+fn axes(out: &mut String, left: f64, top: f64, pw: f64, ph: f64) {
+    let _ = writeln!(
+        out,
+        "<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/><line class=\"axis\" \
+         x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
+        c(left),
+        c(top),
+        c(left),
+        c(top + ph),
+        c(left),
+        c(top + ph),
+        c(left + pw),
+        c(top + ph)
+    );
+}
+
 fn c(x: f64) -> String {
     fixed(x, 1)
 }
@@ -701,19 +718,7 @@ fn profile_chart(
         );
     }
     // Axes, x ticks at token positions, titles.
-    let _ = writeln!(
-        out,
-        "<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/><line class=\"axis\" \
-         x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-        c(left),
-        c(top),
-        c(left),
-        c(top + ph),
-        c(left),
-        c(top + ph),
-        c(left + pw),
-        c(top + ph)
-    );
+    axes(out, left, top, pw, ph);
     let xstep = nice_step(n as f64, 10) as usize;
     let mut i = 0;
     while i < n {
@@ -976,19 +981,7 @@ fn bar_chart(out: &mut String, id: &str, context: &str, groups: &[Group]) {
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/><line class=\"axis\" \
-         x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>",
-        c(left),
-        c(top),
-        c(left),
-        c(top + ph),
-        c(left),
-        c(top + ph),
-        c(left + pw),
-        c(top + ph)
-    );
+    axes(out, left, top, pw, ph);
     let _ = writeln!(
         out,
         "<text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">outcome (next token)\
