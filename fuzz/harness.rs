@@ -93,8 +93,8 @@ pub fn scenario_run(data: &[u8]) {
             contexts.truncate(3);
         }
     }
-    let cache = coinflip::run::CorpusCache::default();
-    let result = coinflip::run::run_scenario(&sc, &cache);
+    let cache = coinflip::pipeline::run::CorpusCache::default();
+    let result = coinflip::pipeline::run::run_scenario(&sc, &cache);
     let _ = format!("{result:?}");
 }
 
@@ -247,22 +247,22 @@ pub fn tokenize(data: &[u8]) {
 /// again to a model with the same n-gram counts and the same written text.
 pub fn arpa(data: &[u8]) {
     let source = text(data);
-    let model = match coinflip::arpa::read(source, "fuzz.arpa") {
+    let model = match coinflip::lm::arpa::read(source, "fuzz.arpa") {
         Ok(m) => m,
         Err(d) => {
             let _ = d.to_string();
             return;
         }
     };
-    let written = coinflip::arpa::write(&model);
-    let again = coinflip::arpa::read(&written, "written.arpa")
+    let written = coinflip::lm::arpa::write(&model);
+    let again = coinflip::lm::arpa::read(&written, "written.arpa")
         .unwrap_or_else(|d| panic!("coinflip cannot read the ARPA file it wrote: {d}"));
     assert_eq!(again.order(), model.order());
     for n in 1..=model.order() {
         assert_eq!(again.count(n), model.count(n), "{n}-gram count changed");
     }
     assert_eq!(
-        coinflip::arpa::write(&again),
+        coinflip::lm::arpa::write(&again),
         written,
         "write is not stable"
     );

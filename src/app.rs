@@ -9,7 +9,7 @@ use crate::cli::{
     CalibrateArgs, Cli, Command, ExportArpaArgs, ListArgs, Partition, RunArgs, ScoreArgs,
     SimpleFormat, TraceArgs,
 };
-use crate::run::{self, CorpusCache, RunOptions};
+use crate::pipeline::run::{self, CorpusCache, RunOptions};
 use crate::sample::GenerateConfig;
 use crate::scenario::{self, ScenarioKind};
 
@@ -230,10 +230,10 @@ fn cmd_score(a: ScoreArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let s = crate::inspect::score(&p, &a.text, a.eos);
+    let s = crate::pipeline::inspect::score(&p, &a.text, a.eos);
     let text = match a.format {
-        SimpleFormat::Text => crate::inspect::render_score_text(&s),
-        SimpleFormat::Json => crate::inspect::render_json(&s),
+        SimpleFormat::Text => crate::pipeline::inspect::render_score_text(&s),
+        SimpleFormat::Json => crate::pipeline::inspect::render_json(&s),
     };
     emit(&text, None)
 }
@@ -260,10 +260,10 @@ fn cmd_trace(a: TraceArgs) -> i32 {
         sampler: sc.sampling,
     };
     let seed = a.seed.unwrap_or(sc.seed);
-    let t = crate::inspect::trace(&p, seed, a.sample, &cfg, a.top);
+    let t = crate::pipeline::inspect::trace(&p, seed, a.sample, &cfg, a.top);
     let text = match a.format {
-        SimpleFormat::Text => crate::inspect::render_trace_text(&t, &sc.sampling),
-        SimpleFormat::Json => crate::inspect::render_json(&t),
+        SimpleFormat::Text => crate::pipeline::inspect::render_trace_text(&t, &sc.sampling),
+        SimpleFormat::Json => crate::pipeline::inspect::render_json(&t),
     };
     emit(&text, None)
 }
@@ -292,7 +292,7 @@ fn cmd_calibrate(a: CalibrateArgs) -> i32 {
         .clone()
         .expect("checked by tested_distributions");
     let seed = a.seed.unwrap_or(sc.seed);
-    let c = match crate::calibrate::calibrate(
+    let c = match crate::pipeline::calibrate::calibrate(
         &sc.name,
         &tested,
         &check,
@@ -307,8 +307,8 @@ fn cmd_calibrate(a: CalibrateArgs) -> i32 {
         }
     };
     let text = match a.format {
-        SimpleFormat::Text => crate::calibrate::render_text(&c),
-        SimpleFormat::Json => crate::inspect::render_json(&c),
+        SimpleFormat::Text => crate::pipeline::calibrate::render_text(&c),
+        SimpleFormat::Json => crate::pipeline::inspect::render_json(&c),
     };
     let written = emit(&text, None);
     if written != OK {
@@ -330,8 +330,8 @@ fn cmd_export_arpa(a: ExportArpaArgs) -> i32 {
     let model = match &p.model {
         run::PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
         run::PreparedModel::Ngram(m) => match m.smoothing {
-            crate::model::Smoothing::KneserNey { .. } => {
-                crate::export_arpa::from_kneser_ney(m, &p.corpus.documents)
+            crate::lm::ngram::Smoothing::KneserNey { .. } => {
+                crate::lm::export::from_kneser_ney(m, &p.corpus.documents)
             }
             other => Err(format!(
                 "smoothing = \"{}\" is not a backoff model and has no ARPA form; use \
@@ -341,7 +341,7 @@ fn cmd_export_arpa(a: ExportArpaArgs) -> i32 {
         },
     };
     match model {
-        Ok(m) => emit(&crate::arpa::write(&m), a.out.as_deref()),
+        Ok(m) => emit(&crate::lm::arpa::write(&m), a.out.as_deref()),
         Err(e) => {
             eprintln!("coinflip: error: {}: {e}", a.scenario.display());
             FAILED

@@ -147,7 +147,7 @@ pub struct CalibrateArgs {
     /// The biased coin: `swap` (the two most probable outcomes trade probabilities) or
     /// `shift:E` (E of probability moves from the most to the least probable outcome).
     #[arg(long, default_value = "swap")]
-    pub bias: crate::calibrate::Bias,
+    pub bias: crate::pipeline::calibrate::Bias,
     /// Overrides the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,

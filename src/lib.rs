@@ -9,25 +9,17 @@
 #![allow(clippy::result_large_err)]
 
 pub mod app;
-pub mod arpa;
-pub mod calibrate;
-pub mod check;
-pub mod chisq;
 pub mod cli;
 pub mod corpus;
 pub mod error;
-pub mod export_arpa;
 pub mod init;
-pub mod inspect;
-pub mod kenlm;
 pub mod lm;
-pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod quiz;
 pub mod remix;
 pub mod report;
 pub mod results;
-pub mod run;
 pub mod sample;
 pub mod scenario;
 pub mod schema;

@@ -272,7 +272,7 @@ pub struct CheckResult {
 #[serde(untagged)]
 pub enum CheckDetail {
     None {},
-    ChiSquare(Box<crate::chisq::ChiSquareDetail>),
+    ChiSquare(Box<crate::pipeline::chisq::ChiSquareDetail>),
     Remix(RemixCheckDetail),
 }
 

@@ -1,7 +1,7 @@
 //! The chi-square check on the bundled scenarios: the real sampler passes, a deliberately broken
 //! sampler is caught, and under H0 the p-values over many seeds are uniform.
 
-use coinflip::chisq::{self, real_draw};
+use coinflip::pipeline::chisq::{self, real_draw};
 use coinflip::results::Status;
 use coinflip::sample::Cumulative;
 use coinflip::scenario::{self, ScenarioKind};
@@ -29,12 +29,15 @@ fn shifted(c: &Cumulative, u: f64) -> usize {
 #[test]
 fn the_demo_check_catches_broken_samplers() {
     let (sc, d) = demo();
-    let tested = [coinflip::run::distribution_tested(&d, &sc.sampling)];
+    let tested = [coinflip::pipeline::run::distribution_tested(
+        &d,
+        &sc.sampling,
+    )];
     let check = sc.checks.chi_square.clone().unwrap();
-    let good = coinflip::check::chi_square(&tested, &check, sc.seed, real_draw);
+    let good = coinflip::pipeline::check::chi_square(&tested, &check, sc.seed, real_draw);
     assert_eq!(good[0].status, Status::Pass, "{}", good[0].message);
     for broken in [skips_last_outcome as chisq::DrawFn, shifted] {
-        let r = coinflip::check::chi_square(&tested, &check, sc.seed, broken);
+        let r = coinflip::pipeline::check::chi_square(&tested, &check, sc.seed, broken);
         assert_eq!(r[0].status, Status::Fail, "{}", r[0].message);
     }
 }
@@ -42,7 +45,10 @@ fn the_demo_check_catches_broken_samplers() {
 #[test]
 fn p_values_are_uniform_under_h0() {
     let (sc, d) = demo();
-    let tested = [coinflip::run::distribution_tested(&d, &sc.sampling)];
+    let tested = [coinflip::pipeline::run::distribution_tested(
+        &d,
+        &sc.sampling,
+    )];
     let mut check = sc.checks.chi_square.clone().unwrap();
     check.samples = 2_000;
     let seeds = 300;

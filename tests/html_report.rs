@@ -259,17 +259,17 @@ fn same_page_for_any_jobs_and_in_a_folder() {
 /// report's `full_text` shows it (with the separator before the first token).
 #[test]
 fn token_texts_rebuild_the_sample_text() {
-    let files: Vec<PathBuf> = coinflip::run::discover(&[
+    let files: Vec<PathBuf> = coinflip::pipeline::run::discover(&[
         PathBuf::from("scenarios"),
         PathBuf::from("tests/fixtures/html"),
     ])
     .unwrap();
-    let opts = coinflip::run::RunOptions {
+    let opts = coinflip::pipeline::run::RunOptions {
         seed: None,
         filter: None,
         jobs: 1,
     };
-    let report = coinflip::run::run_files(&files, &opts, &|_| {});
+    let report = coinflip::pipeline::run::run_files(&files, &opts, &|_| {});
     let mut checked = 0;
     for s in &report.scenarios {
         for smp in &s.samples {

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use coinflip::arpa::{self, BackoffModel};
-use coinflip::kenlm::{self, Estimate, LMPLZ_FALLBACK_DISCOUNTS};
+use coinflip::lm::arpa::{self, BackoffModel};
+use coinflip::lm::kenlm::{self, Estimate, LMPLZ_FALLBACK_DISCOUNTS};
 
 const FIXTURES: &str = "tests/fixtures/kenlm";
 

@@ -16,7 +16,7 @@
 use std::fmt::Write;
 
 use super::{Exporter, fixed};
-use crate::chisq::ChiSquareDetail;
+use crate::pipeline::chisq::ChiSquareDetail;
 use crate::results::{BatchReport, CheckDetail, SampleResult, ScenarioResult, Status};
 
 pub struct HtmlExporter;

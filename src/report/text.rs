@@ -217,7 +217,7 @@ fn remix_line(r: &crate::results::SampleRemix) -> String {
 
 /// The bins of a chi-square check: outcome, expected probability and count, observed count,
 /// standardized residual; then what the check can detect.
-fn chi_square_table(out: &mut String, d: &crate::chisq::ChiSquareDetail) {
+fn chi_square_table(out: &mut String, d: &crate::pipeline::chisq::ChiSquareDetail) {
     let width = d
         .bins
         .iter()

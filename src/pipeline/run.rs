@@ -15,7 +15,7 @@ use crate::remix::CorpusIndex;
 
 use crate::corpus::{Corpus, CorpusSource, TokenizedCorpus};
 use crate::error::Diagnostic;
-use crate::model::{LanguageModel, NgramModel, Smoothing};
+use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing};
 use crate::results::{BatchReport, ModelInfo, SampleResult, ScenarioResult, Status};
 use crate::sample::{self, Domain, GenerateConfig};
 use crate::scenario::{self, CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
@@ -365,7 +365,7 @@ pub struct Prepared {
 /// The model of a prepared scenario: coinflip's n-gram model or a backoff model.
 pub enum PreparedModel {
     Ngram(NgramModel),
-    Backoff(crate::lm::ArpaLm),
+    Backoff(crate::lm::backoff::ArpaLm),
 }
 
 impl PreparedModel {
@@ -387,7 +387,7 @@ impl LanguageModel for PreparedModel {
     fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
         self.lm().distribution(history, out)
     }
-    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::model::Scored {
+    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::lm::ngram::Scored {
         self.lm().prob(history, token)
     }
 }
@@ -458,10 +458,10 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
                     .iter()
                     .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
                     .collect();
-                let est = crate::kenlm::estimate(
+                let est = crate::lm::kenlm::estimate(
                     &sentences,
                     mspec.order,
-                    Some(crate::kenlm::LMPLZ_FALLBACK_DISCOUNTS),
+                    Some(crate::lm::kenlm::LMPLZ_FALLBACK_DISCOUNTS),
                 )
                 .map_err(|e| {
                     vec![
@@ -490,7 +490,7 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
                     .iter()
                     .map(|s| [s.discounts.d1, s.discounts.d2, s.discounts.d3_plus])
                     .collect();
-                let lm = crate::lm::ArpaLm::new(est.model, corpus.vocab.clone());
+                let lm = crate::lm::backoff::ArpaLm::new(est.model, corpus.vocab.clone());
                 let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
                 let mut info = model_info(&lm, counts, &corpus, mspec);
                 info.discounts = Some(discounts);
@@ -513,8 +513,8 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
                         format!("{}: {}", d.file.display(), d.message),
                     )]
                 })?;
-                let model = crate::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
-                let lm = crate::lm::ArpaLm::new(model, corpus.vocab.clone());
+                let model = crate::lm::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
+                let lm = crate::lm::backoff::ArpaLm::new(model, corpus.vocab.clone());
                 let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
                 let info = model_info(&lm, counts, &corpus, mspec);
                 let corpus = Arc::new(TokenizedCorpus {
@@ -589,7 +589,7 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
 pub fn distribution_tested(
     d: &crate::scenario::DistributionSpec,
     sampler: &crate::sample::SamplerConfig,
-) -> crate::chisq::Tested {
+) -> crate::pipeline::chisq::Tested {
     // Outcome i is "token id" i here: the transforms work on (id, p) pairs in ascending id.
     let mut dist: Vec<(TokenId, f64)> = d
         .probs
@@ -604,7 +604,7 @@ pub fn distribution_tested(
         probs[i as usize] = p;
     }
     normalize(&mut probs);
-    crate::chisq::Tested {
+    crate::pipeline::chisq::Tested {
         context: d.context.clone(),
         labels: d.tokens.clone(),
         probs,
@@ -670,7 +670,7 @@ fn model_tested(
     p: &Prepared,
     check: &crate::scenario::ChiSquareCheck,
     notes: &mut Vec<String>,
-) -> Vec<crate::chisq::Tested> {
+) -> Vec<crate::pipeline::chisq::Tested> {
     let contexts: Vec<(String, Vec<TokenId>)> = match &check.contexts {
         None => vec![(p.prefix_text.clone(), p.prefix_ids.clone())],
         Some(list) => list
@@ -691,7 +691,7 @@ fn model_tested(
     contexts
         .into_iter()
         .map(|(text, ids)| {
-            let history = crate::model::start_history(&ids, order);
+            let history = crate::lm::ngram::start_history(&ids, order);
             let mut dist = Vec::new();
             p.model.distribution(&history, &mut dist);
             sc.sampling.apply(&mut dist);
@@ -701,7 +701,7 @@ fn model_tested(
                 .collect();
             let mut probs: Vec<f64> = dist.iter().map(|d| d.1).collect();
             normalize(&mut probs);
-            crate::chisq::Tested {
+            crate::pipeline::chisq::Tested {
                 context: text,
                 labels,
                 probs,
@@ -714,7 +714,7 @@ fn model_tested(
 pub fn tested_distributions(
     sc: &Scenario,
     cache: &CorpusCache,
-) -> Result<Vec<crate::chisq::Tested>, Vec<Diagnostic>> {
+) -> Result<Vec<crate::pipeline::chisq::Tested>, Vec<Diagnostic>> {
     let Some(check) = &sc.checks.chi_square else {
         return Err(vec![Diagnostic::file(
             &sc.file,
@@ -789,7 +789,7 @@ fn sample_remix(
             };
         }
         // The model's view at that step: the padded prefix and the tokens before it.
-        let mut history = crate::model::start_history(&p.prefix_ids, p.model.order());
+        let mut history = crate::lm::ngram::start_history(&p.prefix_ids, p.model.order());
         history.extend_from_slice(&generated[..step]);
         let at = |id: TokenId| TokenAt {
             id: p.corpus.vocab.display_id(id),
@@ -944,19 +944,19 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
             if let Some(check) = &sc.checks.output {
                 result
                     .checks
-                    .extend(crate::check::output(check, &result.samples));
+                    .extend(crate::pipeline::check::output(check, &result.samples));
             }
             if let Some(check) = &sc.checks.chi_square {
                 let tested = model_tested(sc, &prepared, check, &mut result.notes);
-                result.checks.extend(crate::check::chi_square(
+                result.checks.extend(crate::pipeline::check::chi_square(
                     &tested,
                     check,
                     sc.seed,
-                    crate::chisq::real_draw,
+                    crate::pipeline::chisq::real_draw,
                 ));
             }
             if let Some(check) = &sc.checks.remix {
-                result.checks.extend(crate::check::remix(
+                result.checks.extend(crate::pipeline::check::remix(
                     check,
                     &result.samples,
                     source.is_some(),
@@ -979,11 +979,11 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
             });
             if let Some(check) = &sc.checks.chi_square {
                 let tested = [distribution_tested(d, &sc.sampling)];
-                result.checks.extend(crate::check::chi_square(
+                result.checks.extend(crate::pipeline::check::chi_square(
                     &tested,
                     check,
                     sc.seed,
-                    crate::chisq::real_draw,
+                    crate::pipeline::chisq::real_draw,
                 ));
             }
         }

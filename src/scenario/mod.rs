@@ -16,7 +16,7 @@ use toml::Spanned;
 
 use crate::corpus::{CorpusSource, DocumentSplit};
 use crate::error::{self, Diagnostic};
-use crate::model::Smoothing;
+use crate::lm::ngram::Smoothing;
 use crate::sample::SamplerConfig;
 pub use crate::stats::Statistic;
 use crate::tokenize::{Tokenizer, TokenizerKind};

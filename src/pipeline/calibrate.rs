@@ -10,7 +10,7 @@ use rand_core::Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::chisq::{self, Tested, real_draw};
+use crate::pipeline::chisq::{self, Tested, real_draw};
 use crate::sample::{self, Domain};
 use crate::scenario::ChiSquareCheck;
 use crate::stats::{Interval, clopper_pearson};

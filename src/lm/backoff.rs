@@ -1,14 +1,14 @@
 //! Backoff models (ARPA files, KenLM-style modified Kneser–Ney estimates) behind the
 //! [`LanguageModel`] trait, so they generate, score, trace and get tested like the n-gram models
-//! of [`crate::model`].
+//! of [`crate::lm::ngram`].
 //!
 //! An ARPA model numbers its words its own way (`<unk>` 0, `<s>` 1, `</s>` 2, …); coinflip keeps
 //! its ids (`<s>` 0, `</s>` 1, `<unk>` 2, then first occurrence) and maps between the two. The
 //! model's `<unk>` is never generated: its probability is left out, and the draw normalises by
 //! the sum of the rest (see docs/sampling.md).
 
-use crate::arpa::BackoffModel;
-use crate::model::{LanguageModel, Scored};
+use crate::lm::arpa::BackoffModel;
+use crate::lm::ngram::{LanguageModel, Scored};
 use crate::tokenize::{BOS, EOS, TokenId, UNK, Vocab};
 
 /// A backoff model with coinflip's vocabulary.

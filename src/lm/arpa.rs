@@ -452,7 +452,7 @@ impl BackoffModel {
     /// p(w | `context`) for every word id `w` of the vocabulary (index = id), as probabilities
     /// (not logs). `<s>` gets 0 (it is never predicted); `<unk>` is included with the
     /// probability the model gives it, so for a model estimated by KenLM or by
-    /// [`crate::kenlm::estimate`] the values sum to 1 up to the rounding of the stored log10
+    /// [`crate::lm::kenlm::estimate`] the values sum to 1 up to the rounding of the stored log10
     /// values (within 1e-5 for values stored at `f32` precision; see docs/models.md).
     pub fn prob_distribution(&self, context: &[u32]) -> Vec<f64> {
         let k = context.len().min(self.order() - 1);
@@ -943,7 +943,7 @@ mod tests {
     use super::*;
 
     /// tests/fixtures/kenlm/toy.o3.fallback.arpa (written by lmplz).
-    const TOY: &str = include_str!("../tests/fixtures/kenlm/toy.o3.fallback.arpa");
+    const TOY: &str = include_str!("../../tests/fixtures/kenlm/toy.o3.fallback.arpa");
 
     fn toy() -> BackoffModel {
         read(TOY, "toy.arpa").unwrap()

@@ -14,8 +14,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::arpa::{BackoffModel, NgramTable};
-use crate::model::{LanguageModel, NgramModel, Smoothing, pad};
+use crate::lm::arpa::{BackoffModel, NgramTable};
+use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing, pad};
 use crate::tokenize::{BOS, EOS, TokenId, UNK};
 
 /// log10 of a probability, as ARPA stores it.
@@ -89,7 +89,7 @@ pub fn from_kneser_ney(m: &NgramModel, documents: &[Vec<TokenId>]) -> Result<Bac
     let mut unigrams = vec![(0f32, 0f32); vocab_len];
     // <unk> is never predicted by coinflip's Kneser–Ney: KenLM's convention for a missing
     // <unk> (-100) says so; <s> is never predicted either (-99, as SRILM writes it).
-    unigrams[0] = (crate::arpa::MISSING_UNK_LOG10, 0.0);
+    unigrams[0] = (crate::lm::arpa::MISSING_UNK_LOG10, 0.0);
     let unigram_backoff = |id: TokenId| if n > 1 { log10(backoff(&[id])) } else { 0.0 };
     unigrams[1] = (-99.0, unigram_backoff(BOS));
     for w in std::iter::once(EOS).chain(3..vocab_len as TokenId) {

@@ -22,7 +22,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::model::LanguageModel;
+use crate::lm::ngram::LanguageModel;
 use crate::tokenize::{BOS, EOS, TokenId};
 
 /// What a random stream is used for: the top byte of its stream id.
@@ -183,7 +183,7 @@ pub struct DrawScratch {
     pub dist: Vec<(TokenId, f64)>,
     pub cumulative: Cumulative,
     pub(crate) weights: Vec<f64>,
-    pub(crate) kn: Vec<crate::model::KnStep>,
+    pub(crate) kn: Vec<crate::lm::ngram::KnStep>,
 }
 
 /// Index of the candidate drawn by `u` from weights in the given order (see the module header).
@@ -353,7 +353,7 @@ pub fn generate(
     }
     // No transform and nobody watching: the model draws without listing its distribution.
     let order = model.order();
-    let mut history = crate::model::start_history(prefix, order);
+    let mut history = crate::lm::ngram::start_history(prefix, order);
     let mut tokens = Vec::with_capacity(cfg.max_tokens);
     let mut steps = Vec::with_capacity(cfg.max_tokens);
     let mut scratch = DrawScratch::default();
@@ -423,7 +423,7 @@ pub fn generate_observed(
     mut observe: impl FnMut(&StepView),
 ) -> Generated {
     let order = model.order();
-    let mut history = crate::model::start_history(prefix, order);
+    let mut history = crate::lm::ngram::start_history(prefix, order);
     let mut tokens = Vec::with_capacity(cfg.max_tokens);
     let mut steps = Vec::with_capacity(cfg.max_tokens);
     let mut dist = Vec::new();

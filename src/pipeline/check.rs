@@ -114,12 +114,12 @@ pub fn output(check: &OutputCheck, samples: &[SampleResult]) -> Vec<CheckResult>
 
 /// The `[checks.chi_square]` table: one result per tested distribution.
 pub fn chi_square(
-    tested: &[crate::chisq::Tested],
+    tested: &[crate::pipeline::chisq::Tested],
     check: &crate::scenario::ChiSquareCheck,
     seed: u64,
-    draw: crate::chisq::DrawFn,
+    draw: crate::pipeline::chisq::DrawFn,
 ) -> Vec<CheckResult> {
-    match crate::chisq::run(tested, check, seed, draw) {
+    match crate::pipeline::chisq::run(tested, check, seed, draw) {
         Err(e) => vec![CheckResult {
             kind: "chi_square",
             name: "distribution".into(),

@@ -7,8 +7,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::model::{LanguageModel, start_history};
-use crate::run::Prepared;
+use crate::lm::ngram::{LanguageModel, start_history};
+use crate::pipeline::run::Prepared;
 use crate::sample::{self, Domain, GenerateConfig, SamplerConfig};
 use crate::tokenize::{EOS, TokenId};
 
