@@ -169,6 +169,7 @@ struct Install {
 fn installs(script: &str, env: &[(String, String)]) -> Vec<Install> {
     let mut found = Vec::new();
     for line in script.lines() {
+        let line = line.split(" #").next().unwrap(); // a shell comment
         let Some(at) = line.find("cargo install") else {
             continue;
         };
@@ -302,4 +303,64 @@ fn the_workflow_installs_coinflip_from_its_source() {
         )),
         "{env:?}"
     );
+}
+
+/// docs/ci.md, docs/editors.md and the README say the same as the workflow: every
+/// `cargo install` of coinflip names its source (`--git` or `--path`) and, if any, the package
+/// `coinflip-lm`; the CI recipes parse as YAML, have the workflow's placeholder and cache the
+/// build folder.
+#[test]
+fn the_docs_install_coinflip_from_its_source_too() {
+    let mut checked = 0;
+    for doc in ["docs/ci.md", "docs/editors.md", "README.md"] {
+        let text = std::fs::read_to_string(doc).unwrap();
+        // Code blocks hold no backticks; inline code is every other piece between backticks.
+        let pieces = text.lines().flat_map(|l| l.split('`'));
+        for install in pieces.flat_map(|piece| installs(piece, &[])) {
+            let names_coinflip = install.crates.iter().any(|c| c.starts_with("coinflip"));
+            let prose = install.crates.is_empty() && install.options.is_empty();
+            if prose || !(names_coinflip || install.crates.is_empty()) {
+                continue; // prose about `cargo install`, or `cargo install cargo-insta`
+            }
+            checked += 1;
+            let from_source = install
+                .options
+                .iter()
+                .any(|(flag, value)| (flag == "--git" || flag == "--path") && value.is_some());
+            assert!(from_source, "{doc}: {:?}", install.options);
+            assert!(
+                install.crates.iter().all(|c| c == env!("CARGO_PKG_NAME")),
+                "{doc}: {:?}",
+                install.crates
+            );
+        }
+    }
+    assert!(checked >= 7, "only {checked} installs of coinflip found");
+
+    let ci = std::fs::read_to_string("docs/ci.md").unwrap();
+    let yaml: Vec<serde_yaml_ng::Value> = ci
+        .split("```yaml\n")
+        .skip(1)
+        .map(|block| serde_yaml_ng::from_str(block.split("```").next().unwrap()).unwrap())
+        .collect();
+    assert_eq!(yaml.len(), 2, "the GitHub Actions and GitLab CI recipes");
+    let (github, gitlab) = (&yaml[0], &yaml[1]);
+    assert_eq!(github["env"]["COINFLIP_GIT"].as_str(), Some(PLACEHOLDER));
+    assert_eq!(
+        gitlab["variables"]["COINFLIP_GIT"].as_str(),
+        Some(PLACEHOLDER)
+    );
+    let cache = github["jobs"]["scenarios"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/cache@"))
+        })
+        .expect("a cache step");
+    assert!(cache["with"]["path"].as_str().unwrap().contains("target/"));
+    let paths = gitlab["scenarios"]["cache"]["paths"].as_sequence().unwrap();
+    assert!(paths.iter().any(|p| p.as_str() == Some("target/")));
 }
