@@ -1287,4 +1287,84 @@ answer = { value = -0.5, tolerance = 0.001 }
             e2.gift
         );
     }
+
+    fn numeric_quiz(value: f64, tolerance: f64) -> Quiz {
+        let src = format!(
+            "id = \"n\"\ntitle = \"n\"\n[[questions]]\nid = \"x\"\nkind = \"numeric\"\nprompt = \"p\"\nanswer = {{ value = {}, tolerance = {} }}\n",
+            toml::Value::Float(value),
+            toml::Value::Float(tolerance)
+        );
+        Quiz::parse(Path::new("n.toml"), &src).unwrap()
+    }
+
+    fn round_trip(value: f64, tolerance: f64) -> Key {
+        let gift = export(&numeric_quiz(value, tolerance), Lang::En).gift;
+        let back = imp(&gift);
+        assert!(back.notes.is_empty(), "{gift}: {:?}", back.notes);
+        Quiz::parse(Path::new("back.toml"), &back.toml)
+            .unwrap_or_else(|e| panic!("{gift}\n{}\n{e:?}", back.toml))
+            .questions[0]
+            .key
+            .clone()
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_survive_the_round_trip() {
+        for (v, t) in [
+            (9_223_372_036_854_775_808.0, 0.0),
+            (6.02e23, 1e20),
+            (-1.7e308, 0.0),
+            (1e-300, 5e-324),
+            (123_456_789_012_345_680.0, 0.5),
+        ] {
+            let want = Key::Numeric {
+                value: v,
+                tolerance: t,
+                percent: false,
+            };
+            assert_eq!(round_trip(v, t), want, "{v} ± {t}");
+        }
+    }
+
+    #[test]
+    fn a_bad_number_skips_its_question_only() {
+        let i = imp("A {#9223372036854775808}\n\nB {#1e308..1.79e308}\n\nC {#1e400}\n\nD {T}\n");
+        assert_eq!(i.questions, 3, "{:?}", i.notes);
+        let q = Quiz::parse(Path::new("q.toml"), &i.toml).unwrap();
+        assert_eq!(
+            q.questions[0].key,
+            Key::Numeric {
+                value: 9_223_372_036_854_775_808.0,
+                tolerance: 0.0,
+                percent: false
+            }
+        );
+        let Key::Numeric { value, .. } = q.questions[1].key else {
+            panic!()
+        };
+        assert!(value.is_finite() && value > 1e308);
+        let skipped: Vec<_> = i.notes.iter().filter(|n| n.skipped).collect();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].line, Some(5));
+        assert!(skipped[0].message.contains("`1e400` is not a number"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Every value and tolerance the quiz format accepts (finite; tolerance ≥ 0) comes back
+        /// from GIFT as the same number.
+        #[test]
+        fn every_accepted_number_round_trips(
+            value in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+            tolerance in proptest::num::f64::POSITIVE | proptest::num::f64::ZERO,
+        ) {
+            proptest::prop_assume!(tolerance.is_finite());
+            let want = Key::Numeric { value, tolerance, percent: false };
+            proptest::prop_assert_eq!(round_trip(value, tolerance), want);
+        }
+    }
 }

@@ -189,8 +189,8 @@ impl Quiz {
 // ---- the file's shape -------------------------------------------------------------------------
 
 /// Names a question id may not take: they are gradebook or CSV columns.
-pub const RESERVED_IDS: [&str; 8] = [
-    "student", "name", "file", "line", "score", "max", "percent", "notes",
+pub const RESERVED_IDS: [&str; 10] = [
+    "student", "name", "file", "line", "score", "max", "percent", "notes", "status", "reason",
 ];
 
 /// A quiz file: an id, a title and the questions, in the order students see them. See
@@ -237,7 +237,7 @@ struct Defaults {
 struct RawQuestion {
     /// Unique within the quiz: ASCII letters, digits, `_`, `-`, `.`, starting with a letter or
     /// digit; not a gradebook column name (`student`, `name`, `file`, `line`, `score`, `max`,
-    /// `percent`, `notes`). Required.
+    /// `percent`, `notes`, `status`, `reason`). Required.
     #[schemars(
         with = "String",
         required,

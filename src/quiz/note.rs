@@ -105,6 +105,7 @@ impl Reading {
         match (self, lang) {
             (Reading::Option(id), Lang::En) => format!("option {id}"),
             (Reading::Option(id), Lang::Zh) => format!("选项 {id}"),
+            (Reading::Options(ids), Lang::En) if ids.len() == 1 => format!("option {}", ids[0]),
             (Reading::Options(ids), Lang::En) => format!("options {}", ids.join(", ")),
             (Reading::Options(ids), Lang::Zh) => format!("选项 {}", ids.join("、")),
             (Reading::Bool(b), _) => super::render::bool_text(*b, lang).to_string(),
