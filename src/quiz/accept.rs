@@ -84,7 +84,7 @@ pub fn options<'q>(q: &'q Question, s: &str) -> Result<Chosen<'q>, String> {
             .map(str::trim)
             .filter(|p| !p.is_empty())
             .collect();
-        return each(q, &pieces).map(|(v, exact)| (v, exact));
+        return each(q, &pieces);
     }
     if s.contains(',') {
         let pieces: Vec<&str> = s.split(',').collect();

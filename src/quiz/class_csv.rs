@@ -193,28 +193,7 @@ type HeaderError = (usize, String);
 
 /// Which column is what, and the notes on columns and questions that match nothing.
 fn layout(headers: &[String], ctx: &Context) -> Result<(Layout, Vec<String>), HeaderError> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        if h.is_empty() {
-            return Err((
-                i,
-                format!(
-                    "CSV header: column {} has no name: expected `student`, `name` or a question id",
-                    i + 1
-                ),
-            ));
-        }
-        if let Some(j) = seen.insert(h.to_lowercase(), i) {
-            return Err((
-                i,
-                format!(
-                    "CSV header: column `{h}` appears twice (columns {} and {})",
-                    j + 1,
-                    i + 1
-                ),
-            ));
-        }
-    }
+    let seen = check_headers(headers)?;
     let map = ctx.columns;
     let find = |named: Option<&String>, defaults: &[&str]| -> Result<Option<usize>, HeaderError> {
         match named {
@@ -282,6 +261,33 @@ fn layout(headers: &[String], ctx: &Context) -> Result<(Layout, Vec<String>), He
         }
     }
     Ok((layout, notes))
+}
+
+/// Every header named, and named once (ignoring case): header (lower case) → column.
+fn check_headers(headers: &[String]) -> Result<HashMap<String, usize>, HeaderError> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            return Err((
+                i,
+                format!(
+                    "CSV header: column {} has no name: expected `student`, `name` or a question id",
+                    i + 1
+                ),
+            ));
+        }
+        if let Some(j) = seen.insert(h.to_lowercase(), i) {
+            return Err((
+                i,
+                format!(
+                    "CSV header: column `{h}` appears twice (columns {} and {})",
+                    j + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
+    Ok(seen)
 }
 
 /// Finds the question a header names: the `--columns` map, an id (exactly, then in any case),

@@ -673,39 +673,24 @@ pub fn import(source: &str, default_title: &str) -> Result<Imported, String> {
                     }),
                 }
             }
-            Item::Question { line, text } => {
-                let mut lossy = vec![];
-                match parse_question(&protect(&text), &mut lossy) {
-                    Ok(draft) => {
-                        let id = question_id(draft.title.as_deref(), count + 1, &mut used);
-                        let mut one = String::new();
-                        write_question(&mut one, &id, &draft);
-                        if let Err(why) = check_converted(&one) {
-                            notes.push(Note {
-                                line: Some(line),
-                                question: None,
-                                message: why,
-                                skipped: true,
-                            });
-                            continue;
-                        }
-                        count += 1;
-                        body.push_str(&one);
-                        notes.extend(lossy.into_iter().map(|message| Note {
-                            line: Some(line),
-                            question: Some(id.clone()),
-                            message,
-                            skipped: false,
-                        }));
-                    }
-                    Err(why) => notes.push(Note {
+            Item::Question { line, text } => match convert(&text, count + 1, &mut used) {
+                Ok((one, id, lossy)) => {
+                    count += 1;
+                    body.push_str(&one);
+                    notes.extend(lossy.into_iter().map(|message| Note {
                         line: Some(line),
-                        question: None,
-                        message: why,
-                        skipped: true,
-                    }),
+                        question: Some(id.clone()),
+                        message,
+                        skipped: false,
+                    }));
                 }
-            }
+                Err(why) => notes.push(Note {
+                    line: Some(line),
+                    question: None,
+                    message: why,
+                    skipped: true,
+                }),
+            },
         }
     }
     let title = title
@@ -722,6 +707,21 @@ pub fn import(source: &str, default_title: &str) -> Result<Imported, String> {
         questions: count,
         notes,
     })
+}
+
+/// One question block as quiz TOML, its id and its lossy parts; `Err` is why it is skipped.
+fn convert(
+    text: &str,
+    n: usize,
+    used: &mut std::collections::HashSet<String>,
+) -> Result<(String, String, Vec<String>), String> {
+    let mut lossy = vec![];
+    let draft = parse_question(&protect(text), &mut lossy)?;
+    let id = question_id(draft.title.as_deref(), n, used);
+    let mut one = String::new();
+    write_question(&mut one, &id, &draft);
+    check_converted(&one)?;
+    Ok((one, id, lossy))
 }
 
 /// Checks one converted question the way `quiz check` will, so that a question coinflip cannot

@@ -166,46 +166,10 @@ fn settle(
                 "none of these submissions is graded (keep one and grade again)",
             ));
         }
-        Duplicates::Latest | Duplicates::First => {
-            let mut times = vec![];
-            for s in group {
-                match s.timestamp.as_deref().map(Timestamp::parse) {
-                    Some(Some(t)) => times.push(t),
-                    Some(None) => {
-                        return Err(reject_all(&format!(
-                            "--duplicates {} cannot read the timestamp {:?} of {}; none of these submissions is graded",
-                            policy.name(),
-                            s.timestamp.as_deref().unwrap_or(""),
-                            s.origin
-                        )));
-                    }
-                    None => {
-                        return Err(reject_all(&format!(
-                            "--duplicates {} needs a timestamp on each submission and {} has none; none of these submissions is graded",
-                            policy.name(),
-                            s.origin
-                        )));
-                    }
-                }
-            }
-            // The earliest (first) or latest; among equal times, the first in input order.
-            let mut best = 0;
-            for (i, t) in times.iter().enumerate() {
-                let better = match policy {
-                    Duplicates::Latest => *t > times[best],
-                    _ => *t < times[best],
-                };
-                if better {
-                    best = i;
-                }
-            }
-            let word = if policy == Duplicates::Latest {
-                "later"
-            } else {
-                "earlier"
-            };
-            (best, format!("submitted {word}"))
-        }
+        Duplicates::Latest | Duplicates::First => match by_time(group, policy) {
+            Ok(keep) => keep,
+            Err(why) => return Err(reject_all(&why)),
+        },
         Duplicates::Best => {
             let graded: Vec<StudentResult> = group
                 .iter()
@@ -241,6 +205,49 @@ fn settle(
         })
         .collect();
     Ok((kept, others))
+}
+
+/// The submission `--duplicates latest|first` keeps (the first in input order among equal
+/// times) and why, or why none can be chosen (a timestamp missing or unreadable).
+fn by_time(group: &[&Submission], policy: Duplicates) -> Result<(usize, String), String> {
+    let mut times = vec![];
+    for s in group {
+        let raw = s.timestamp.as_deref();
+        match raw.map(Timestamp::parse) {
+            Some(Some(t)) => times.push(t),
+            Some(None) => {
+                return Err(format!(
+                    "--duplicates {} cannot read the timestamp {:?} of {}; none of these submissions is graded",
+                    policy.name(),
+                    raw.unwrap_or(""),
+                    s.origin
+                ));
+            }
+            None => {
+                return Err(format!(
+                    "--duplicates {} needs a timestamp on each submission and {} has none; none of these submissions is graded",
+                    policy.name(),
+                    s.origin
+                ));
+            }
+        }
+    }
+    let mut best = 0;
+    for (i, t) in times.iter().enumerate() {
+        let better = match policy {
+            Duplicates::Latest => *t > times[best],
+            _ => *t < times[best],
+        };
+        if better {
+            best = i;
+        }
+    }
+    let word = if policy == Duplicates::Latest {
+        "later"
+    } else {
+        "earlier"
+    };
+    Ok((best, format!("submitted {word}")))
 }
 
 fn duplicate_rejection(s: &Submission, group: &[&Submission], why: &str) -> Rejection {

@@ -503,17 +503,7 @@ fn validate_question(
     let errors_before = p.list.len();
     let id = question_id(p, index, &start, q.id.as_ref(), seen);
     let key = |k: &str| format!("questions[{id}].{k}");
-    let points = match &q.points {
-        None => 1.0,
-        Some(pts) => {
-            let v = *pts.get_ref();
-            if !(v.is_finite() && v > 0.0) {
-                let message = format!("expected a number > 0, found {v}");
-                p.add(pts.span(), key("points"), message);
-            }
-            v
-        }
-    };
+    let points = question_points(p, q, &key("points"));
     let prompt = match &q.prompt {
         Some(t) => {
             check_text(p, t, &key("prompt"));
@@ -543,18 +533,7 @@ fn validate_question(
     let weighted = matches!(kind_v, Kind::Single | Kind::Multiple) && scoring == Scoring::Weighted;
     let options = question_options(p, q, kind, weighted, &id);
     check_scoring(p, q, kind_v, &key("scoring"));
-    let exact = match &q.exact {
-        Some(e) if kind_v != Kind::Short => {
-            let message = format!(
-                "`exact` applies to short questions only, not to a {} question",
-                kind_v.name()
-            );
-            p.add(e.span(), key("exact"), message);
-            false
-        }
-        Some(e) => *e.get_ref(),
-        None => defaults.exact,
-    };
+    let exact = question_exact(p, q, kind_v, defaults, &key("exact"));
     let Some(answer) = &q.answer else {
         let message = format!(
             "question `{id}` has no `answer`: {}",
@@ -586,6 +565,41 @@ fn validate_question(
         key: answer_key?,
         explanation: q.explanation.as_ref().map(|e| e.get_ref().clone()),
     })
+}
+
+/// `points`, checked (> 0); 1 when missing.
+fn question_points(p: &mut Problems, q: &RawQuestion, key: &str) -> f64 {
+    let Some(pts) = &q.points else {
+        return 1.0;
+    };
+    let v = *pts.get_ref();
+    if !(v.is_finite() && v > 0.0) {
+        let message = format!("expected a number > 0, found {v}");
+        p.add(pts.span(), key.to_string(), message);
+    }
+    v
+}
+
+/// `exact`, checked (short questions only); the quiz's default when missing.
+fn question_exact(
+    p: &mut Problems,
+    q: &RawQuestion,
+    kind: Kind,
+    defaults: &Defaults,
+    key: &str,
+) -> bool {
+    match &q.exact {
+        Some(e) if kind != Kind::Short => {
+            let message = format!(
+                "`exact` applies to short questions only, not to a {} question",
+                kind.name()
+            );
+            p.add(e.span(), key.to_string(), message);
+            false
+        }
+        Some(e) => *e.get_ref(),
+        None => defaults.exact,
+    }
 }
 
 /// The question's id, checked: plain, not reserved, not used before (`#N` when missing).
@@ -920,90 +934,72 @@ fn check_weights(
 }
 
 fn numeric_key(p: &mut Problems, span: Range<usize>, key: &str, t: &toml::Table) -> Option<Key> {
-    let number = |v: &toml::Value| match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
-    };
+    let mut problem = |message: String| p.add(span.clone(), key.to_string(), message);
     for k in t.keys() {
         if k != "value" && k != "tolerance" && k != "unit" {
-            p.add(
-                span.clone(),
-                key.to_string(),
-                format!(
-                    "unknown key `{k}` in a numeric answer, expected `value`, `tolerance` or `unit`"
-                ),
-            );
+            problem(format!(
+                "unknown key `{k}` in a numeric answer, expected `value`, `tolerance` or `unit`"
+            ));
         }
     }
     let percent = match t.get("unit") {
         None => Some(false),
         Some(toml::Value::String(u)) if u == "percent" => Some(true),
         Some(other) => {
-            p.add(
-                span.clone(),
-                key.to_string(),
-                format!("`unit`: expected \"percent\", found {other}"),
-            );
+            problem(format!("`unit`: expected \"percent\", found {other}"));
             None
         }
     };
     let value = match t.get("value") {
         None => {
-            p.add(
-                span.clone(),
-                key.to_string(),
-                "a numeric answer needs `value`: `{ value = 3.0, tolerance = 0.1 }`".into(),
-            );
+            problem("a numeric answer needs `value`: `{ value = 3.0, tolerance = 0.1 }`".into());
             None
         }
-        Some(v) => match number(v) {
-            Some(x) if x.is_finite() => Some(x),
-            Some(x) => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`value` must be finite, found {x}"),
-                );
-                None
-            }
-            None => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`value`: expected a number, found {}", value_type(v)),
-                );
-                None
-            }
-        },
+        Some(v) => number_field(&mut problem, "value", v, |x| x.is_finite(), "finite"),
     };
     let tolerance = match t.get("tolerance") {
         None => Some(0.0),
-        Some(v) => match number(v) {
-            Some(x) if x.is_finite() && x >= 0.0 => Some(x),
-            Some(x) => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`tolerance` must be a finite number >= 0, found {x}"),
-                );
-                None
-            }
-            None => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`tolerance`: expected a number, found {}", value_type(v)),
-                );
-                None
-            }
-        },
+        Some(v) => number_field(
+            &mut problem,
+            "tolerance",
+            v,
+            |x| x.is_finite() && x >= 0.0,
+            "a finite number >= 0",
+        ),
     };
     Some(Key::Numeric {
         value: value?,
         tolerance: tolerance?,
         percent: percent?,
     })
+}
+
+/// The number `v` of the numeric answer's `name`, or a problem: not a number, or not `ok` (`what`
+/// says what it must be).
+fn number_field(
+    problem: &mut impl FnMut(String),
+    name: &str,
+    v: &toml::Value,
+    ok: impl Fn(f64) -> bool,
+    what: &str,
+) -> Option<f64> {
+    let x = match v {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(f) => *f,
+        _ => {
+            problem(format!(
+                "`{name}`: expected a number, found {}",
+                value_type(v)
+            ));
+            return None;
+        }
+    };
+    if ok(x) {
+        Some(x)
+    } else {
+        problem(format!("`{name}` must be {what}, found {x}"));
+        None
+    }
 }
 
 /// What the `answer` of a `kind` question must look like.

@@ -68,7 +68,7 @@ fn time_part(rest: &str) -> Option<(i64, i64)> {
         return Some((0, 0));
     }
     // Split off a `Z` or an offset glued to the time (`10:15:03Z`, `10:15:03+02:00`).
-    let (clock, tail) = match rest.find(|c: char| c == 'Z' || c == '+' || c == '-' || c == ' ') {
+    let (clock, tail) = match rest.find(['Z', '+', '-', ' ']) {
         Some(i) => (&rest[..i], rest[i..].trim()),
         None => (rest, ""),
     };
