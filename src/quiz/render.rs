@@ -177,6 +177,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn raw_html_in_quiz_texts_is_shown_as_text() {
+        let quiz = Quiz::parse(
+            std::path::Path::new("q.toml"),
+            "id = \"t\"\ntitle = \"<b>T</b>\"\n[[questions]]\nid = \"q1\"\nkind = \"single\"\nprompt = \"<script>alert(1)</script>\"\noptions = [ { id = \"a\", text = \"<img src=x>\" }, { id = \"b\", text = \"B & C\" } ]\nanswer = \"b\"\nexplanation = \"<i>why</i>\"\n",
+        )
+        .unwrap();
+        let md = markdown(&quiz, Lang::En, true);
+        assert!(!md.contains('<'), "{md}");
+        assert!(md.starts_with("# &lt;b&gt;T&lt;/b&gt;\n"), "{md}");
+        assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(md.contains("- **a)** &lt;img src=x&gt;\n"));
+        assert!(md.contains("**Answer** (`q1`): b) B &amp; C\n"));
+    }
+
+    #[test]
     fn points_are_written_plainly() {
         assert_eq!(points_text(1.0), "1");
         assert_eq!(points_text(2.5), "2.5");
