@@ -141,21 +141,25 @@ pub fn answers(data: &[u8]) {
     };
     let source = text(rest);
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let quiz = Quiz::parse(Path::new("ch06-sampling-lab.toml"), LAB_QUIZ)
+        .expect("the bundled quiz is valid");
+    let csv = class_csv::Context {
+        quiz: &quiz,
+        columns: None,
+    };
     let inputs = if source.trim().is_empty() {
         vec![]
     } else {
         match selector % 3 {
             0 => vec![submission::parse_one("a.toml", source, AnswerFormat::Toml)],
             1 => vec![submission::parse_one("a.json", source, AnswerFormat::Json)],
-            _ => class_csv::parse("class.csv", source),
+            _ => class_csv::parse("class.csv", source, &csv).inputs,
         }
     };
     for r in inputs.iter().filter_map(|r| r.as_ref().err()) {
         let _ = r.reason();
         let _ = r.diagnostic.to_string();
     }
-    let quiz = Quiz::parse(Path::new("ch06-sampling-lab.toml"), LAB_QUIZ)
-        .expect("the bundled quiz is valid");
     grade_and_report(&quiz, inputs);
 }
 
@@ -163,7 +167,7 @@ fn grade_and_report(
     quiz: &Quiz,
     inputs: Vec<Result<submission::Submission, submission::Rejection>>,
 ) {
-    let book = Gradebook::build(quiz, inputs);
+    let book = Gradebook::build(quiz, inputs, Default::default());
     let analysis = Analysis::of(quiz, &book);
     for lang in [Lang::En, Lang::Zh] {
         let report = Report {
@@ -172,10 +176,18 @@ fn grade_and_report(
             analysis: &analysis,
             lang,
         };
-        for format in [Format::Text, Format::Csv, Format::Json, Format::Markdown] {
+        for format in [
+            Format::Text,
+            Format::Csv,
+            Format::Json,
+            Format::Markdown,
+            Format::Html,
+            Format::CanvasCsv,
+            Format::MoodleCsv,
+        ] {
             let _ = export::render(format, &report);
         }
-        for f in feedback::files(quiz, &book, lang) {
+        for f in feedback::files(quiz, &book, lang, Default::default()) {
             assert!(
                 !f.name.contains('/') && !f.name.contains('\\') && !f.name.starts_with('.'),
                 "feedback file name {:?} could escape its folder",

@@ -86,9 +86,9 @@ fn init_then_run_and_grade() {
     // s002: choose a (0), likely {a, c} partial: (1 − 1)/2 → 0, the 30 vs 32 ± 1 (0), same (1).
     assert_eq!(
         csv,
-        "student,name,score,max,percent,choose,likely,the,same\n\
-         s001,Ada Example,5.00,5.00,100.00,1.00,2.00,1.00,1.00\n\
-         s002,Bo Example,1.00,5.00,20.00,0.00,0.00,0.00,1.00\n"
+        "student,name,score,max,percent,choose,likely,the,same,status,file,line,reason\n\
+         s001,Ada Example,5.00,5.00,100.00,1.00,2.00,1.00,1.00,graded,answers/s001.toml,,\n\
+         s002,Bo Example,1.00,5.00,20.00,0.00,0.00,0.00,1.00,graded,answers/s002.json,,\n"
     );
     assert!(err.ends_with("2 graded, 0 rejected\n"), "{err}");
 

@@ -82,17 +82,17 @@ fn converted_quiz_grades_by_the_gift_weights() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "student,name,score,max,percent,next-token,loop,temperature,context,frozen,q6,seed,remix,the,pi-range,escapes"
+        "student,name,score,max,percent,next-token,loop,temperature,context,frozen,q6,seed,remix,the,pi-range,escapes,status,file,line,reason"
     );
     // s1: 0.5 + 0.5 + 1 + 1 (32.4 within 0.5) + 1 (3.15 within 3.145 ± 0.005) + 1 = 5.
     assert_eq!(
         lines[1],
-        "s1,,5.00,11.00,45.45,0.00,0.50,0.50,1.00,0.00,0.00,0.00,0.00,1.00,1.00,1.00"
+        "s1,,5.00,11.00,45.45,0.00,0.50,0.50,1.00,0.00,0.00,0.00,0.00,1.00,1.00,1.00,graded,answers/s1.toml,,"
     );
     // s2: 0 + 1 + context (33.33333 − 100)/99.99999 → 0 + remix 1 = 2.
     assert_eq!(
         lines[2],
-        "s2,,2.00,11.00,18.18,0.00,0.00,1.00,0.00,0.00,0.00,0.00,1.00,0.00,0.00,0.00"
+        "s2,,2.00,11.00,18.18,0.00,0.00,1.00,0.00,0.00,0.00,0.00,1.00,0.00,0.00,0.00,graded,answers/s2.toml,,"
     );
     // The feedback of a chosen option reaches the student.
     let (_, err, code) = run_in(

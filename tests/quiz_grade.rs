@@ -55,19 +55,24 @@ fn class_markdown_report() {
 fn class_csv_gradebook() {
     let r = grade("csv");
     assert_eq!(r.code, 1);
-    // Header plus one row per graded student; the file parses back as CSV with 10 columns each.
+    // Header plus one row per input (36 graded, 10 rejected); the file parses back as CSV.
     let mut rd = csv::Reader::from_reader(r.stdout.as_bytes());
     assert_eq!(
         rd.headers().unwrap().iter().collect::<Vec<_>>(),
         [
             "student", "name", "score", "max", "percent", "loop", "frozen", "remix", "the",
-            "likely"
+            "likely", "status", "file", "line", "reason"
         ]
     );
-    assert_eq!(rd.records().count(), 36);
-    // Rejections, notes and the tally go to stderr, not into the gradebook.
+    let statuses: Vec<String> = rd.records().map(|r| r.unwrap()[10].to_string()).collect();
+    assert_eq!(statuses.len(), 46);
+    assert_eq!(statuses.iter().filter(|s| *s == "graded").count(), 36);
+    assert_eq!(statuses.iter().filter(|s| *s == "rejected").count(), 10);
+    // Notes and the tally go to stderr.
     assert!(r.stderr.ends_with("36 graded, 10 rejected\n"));
-    assert!(r.stderr.contains("note: s007 (tests/fixtures/quiz/class/s007.json): the: expected a number, found a string; scored 0"));
+    assert!(r.stderr.contains(
+        "note: s007 (tests/fixtures/quiz/class/s007.json): the: accepted \"32\" as the number 32"
+    ));
     insta::assert_snapshot!("class_csv", r.stdout);
 }
 
@@ -136,43 +141,36 @@ fn every_input_is_graded_or_rejected() {
 fn statistics_match_numpy() {
     // Reference values from numpy 2.4.6 on the points matrix of this report:
     //   X = np.array([[s["questions"][q] for q in qs] for s in d["students"]]); t = X.sum(1)
-    //   t.mean() 4.805555555555555, np.median(t) 5.5, t.std(ddof=1) 1.7207879332187075
-    //   X[:, i].mean() / max_i: 0.7037037037037037 0.7222222222222222 0.7777777777777778
-    //                           0.6944444444444444 0.5
-    //   np.corrcoef(X[:, i], t - X[:, i])[0, 1]: 0.380392628796869 0.3243694305981209
-    //                           0.8068145600562097 0.5736188883767047 -0.5622726104514932
-    //   k/(k-1) * (1 - X.var(axis=0, ddof=1).sum() / t.var(ddof=1)) = 0.38595550790672717
+    //   t.mean() 4.888888888888889, np.median(t) 6.0, t.std(ddof=1) 1.736626907505759
+    //   X[:, i].mean() / max_i: 0.7037037037037037 0.75 0.7777777777777778 0.75 0.5
+    //   np.corrcoef(X[:, i], t - X[:, i])[0, 1]: 0.4342114159629336 0.3500156690962454
+    //                           0.8362258114577569 0.6541361578439276 -0.5704979053851293
+    //   k/(k-1) * (1 - X.var(axis=0, ddof=1).sum() / t.var(ddof=1)) = 0.4177631578947365
     // The JSON rounds to 4 decimals.
     let v: serde_json::Value = serde_json::from_str(&grade("json").stdout).unwrap();
     let near = |x: &serde_json::Value, want: f64| {
         let x = x.as_f64().unwrap();
         assert!((x - want).abs() <= 0.00005 + 1e-12, "{x} vs {want}");
     };
-    near(&v["summary"]["mean"], 4.805555555555555);
-    near(&v["summary"]["median"], 5.5);
-    near(&v["summary"]["stdev"], 1.7207879332187075);
+    near(&v["summary"]["mean"], 4.888888888888889);
+    near(&v["summary"]["median"], 6.0);
+    near(&v["summary"]["stdev"], 1.736626907505759);
     near(&v["summary"]["min"], 1.0);
     near(&v["summary"]["max"], 7.0);
-    let facility = [
-        0.7037037037037037,
-        0.7222222222222222,
-        0.7777777777777778,
-        0.6944444444444444,
-        0.5,
-    ];
+    let facility = [0.7037037037037037, 0.75, 0.7777777777777778, 0.75, 0.5];
     let discrimination = [
-        0.380392628796869,
-        0.3243694305981209,
-        0.8068145600562097,
-        0.5736188883767047,
-        -0.5622726104514932,
+        0.4342114159629336,
+        0.3500156690962454,
+        0.8362258114577569,
+        0.6541361578439276,
+        -0.5704979053851293,
     ];
     for (i, item) in v["items"].as_array().unwrap().iter().enumerate() {
         near(&item["facility"], facility[i]);
         near(&item["discrimination"], discrimination[i]);
         assert_eq!(item["negative_discrimination"], discrimination[i] < 0.0);
     }
-    near(&v["reliability"]["cronbach_alpha"], 0.38595550790672717);
+    near(&v["reliability"]["cronbach_alpha"], 0.4177631578947365);
 }
 
 #[test]
@@ -425,7 +423,10 @@ fn the_quiz_file_inside_an_answer_folder_is_skipped_with_a_note() {
     );
     assert_eq!(
         r.stdout,
-        "student,name,score,max,percent,q1,q2,q3,q4\ns1,,4.00,4.00,100.00,1.00,1.00,1.00,1.00\n"
+        format!(
+            "student,name,score,max,percent,q1,q2,q3,q4,status,file,line,reason\ns1,,4.00,4.00,100.00,1.00,1.00,1.00,1.00,graded,{}/s1.json,,\n",
+            dir.path().display()
+        )
     );
 }
 

@@ -279,8 +279,16 @@ fn number(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("`{t}` is not a number"))
 }
 
-/// Reads one protected question block. `Err` is why it is skipped; `notes` gets lossy parts.
-fn parse_question(text: &str, notes: &mut Vec<String>) -> Result<Draft, String> {
+/// A question block cut into its parts: title, prompt, the answer text (between the braces, with
+/// the general feedback cut off) and the general feedback.
+struct Parts<'a> {
+    title: Option<String>,
+    prompt: String,
+    answer: &'a str,
+    explanation: Option<String>,
+}
+
+fn split_question(text: &str) -> Result<Parts<'_>, String> {
     let mut text = text.trim();
     let mut title = None;
     if let Some(rest) = text.strip_prefix("::") {
@@ -324,6 +332,22 @@ fn parse_question(text: &str, notes: &mut Vec<String>) -> Result<Draft, String> 
     if prompt.is_empty() {
         return Err("the question has no text before `{`".into());
     }
+    Ok(Parts {
+        title,
+        prompt,
+        answer,
+        explanation,
+    })
+}
+
+/// Reads one protected question block. `Err` is why it is skipped; `notes` gets lossy parts.
+fn parse_question(text: &str, notes: &mut Vec<String>) -> Result<Draft, String> {
+    let Parts {
+        title,
+        prompt,
+        answer,
+        mut explanation,
+    } = split_question(text)?;
     let a = answer.trim();
     let mut answer_feedback: Vec<String> = vec![];
     let body = if a.is_empty() {
@@ -335,26 +359,8 @@ fn parse_question(text: &str, notes: &mut Vec<String>) -> Result<Draft, String> 
     } else if a.contains('=') && a.contains("->") {
         return Err("a matching question (`=a -> b`): coinflip does not grade this type".into());
     } else {
-        let mut bits = a.splitn(3, '#');
-        let first = bits.next().unwrap_or("").trim();
-        let truth = match first {
-            "T" | "TRUE" => Some(true),
-            "F" | "FALSE" => Some(false),
-            _ => None,
-        };
-        match truth {
-            Some(t) => {
-                let wrong = bits.next().map(restore).filter(|f| !f.is_empty());
-                let right = bits.next().map(restore).filter(|f| !f.is_empty());
-                let said = |b: bool| if b { "true" } else { "false" };
-                if let Some(f) = right {
-                    answer_feedback.push(format!("If you answered {}: {f}", said(t)));
-                }
-                if let Some(f) = wrong {
-                    answer_feedback.push(format!("If you answered {}: {f}", said(!t)));
-                }
-                Body::TrueFalse(t)
-            }
+        match true_false_body(a, &mut answer_feedback) {
+            Some(body) => body,
             None => short_body(a, notes, &mut answer_feedback)?,
         }
     };
@@ -373,6 +379,26 @@ fn parse_question(text: &str, notes: &mut Vec<String>) -> Result<Draft, String> 
         body,
         explanation,
     })
+}
+
+/// `T#wrong#right`: a true-false question, its per-answer feedback into `fb`; `None` otherwise.
+fn true_false_body(a: &str, fb: &mut Vec<String>) -> Option<Body> {
+    let mut bits = a.splitn(3, '#');
+    let t = match bits.next().unwrap_or("").trim() {
+        "T" | "TRUE" => true,
+        "F" | "FALSE" => false,
+        _ => return None,
+    };
+    let wrong = bits.next().map(restore).filter(|f| !f.is_empty());
+    let right = bits.next().map(restore).filter(|f| !f.is_empty());
+    let said = |b: bool| if b { "true" } else { "false" };
+    if let Some(f) = right {
+        fb.push(format!("If you answered {}: {f}", said(t)));
+    }
+    if let Some(f) = wrong {
+        fb.push(format!("If you answered {}: {f}", said(!t)));
+    }
+    Some(Body::TrueFalse(t))
 }
 
 fn choice_body(a: &str) -> Result<Body, String> {
@@ -487,7 +513,12 @@ fn numeric_body(n: &str, notes: &mut Vec<String>, fb: &mut Vec<String>) -> Resul
             if hi < lo {
                 return Err(format!("the range `{text}` ends below its start"));
             }
-            (tidy((lo + hi) / 2.0), tidy((hi - lo) / 2.0))
+            // Halves first: `lo + hi` overflows to infinity near the largest floats.
+            let (mid, half) = (tidy(lo / 2.0 + hi / 2.0), tidy(hi / 2.0 - lo / 2.0));
+            if !(mid.is_finite() && half.is_finite()) {
+                return Err(format!("the range `{text}` is too large"));
+            }
+            (mid, half)
         } else if let Some((v, t)) = text.split_once(':') {
             (number(v)?, number(t)?)
         } else {
@@ -545,7 +576,11 @@ fn reserved(id: &str) -> bool {
 
 /// The question's id: its title when that is a plain id, else the title's slug, else `q<n>`;
 /// made unique with `-2`, `-3`, ….
-fn question_id(title: Option<&str>, n: usize, used: &mut Vec<String>) -> String {
+fn question_id(
+    title: Option<&str>,
+    n: usize,
+    used: &mut std::collections::HashSet<String>,
+) -> String {
     let base = title
         .map(str::trim)
         .and_then(|t| {
@@ -559,11 +594,11 @@ fn question_id(title: Option<&str>, n: usize, used: &mut Vec<String>) -> String 
         .unwrap_or_else(|| format!("q{n}"));
     let mut id = base.clone();
     let mut k = 2;
-    while used.iter().any(|u| u.eq_ignore_ascii_case(&id)) {
+    while used.contains(&id.to_ascii_lowercase()) {
         id = format!("{base}-{k}");
         k += 1;
     }
-    used.push(id.clone());
+    used.insert(id.to_ascii_lowercase());
     id
 }
 
@@ -580,11 +615,25 @@ fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// A number as TOML that reads back as the same `f64`: an integer when it is one (below 10^15,
+/// exact in both), else Rust's shortest round-trip form, with an exponent when that is shorter
+/// (`6.02e23`, never 24 digits that TOML would read as an integer too large for it).
 fn toml_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
-        format!("{x}")
+        format!("{x:?}")
+    }
+}
+
+/// A number as GIFT writes it: decimal, or with an exponent when the decimal form is long
+/// (`6.02e23`, `1e-300`); both read back as the same `f64`.
+fn gift_num(x: f64) -> String {
+    let plain = format!("{x}");
+    if plain.len() > 21 {
+        format!("{x:e}")
+    } else {
+        plain
     }
 }
 
@@ -604,7 +653,7 @@ pub fn import(source: &str, default_title: &str) -> Result<Imported, String> {
     }
     let mut notes = vec![];
     let mut title: Option<String> = None;
-    let mut used: Vec<String> = vec![];
+    let mut used = std::collections::HashSet::new();
     let mut body = String::new();
     let mut count = 0;
     for item in items(source) {
@@ -624,28 +673,24 @@ pub fn import(source: &str, default_title: &str) -> Result<Imported, String> {
                     }),
                 }
             }
-            Item::Question { line, text } => {
-                let mut lossy = vec![];
-                match parse_question(&protect(&text), &mut lossy) {
-                    Ok(draft) => {
-                        count += 1;
-                        let id = question_id(draft.title.as_deref(), count, &mut used);
-                        write_question(&mut body, &id, &draft);
-                        notes.extend(lossy.into_iter().map(|message| Note {
-                            line: Some(line),
-                            question: Some(id.clone()),
-                            message,
-                            skipped: false,
-                        }));
-                    }
-                    Err(why) => notes.push(Note {
+            Item::Question { line, text } => match convert(&text, count + 1, &mut used) {
+                Ok((one, id, lossy)) => {
+                    count += 1;
+                    body.push_str(&one);
+                    notes.extend(lossy.into_iter().map(|message| Note {
                         line: Some(line),
-                        question: None,
-                        message: why,
-                        skipped: true,
-                    }),
+                        question: Some(id.clone()),
+                        message,
+                        skipped: false,
+                    }));
                 }
-            }
+                Err(why) => notes.push(Note {
+                    line: Some(line),
+                    question: None,
+                    message: why,
+                    skipped: true,
+                }),
+            },
         }
     }
     let title = title
@@ -662,6 +707,41 @@ pub fn import(source: &str, default_title: &str) -> Result<Imported, String> {
         questions: count,
         notes,
     })
+}
+
+/// One question block as quiz TOML, its id and its lossy parts; `Err` is why it is skipped.
+fn convert(
+    text: &str,
+    n: usize,
+    used: &mut std::collections::HashSet<String>,
+) -> Result<(String, String, Vec<String>), String> {
+    let mut lossy = vec![];
+    let draft = parse_question(&protect(text), &mut lossy)?;
+    let id = question_id(draft.title.as_deref(), n, used);
+    let mut one = String::new();
+    write_question(&mut one, &id, &draft);
+    check_converted(&one)?;
+    Ok((one, id, lossy))
+}
+
+/// Checks one converted question the way `quiz check` will, so that a question coinflip cannot
+/// represent is skipped with the reason and the good questions are still written.
+fn check_converted(question_toml: &str) -> Result<(), String> {
+    let quiz = format!("id = \"q\"\ntitle = \"q\"\n{question_toml}");
+    match Quiz::parse(Path::new("<question>"), &quiz) {
+        Ok(_) => Ok(()),
+        Err(problems) => Err(format!(
+            "the question cannot be converted: {}",
+            problems
+                .iter()
+                .map(|p| match &p.key {
+                    Some(k) => format!("`{k}`: {}", p.message),
+                    None => p.message.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    }
 }
 
 fn write_question(out: &mut String, id: &str, d: &Draft) {
@@ -767,7 +847,7 @@ pub fn export(quiz: &Quiz, lang: Lang) -> Exported {
         title.trim()
     );
     for q in &quiz.questions {
-        let note = |notes: &mut Vec<Note>, message: String| {
+        let mut note = |message: String| {
             notes.push(Note {
                 line: None,
                 question: Some(q.id.clone()),
@@ -776,81 +856,84 @@ pub fn export(quiz: &Quiz, lang: Lang) -> Exported {
             });
         };
         if q.points != 1.0 {
+            note(format!(
+                "GIFT has no points: worth {} here, it gets Moodle's default mark",
+                super::render::points_text(q.points)
+            ));
+        }
+        if let Key::Multiple {
+            scoring: Scoring::AllOrNothing,
+            ..
+        } = q.key
+        {
             note(
-                &mut notes,
-                format!(
-                    "GIFT has no points: worth {} here, it gets Moodle's default mark",
-                    super::render::points_text(q.points)
-                ),
+                "GIFT has no all-or-nothing scoring: written with weights (each right option 100/K %, each wrong one -100 %), so Moodle gives credit for some of the right options"
+                    .into(),
             );
         }
         let _ = write!(out, "\n::{}::{}{{\n", q.id, escape(q.prompt.get(lang)));
-        let feedback = |o: &super::key::Choice| {
-            o.feedback
-                .as_ref()
-                .map(|f| format!("#{}", escape(f.get(lang))))
-                .unwrap_or_default()
-        };
-        match &q.key {
-            Key::Single(right) => {
-                for o in &q.options {
-                    let line = if &o.id == right {
-                        format!("={}", escape(o.text.get(lang)))
-                    } else {
-                        let w = o.weight.filter(|w| *w != 0.0).map(weight_text);
-                        format!("~{}", answer_text(o.text.get(lang), w.as_deref()))
-                    };
-                    let _ = writeln!(out, "{line}{}", feedback(o));
-                }
-            }
-            Key::Multiple { answer, scoring } => {
-                let k = answer.len() as f64;
-                if *scoring == Scoring::AllOrNothing {
-                    note(
-                        &mut notes,
-                        "GIFT has no all-or-nothing scoring: written with weights (each right option 100/K %, each wrong one -100 %), so Moodle gives credit for some of the right options"
-                            .into(),
-                    );
-                }
-                for o in &q.options {
-                    let right = answer.contains(&o.id);
-                    let w = match scoring {
-                        Scoring::Weighted => o.weight.unwrap_or(0.0),
-                        _ if right => 100.0 / k,
-                        Scoring::Partial => -100.0 / k,
-                        Scoring::AllOrNothing => -100.0,
-                    };
-                    let w = (w != 0.0).then(|| weight_text(w));
-                    let _ = writeln!(
-                        out,
-                        "~{}{}",
-                        answer_text(o.text.get(lang), w.as_deref()),
-                        feedback(o)
-                    );
-                }
-            }
-            Key::TrueFalse(b) => {
-                let _ = writeln!(out, "{}", if *b { "TRUE" } else { "FALSE" });
-            }
-            Key::Short(accepted) => {
-                for a in accepted {
-                    let _ = writeln!(out, "={}", answer_text(a, None));
-                }
-            }
-            Key::Numeric { value, tolerance } => {
-                if *tolerance == 0.0 {
-                    let _ = writeln!(out, "#{value}");
-                } else {
-                    let _ = writeln!(out, "#{value}:{tolerance}");
-                }
-            }
-        }
+        write_answers(&mut out, q, lang);
         if let Some(e) = &q.explanation {
             let _ = writeln!(out, "####{}", escape(e.get(lang)));
         }
         out.push_str("}\n");
     }
     Exported { gift: out, notes }
+}
+
+/// The answer lines of `q` (between the braces).
+fn write_answers(out: &mut String, q: &super::key::Question, lang: Lang) {
+    let feedback = |o: &super::key::Choice| {
+        o.feedback
+            .as_ref()
+            .map(|f| format!("#{}", escape(f.get(lang))))
+            .unwrap_or_default()
+    };
+    match &q.key {
+        Key::Single(right) => {
+            for o in &q.options {
+                let line = if &o.id == right {
+                    format!("={}", escape(o.text.get(lang)))
+                } else {
+                    let w = o.weight.filter(|w| *w != 0.0).map(weight_text);
+                    format!("~{}", answer_text(o.text.get(lang), w.as_deref()))
+                };
+                let _ = writeln!(out, "{line}{}", feedback(o));
+            }
+        }
+        Key::Multiple { answer, scoring } => {
+            let k = answer.len() as f64;
+            for o in &q.options {
+                let right = answer.contains(&o.id);
+                let w = match scoring {
+                    Scoring::Weighted => o.weight.unwrap_or(0.0),
+                    _ if right => 100.0 / k,
+                    Scoring::Partial => -100.0 / k,
+                    Scoring::AllOrNothing => -100.0,
+                };
+                let w = (w != 0.0).then(|| weight_text(w));
+                let text = answer_text(o.text.get(lang), w.as_deref());
+                let _ = writeln!(out, "~{text}{}", feedback(o));
+            }
+        }
+        Key::TrueFalse(b) => {
+            let _ = writeln!(out, "{}", if *b { "TRUE" } else { "FALSE" });
+        }
+        Key::Short { accepted, .. } => {
+            for a in accepted {
+                let _ = writeln!(out, "={}", answer_text(a, None));
+            }
+        }
+        Key::Numeric {
+            value, tolerance, ..
+        } => {
+            if *tolerance == 0.0 {
+                let _ = writeln!(out, "#{}", gift_num(*value));
+            } else {
+                let _ = writeln!(out, "#{}:{}", gift_num(*value), gift_num(*tolerance));
+            }
+        }
+    }
 }
 
 // ---- commands ---------------------------------------------------------------------------------
@@ -1028,7 +1111,7 @@ mod tests {
 
     #[test]
     fn ids_come_from_titles() {
-        let mut used = vec![];
+        let mut used = std::collections::HashSet::new();
         assert_eq!(question_id(Some("q1"), 1, &mut used), "q1");
         assert_eq!(question_id(Some("What's 2+2?"), 2, &mut used), "what-s-2-2");
         assert_eq!(question_id(Some("Q1"), 3, &mut used), "Q1-2");
@@ -1064,10 +1147,17 @@ mod tests {
             q.questions[3].key,
             Key::Numeric {
                 value: 1.5,
-                tolerance: 0.5
+                tolerance: 0.5,
+                percent: false
             }
         );
-        assert_eq!(q.questions[4].key, Key::Short(vec!["a".into()]));
+        assert_eq!(
+            q.questions[4].key,
+            Key::Short {
+                accepted: vec!["a".into()],
+                exact: false
+            }
+        );
         assert_eq!(
             q.questions[2].explanation.as_ref().map(|e| e.get(Lang::En)),
             Some("If you answered false: yes\nIf you answered true: no")
@@ -1081,7 +1171,8 @@ mod tests {
             q.questions[0].key,
             Key::Numeric {
                 value: 3.15,
-                tolerance: 0.05
+                tolerance: 0.05,
+                percent: false
             }
         );
     }
@@ -1195,5 +1286,85 @@ answer = { value = -0.5, tolerance = 0.001 }
             .gift,
             e2.gift
         );
+    }
+
+    fn numeric_quiz(value: f64, tolerance: f64) -> Quiz {
+        let src = format!(
+            "id = \"n\"\ntitle = \"n\"\n[[questions]]\nid = \"x\"\nkind = \"numeric\"\nprompt = \"p\"\nanswer = {{ value = {}, tolerance = {} }}\n",
+            toml::Value::Float(value),
+            toml::Value::Float(tolerance)
+        );
+        Quiz::parse(Path::new("n.toml"), &src).unwrap()
+    }
+
+    fn round_trip(value: f64, tolerance: f64) -> Key {
+        let gift = export(&numeric_quiz(value, tolerance), Lang::En).gift;
+        let back = imp(&gift);
+        assert!(back.notes.is_empty(), "{gift}: {:?}", back.notes);
+        Quiz::parse(Path::new("back.toml"), &back.toml)
+            .unwrap_or_else(|e| panic!("{gift}\n{}\n{e:?}", back.toml))
+            .questions[0]
+            .key
+            .clone()
+    }
+
+    #[test]
+    fn huge_and_tiny_numbers_survive_the_round_trip() {
+        for (v, t) in [
+            (9_223_372_036_854_775_808.0, 0.0),
+            (6.02e23, 1e20),
+            (-1.7e308, 0.0),
+            (1e-300, 5e-324),
+            (123_456_789_012_345_680.0, 0.5),
+        ] {
+            let want = Key::Numeric {
+                value: v,
+                tolerance: t,
+                percent: false,
+            };
+            assert_eq!(round_trip(v, t), want, "{v} ± {t}");
+        }
+    }
+
+    #[test]
+    fn a_bad_number_skips_its_question_only() {
+        let i = imp("A {#9223372036854775808}\n\nB {#1e308..1.79e308}\n\nC {#1e400}\n\nD {T}\n");
+        assert_eq!(i.questions, 3, "{:?}", i.notes);
+        let q = Quiz::parse(Path::new("q.toml"), &i.toml).unwrap();
+        assert_eq!(
+            q.questions[0].key,
+            Key::Numeric {
+                value: 9_223_372_036_854_775_808.0,
+                tolerance: 0.0,
+                percent: false
+            }
+        );
+        let Key::Numeric { value, .. } = q.questions[1].key else {
+            panic!()
+        };
+        assert!(value.is_finite() && value > 1e308);
+        let skipped: Vec<_> = i.notes.iter().filter(|n| n.skipped).collect();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].line, Some(5));
+        assert!(skipped[0].message.contains("`1e400` is not a number"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })]
+
+        /// Every value and tolerance the quiz format accepts (finite; tolerance ≥ 0) comes back
+        /// from GIFT as the same number.
+        #[test]
+        fn every_accepted_number_round_trips(
+            value in proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+            tolerance in proptest::num::f64::POSITIVE | proptest::num::f64::ZERO,
+        ) {
+            proptest::prop_assume!(tolerance.is_finite());
+            let want = Key::Numeric { value, tolerance, percent: false };
+            proptest::prop_assert_eq!(round_trip(value, tolerance), want);
+        }
     }
 }

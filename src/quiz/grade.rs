@@ -1,6 +1,8 @@
 //! Scoring one answer to one question: the rules per kind, and what happens to an answer that does
 //! not fit (wrong type, unknown option). Such an answer scores 0 with a note; it never rejects the
-//! submission, so one slip does not cost a student the rest of the quiz.
+//! submission, so one slip does not cost a student the rest of the quiz. What a student obviously
+//! meant is accepted ([`super::accept`]: `A` for option `a`, `yes` for true, `32,0` for 32) and
+//! noted ([`Note::Accepted`]), so the instructor can audit every lenient reading.
 //!
 //! | kind | full points when | otherwise |
 //! |---|---|---|
@@ -13,8 +15,10 @@
 
 use std::collections::BTreeSet;
 
+use super::accept;
 use super::key::{Choice, Key, Question, Scoring};
 use super::normalize::short_answer;
+use super::note::{Expected, Note, Reading};
 use super::submission::Response;
 
 /// How an answer fared.
@@ -67,8 +71,11 @@ pub struct Outcome {
     pub status: Status,
     /// The answer, when it was gradable.
     pub given: Option<Given>,
-    /// Why an answer was invalid, or anything else the student should know.
-    pub note: Option<String>,
+    /// What the student wrote, as written (`None` when not answered): feedback shows it even when
+    /// it could not be graded.
+    pub written: Option<String>,
+    /// Why an answer was invalid, how a lenient form was read, anything the student should know.
+    pub notes: Vec<Note>,
 }
 
 impl Outcome {
@@ -77,16 +84,18 @@ impl Outcome {
             points: 0.0,
             status: Status::Unanswered,
             given: None,
-            note: None,
+            written: None,
+            notes: vec![],
         }
     }
 
-    fn invalid(note: String) -> Self {
+    fn invalid(note: Note) -> Self {
         Outcome {
             points: 0.0,
             status: Status::Invalid,
             given: None,
-            note: Some(note),
+            written: None,
+            notes: vec![note],
         }
     }
 
@@ -102,8 +111,32 @@ impl Outcome {
             points: q.points * fraction.clamp(0.0, 1.0),
             status,
             given: Some(given),
-            note: None,
+            written: None,
+            notes: vec![],
         }
+    }
+
+    /// Adds the note that `written` was read as `reading`, unless it was written exactly.
+    fn read_as(mut self, exact: bool, written: &str, reading: Reading) -> Self {
+        if !exact {
+            self.notes.push(Note::Accepted {
+                written: written.trim().to_string(),
+                reading,
+            });
+        }
+        self
+    }
+}
+
+/// What the student wrote, for feedback: text as is, a list joined with `, `.
+pub fn written(r: &Response) -> Option<String> {
+    match r {
+        Response::Null => None,
+        Response::Text(s) | Response::Cell(s) => Some(s.trim().to_string()),
+        Response::List(items) => Some(items.join(", ")),
+        Response::Bool(b) => Some(b.to_string()),
+        Response::Number(x) => Some(x.to_string()),
+        Response::Other(what) => Some(format!("({what})")),
     }
 }
 
@@ -115,122 +148,145 @@ pub fn grade(q: &Question, response: Option<&Response>) -> Outcome {
     if is_blank(response) {
         return Outcome::unanswered();
     }
-    let wrong_type = |expected: &str| {
-        Outcome::invalid(format!(
-            "expected {expected}, found {}; scored 0",
-            response.type_name()
-        ))
+    let mut out = match &q.key {
+        Key::Single(right) => single(q, right, response),
+        Key::Multiple { answer, scoring } => multiple(q, answer, *scoring, response),
+        Key::TrueFalse(right) => true_false(q, *right, response),
+        Key::Short { accepted, exact } => short(q, accepted, *exact, response),
+        Key::Numeric {
+            value,
+            tolerance,
+            percent,
+        } => numeric(q, (*value, *tolerance, *percent), response),
     };
-    match &q.key {
-        Key::Single(right) => {
-            let chosen = match response {
-                Response::Text(s) | Response::Cell(s) => s.trim(),
-                _ => return wrong_type("one option id (a string)"),
-            };
-            if q.option(chosen).is_none() {
-                return unknown_option(q, chosen);
-            }
-            // Weighted scoring: the chosen option's weight, in percent.
-            let fraction = match q.option(chosen).and_then(|o| o.weight) {
-                Some(w) => w / 100.0,
-                None if chosen == right => 1.0,
-                None => 0.0,
-            };
-            Outcome::judged(q, fraction, Given::Options(vec![chosen.to_string()]))
-        }
-        Key::Multiple { answer, scoring } => {
-            let chosen: Vec<String> = match response {
-                Response::List(items) => items.iter().map(|s| s.trim().to_string()).collect(),
-                Response::Text(s) => vec![s.trim().to_string()],
-                Response::Cell(s) => s
-                    .split(';')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                _ => return wrong_type("a list of option ids"),
-            };
-            if let Some(bad) = chosen.iter().find(|c| q.option(c).is_none()) {
-                return unknown_option(q, bad);
-            }
-            let set: BTreeSet<String> = chosen.iter().cloned().collect();
-            let twice: Vec<&str> = set
-                .iter()
-                .filter(|s| chosen.iter().filter(|c| c == s).count() > 1)
-                .map(String::as_str)
-                .collect();
-            let fraction = multiple_fraction(&set, answer, *scoring, &q.options);
-            let ordered = q
-                .options
-                .iter()
-                .filter(|o| set.contains(&o.id))
-                .map(|o| o.id.clone())
-                .collect();
-            let mut out = Outcome::judged(q, fraction, Given::Options(ordered));
-            if !twice.is_empty() {
-                out.note = Some(format!(
-                    "chose {} more than once; counted once",
-                    twice
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            out
-        }
-        Key::TrueFalse(right) => {
-            let value = match response {
-                Response::Bool(b) => *b,
-                Response::Cell(s) if s.trim().eq_ignore_ascii_case("true") => true,
-                Response::Cell(s) if s.trim().eq_ignore_ascii_case("false") => false,
-                Response::Cell(s) => {
-                    return Outcome::invalid(format!(
-                        "expected `true` or `false`, found {s:?}; scored 0"
-                    ));
-                }
-                _ => return wrong_type("`true` or `false`"),
-            };
-            let fraction = if value == *right { 1.0 } else { 0.0 };
-            Outcome::judged(q, fraction, Given::Bool(value))
-        }
-        Key::Short(accepted) => {
-            let text = match response {
-                Response::Text(s) | Response::Cell(s) => s.trim(),
-                _ => return wrong_type("text"),
-            };
-            let mine = short_answer(text);
-            let fraction = if accepted.iter().any(|a| short_answer(a) == mine) {
-                1.0
-            } else {
-                0.0
-            };
-            Outcome::judged(q, fraction, Given::Text(text.to_string()))
-        }
-        Key::Numeric { value, tolerance } => {
-            let x = match response {
-                Response::Number(x) => *x,
-                Response::Cell(s) => match s.trim().parse::<f64>() {
-                    Ok(x) => x,
-                    Err(_) => {
-                        return Outcome::invalid(format!(
-                            "expected a number (with a `.` for decimals), found {s:?}; scored 0"
-                        ));
+    out.written = written(response);
+    out
+}
+
+fn wrong_type(expected: Expected, response: &Response) -> Outcome {
+    Outcome::invalid(Note::WrongType {
+        expected,
+        found: response.type_name(),
+    })
+}
+
+fn single(q: &Question, right: &str, response: &Response) -> Outcome {
+    let written = match response {
+        Response::Text(s) | Response::Cell(s) => s.as_str(),
+        _ => return wrong_type(Expected::OneOption, response),
+    };
+    let Some((choice, exact)) = accept::option(q, written) else {
+        return unknown_option(q, written.trim());
+    };
+    // Weighted scoring: the chosen option's weight, in percent.
+    let fraction = match choice.weight {
+        Some(w) => w / 100.0,
+        None if choice.id == right => 1.0,
+        None => 0.0,
+    };
+    Outcome::judged(q, fraction, Given::Options(vec![choice.id.clone()])).read_as(
+        exact,
+        written,
+        Reading::Option(choice.id.clone()),
+    )
+}
+
+fn multiple(q: &Question, key: &BTreeSet<String>, s: Scoring, response: &Response) -> Outcome {
+    let (chosen, exact, written): (Vec<&Choice>, bool, String) = match response {
+        Response::List(items) => {
+            let mut chosen = vec![];
+            let mut exact = true;
+            for item in items.iter().filter(|i| !i.trim().is_empty()) {
+                match accept::option(q, item) {
+                    Some((o, e)) => {
+                        chosen.push(o);
+                        exact &= e;
                     }
-                },
-                _ => return wrong_type("a number"),
-            };
-            if !x.is_finite() {
-                return Outcome::invalid(format!("expected a finite number, found {x}; scored 0"));
+                    None => return unknown_option(q, item.trim()),
+                }
             }
-            let fraction = if within(x, *value, *tolerance) {
-                1.0
-            } else {
-                0.0
-            };
-            Outcome::judged(q, fraction, Given::Number(x))
+            (chosen, exact, items.join(", "))
+        }
+        Response::Text(t) | Response::Cell(t) => match accept::options(q, t) {
+            Ok((chosen, exact)) => (chosen, exact, t.clone()),
+            Err(bad) => return unknown_option(q, &bad),
+        },
+        _ => return wrong_type(Expected::OptionList, response),
+    };
+    let set: BTreeSet<String> = chosen.iter().map(|o| o.id.clone()).collect();
+    let twice: Vec<String> = set
+        .iter()
+        .filter(|id| chosen.iter().filter(|o| o.id == **id).count() > 1)
+        .cloned()
+        .collect();
+    let fraction = multiple_fraction(&set, key, s, &q.options);
+    let ordered: Vec<String> = q
+        .options
+        .iter()
+        .filter(|o| set.contains(&o.id))
+        .map(|o| o.id.clone())
+        .collect();
+    let mut out = Outcome::judged(q, fraction, Given::Options(ordered.clone())).read_as(
+        exact,
+        &written,
+        Reading::Options(ordered),
+    );
+    if !twice.is_empty() {
+        out.notes.push(Note::ChosenTwice(twice));
+    }
+    out
+}
+
+fn true_false(q: &Question, right: bool, response: &Response) -> Outcome {
+    let (value, exact, written) = match response {
+        Response::Bool(b) => (*b, true, b.to_string()),
+        Response::Text(s) | Response::Cell(s) => match accept::truth(s) {
+            // A CSV cell `TRUE` is the documented form; a JSON or TOML string is not.
+            Some((v, exact)) => (v, exact && matches!(response, Response::Cell(_)), s.clone()),
+            None => return Outcome::invalid(Note::NotTrueFalse(s.trim().to_string())),
+        },
+        _ => return wrong_type(Expected::TrueFalse, response),
+    };
+    let fraction = if value == right { 1.0 } else { 0.0 };
+    Outcome::judged(q, fraction, Given::Bool(value)).read_as(exact, &written, Reading::Bool(value))
+}
+
+fn short(q: &Question, accepted: &[String], exact_only: bool, response: &Response) -> Outcome {
+    let text = match response {
+        Response::Text(s) | Response::Cell(s) => s.trim(),
+        _ => return wrong_type(Expected::Text, response),
+    };
+    let given = Given::Text(text.to_string());
+    if accepted.iter().any(|a| a.trim() == text) {
+        return Outcome::judged(q, 1.0, given);
+    }
+    if !exact_only {
+        let mine = short_answer(text);
+        if let Some(a) = accepted.iter().find(|a| short_answer(a) == mine) {
+            return Outcome::judged(q, 1.0, given).read_as(false, text, Reading::Text(a.clone()));
         }
     }
+    Outcome::judged(q, 0.0, given)
+}
+
+fn numeric(q: &Question, (value, tolerance, percent): (f64, f64, bool), r: &Response) -> Outcome {
+    let (x, exact, written) = match r {
+        Response::Number(x) => (*x, true, x.to_string()),
+        Response::Text(s) | Response::Cell(s) => match accept::number(s, percent) {
+            Some((x, exact)) => (x, exact && matches!(r, Response::Cell(_)), s.clone()),
+            None => return Outcome::invalid(Note::NotANumber(s.trim().to_string())),
+        },
+        _ => return wrong_type(Expected::Number, r),
+    };
+    if !x.is_finite() {
+        return Outcome::invalid(Note::NotFinite(written.trim().to_string()));
+    }
+    let fraction = if within(x, value, tolerance) {
+        1.0
+    } else {
+        0.0
+    };
+    Outcome::judged(q, fraction, Given::Number(x)).read_as(exact, &written, Reading::Number(x))
 }
 
 /// True for a response that answers nothing: `null`, empty text, an empty list.
@@ -244,11 +300,10 @@ fn is_blank(r: &Response) -> bool {
 }
 
 fn unknown_option(q: &Question, chosen: &str) -> Outcome {
-    let ids: Vec<String> = q.options.iter().map(|o| format!("`{}`", o.id)).collect();
-    Outcome::invalid(format!(
-        "`{chosen}` is not an option (expected one of {}); scored 0",
-        ids.join(", ")
-    ))
+    Outcome::invalid(Note::UnknownOption {
+        chosen: chosen.to_string(),
+        options: q.options.iter().map(|o| o.id.clone()).collect(),
+    })
 }
 
 /// The fraction of a multiple question's points earned by choosing `chosen` (before clamping to
@@ -398,6 +453,48 @@ answer = ["a", "b", "c"]
         assert!((p - 1.0 / 3.0).abs() < 1e-12 && s == Status::Partial, "{p}");
     }
 
+    fn notes(o: &Outcome) -> Vec<String> {
+        o.notes
+            .iter()
+            .map(|n| n.text(crate::quiz::text::Lang::En))
+            .collect()
+    }
+
+    #[test]
+    fn choices_by_case_text_and_separators_are_accepted_and_noted() {
+        let o = grade(&quiz().questions[0], Some(&text("B")));
+        assert_eq!((o.points, o.status), (2.0, Status::Correct));
+        assert_eq!(notes(&o), ["accepted \"B\" as option b"]);
+        let o = grade(&quiz().questions[1], Some(&cell("a, c")));
+        assert_eq!((o.points, o.status), (3.0, Status::Correct));
+        assert_eq!(notes(&o), ["accepted \"a, c\" as options a, c"]);
+        let o = grade(&quiz().questions[1], Some(&cell("A C")));
+        assert_eq!(o.status, Status::Correct);
+        let o = grade(&quiz().questions[1], Some(&list(&["A", "c"])));
+        assert_eq!(notes(&o), ["accepted \"A, c\" as options a, c"]);
+        // By the option's text.
+        let o = grade(&quiz().questions[0], Some(&cell("b")));
+        assert!(notes(&o).is_empty());
+        let o = grade(&quiz().questions[2], Some(&cell("A;B;C")));
+        assert_eq!(o.status, Status::Correct);
+    }
+
+    #[test]
+    fn short_answers_note_every_lenient_match_and_exact_opts_out() {
+        let o = grade(&quiz().questions[4], Some(&text("Remix.")));
+        assert_eq!(o.status, Status::Correct);
+        assert_eq!(notes(&o), ["accepted \"Remix.\" as \"Remix\""]);
+        let o = grade(&quiz().questions[4], Some(&text("Remix")));
+        assert!(notes(&o).is_empty());
+        let mut q = quiz().questions[4].clone();
+        q.key = Key::Short {
+            accepted: vec!["Remix".into()],
+            exact: true,
+        };
+        assert_eq!(grade(&q, Some(&text("remix"))).status, Status::Wrong);
+        assert_eq!(grade(&q, Some(&text(" Remix "))).status, Status::Correct);
+    }
+
     fn points(q: usize, r: Response) -> (f64, Status) {
         let o = grade(&quiz().questions[q], Some(&r));
         (o.points, o.status)
@@ -423,9 +520,10 @@ answer = ["a", "b", "c"]
         assert_eq!(points(0, text("")), (0.0, Status::Unanswered));
         let o = grade(&quiz().questions[0], Some(&text("z")));
         assert_eq!(
-            o.note.as_deref(),
-            Some("`z` is not an option (expected one of `a`, `b`, `c`); scored 0")
+            notes(&o),
+            ["`z` is not an option (expected one of `a`, `b`, `c`); scored 0"]
         );
+        assert_eq!(o.written.as_deref(), Some("z"));
         assert_eq!(grade(&quiz().questions[0], None).status, Status::Unanswered);
     }
 
@@ -469,10 +567,7 @@ answer = ["a", "b", "c"]
         let o = grade(&quiz().questions[1], Some(&list(&["c", "a", "c"])));
         assert_eq!(o.points, 3.0);
         assert_eq!(o.given, Some(Given::Options(vec!["a".into(), "c".into()])));
-        assert_eq!(
-            o.note.as_deref(),
-            Some("chose `c` more than once; counted once")
-        );
+        assert_eq!(notes(&o), ["chose `c` more than once; counted once"]);
     }
 
     #[test]
@@ -480,9 +575,21 @@ answer = ["a", "b", "c"]
         assert_eq!(points(3, Response::Bool(false)), (1.0, Status::Correct));
         assert_eq!(points(3, Response::Bool(true)), (0.0, Status::Wrong));
         assert_eq!(points(3, cell("FALSE")), (1.0, Status::Correct));
-        assert_eq!(points(3, cell("no")), (0.0, Status::Invalid));
-        // A TOML/JSON string is not a boolean.
-        assert_eq!(points(3, text("false")), (0.0, Status::Invalid));
+        assert_eq!(points(3, cell("maybe")), (0.0, Status::Invalid));
+        // Every written form of a truth value, noted unless it is a CSV `true`/`false`.
+        for (r, note) in [
+            (cell("no"), Some("accepted \"no\" as false")),
+            (text("false"), Some("accepted \"false\" as false")),
+            (cell("错"), Some("accepted \"错\" as false")),
+            (text("否"), Some("accepted \"否\" as false")),
+            (cell("F"), Some("accepted \"F\" as false")),
+            (cell("False"), None),
+        ] {
+            let o = grade(&quiz().questions[3], Some(&r));
+            assert_eq!(o.status, Status::Correct, "{r:?}");
+            assert_eq!(notes(&o).first().map(String::as_str), note, "{r:?}");
+        }
+        assert_eq!(points(3, cell("yes")), (0.0, Status::Wrong));
     }
 
     #[test]
@@ -501,9 +608,16 @@ answer = ["a", "b", "c"]
         assert_eq!(points(5, Response::Number(2.9)), (1.0, Status::Correct));
         assert_eq!(points(5, Response::Number(3.11)), (0.0, Status::Wrong));
         assert_eq!(points(5, cell("3.05")), (1.0, Status::Correct));
-        assert_eq!(points(5, cell("3,05")), (0.0, Status::Invalid));
+        assert_eq!(points(5, cell("3,05")), (1.0, Status::Correct));
         assert_eq!(points(5, cell("NaN")), (0.0, Status::Invalid));
-        assert_eq!(points(5, text("3")), (0.0, Status::Invalid));
+        assert_eq!(points(5, text("3")), (1.0, Status::Correct));
+        assert_eq!(points(5, cell("abc")), (0.0, Status::Invalid));
+        // Not a percent question: `%` is not accepted.
+        assert_eq!(points(5, cell("3%")), (0.0, Status::Invalid));
+        let o = grade(&quiz().questions[5], Some(&cell("３,０")));
+        assert_eq!(notes(&o), ["accepted \"３,０\" as the number 3"]);
+        let o = grade(&quiz().questions[5], Some(&cell("x")));
+        assert_eq!(notes(&o), ["expected a number, found \"x\"; scored 0"]);
     }
 
     #[test]
@@ -545,7 +659,10 @@ answer = ["a", "b", "c"]
                 Status::Partial => proptest::prop_assert!(o.points > 0.0 && o.points < question.points),
                 _ => proptest::prop_assert_eq!(o.points, 0.0),
             }
-            proptest::prop_assert_eq!(o.status == Status::Invalid, o.note.is_some() && o.given.is_none());
+            if o.status == Status::Invalid {
+                proptest::prop_assert!(!o.notes.is_empty() && o.given.is_none());
+            }
+            proptest::prop_assert_eq!(o.written.is_some(), o.status != Status::Unanswered);
         }
     }
 }

@@ -125,10 +125,16 @@ pub enum Key {
     },
     /// The right truth value.
     TrueFalse(bool),
-    /// Accepted answers as written in the quiz (compared after `normalize::short_answer`).
-    Short(Vec<String>),
-    /// The right value and the largest accepted distance from it.
-    Numeric { value: f64, tolerance: f64 },
+    /// Accepted answers as written in the quiz, compared after `normalize::short_answer` unless
+    /// `exact` (then as written, trimmed).
+    Short { accepted: Vec<String>, exact: bool },
+    /// The right value and the largest accepted distance from it; `percent` when the answer is in
+    /// percent (`unit = "percent"`: a trailing `%` is accepted).
+    Numeric {
+        value: f64,
+        tolerance: f64,
+        percent: bool,
+    },
 }
 
 impl Question {
@@ -138,7 +144,7 @@ impl Question {
             Key::Single(_) => Kind::Single,
             Key::Multiple { .. } => Kind::Multiple,
             Key::TrueFalse(_) => Kind::TrueFalse,
-            Key::Short(_) => Kind::Short,
+            Key::Short { .. } => Kind::Short,
             Key::Numeric { .. } => Kind::Numeric,
         }
     }
@@ -183,8 +189,8 @@ impl Quiz {
 // ---- the file's shape -------------------------------------------------------------------------
 
 /// Names a question id may not take: they are gradebook or CSV columns.
-pub const RESERVED_IDS: [&str; 8] = [
-    "student", "name", "file", "line", "score", "max", "percent", "notes",
+pub const RESERVED_IDS: [&str; 10] = [
+    "student", "name", "file", "line", "score", "max", "percent", "notes", "status", "reason",
 ];
 
 /// A quiz file: an id, a title and the questions, in the order students see them. See
@@ -201,10 +207,24 @@ struct RawQuiz {
     /// The quiz's title: a string, or `{ en = "…", zh = "…" }`. Required.
     #[schemars(with = "Text", required)]
     title: Option<Spanned<Text>>,
+    /// Defaults for every question (`[defaults]`). Default: none.
+    #[schemars(with = "Option<Defaults>")]
+    defaults: Option<Defaults>,
     /// The questions (`[[questions]]`), at least one.
     #[serde(default)]
     #[schemars(with = "Vec<RawQuestion>", required, length(min = 1))]
     questions: Vec<Spanned<RawQuestion>>,
+}
+
+/// Defaults for every question of the quiz (`[defaults]`).
+#[derive(Deserialize, schemars::JsonSchema, Default, Clone, Copy)]
+#[serde(deny_unknown_fields, expecting = "a `[defaults]` table (`exact`)")]
+struct Defaults {
+    /// Short questions compare answers as written (trimmed), without normalization, unless a
+    /// question says `exact = false`. Default: false.
+    #[serde(default)]
+    #[schemars(extend("default" = false))]
+    exact: bool,
 }
 
 /// One question (`[[questions]]`).
@@ -217,7 +237,7 @@ struct RawQuiz {
 struct RawQuestion {
     /// Unique within the quiz: ASCII letters, digits, `_`, `-`, `.`, starting with a letter or
     /// digit; not a gradebook column name (`student`, `name`, `file`, `line`, `score`, `max`,
-    /// `percent`, `notes`). Required.
+    /// `percent`, `notes`, `status`, `reason`). Required.
     #[schemars(
         with = "String",
         required,
@@ -248,6 +268,10 @@ struct RawQuestion {
     /// Shown in feedback and in `render --key`. Default: none.
     #[schemars(with = "Option<Text>")]
     explanation: Option<Spanned<Text>>,
+    /// `short` only: compare answers as written (trimmed), without normalization (case, width,
+    /// spaces, trailing punctuation). Default: the quiz's `[defaults] exact`, else false.
+    #[schemars(with = "Option<bool>")]
+    exact: Option<Spanned<bool>>,
 }
 
 /// One option of a `single` or `multiple` question.
@@ -284,7 +308,8 @@ fn answer_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
                 "type": "object",
                 "properties": {
                     "value": { "type": "number", "description": "The right value. Required." },
-                    "tolerance": { "type": "number", "minimum": 0, "default": 0, "description": "The largest accepted distance from `value` (≥ 0). Default: 0." }
+                    "tolerance": { "type": "number", "minimum": 0, "default": 0, "description": "The largest accepted distance from `value` (≥ 0). Default: 0." },
+                    "unit": { "enum": ["percent"], "description": "`percent`: the answer is a percentage; a trailing `%` is accepted. Default: none." }
                 },
                 "required": ["value"],
                 "additionalProperties": false
@@ -343,7 +368,7 @@ fn answer_fits_kind(schema: &mut schemars::Schema) {
 
 /// The JSON Schema of quiz files (`coinflip schema quiz`).
 pub fn quiz_schema() -> serde_json::Value {
-    crate::schema::generate::<RawQuiz>()
+    super::json_schema::<RawQuiz>()
 }
 
 // ---- meaning ----------------------------------------------------------------------------------
@@ -447,8 +472,9 @@ fn validate(path: &Path, source: &str, raw: RawQuiz) -> Result<Quiz, Vec<Diagnos
     }
     let mut seen: HashSet<String> = HashSet::new();
     let mut questions = vec![];
+    let defaults = raw.defaults.unwrap_or_default();
     for (i, q) in raw.questions.iter().enumerate() {
-        if let Some(q) = validate_question(&mut p, i, q, &mut seen) {
+        if let Some(q) = validate_question(&mut p, i, q, &mut seen, &defaults) {
             questions.push(q);
         }
     }
@@ -470,74 +496,22 @@ fn validate_question(
     index: usize,
     raw: &Spanned<RawQuestion>,
     seen: &mut HashSet<String>,
+    defaults: &Defaults,
 ) -> Option<Question> {
     let q = raw.get_ref();
-    let n = index + 1;
     let start = raw.span();
     let errors_before = p.list.len();
-
-    let id = match &q.id {
-        None => {
-            p.add(
-                start.clone(),
-                "questions.id".into(),
-                format!("question {n} has no `id`"),
-            );
-            format!("#{n}")
-        }
-        Some(id) => {
-            let s = id.get_ref();
-            if !is_plain_id(s) {
-                p.add(
-                    id.span(),
-                    "questions.id".into(),
-                    format!(
-                        "expected an id of ASCII letters, digits, `_`, `-` or `.` (starting with a letter or digit), found {s:?}"
-                    ),
-                );
-            } else if RESERVED_IDS.iter().any(|r| r.eq_ignore_ascii_case(s)) {
-                p.add(
-                    id.span(),
-                    "questions.id".into(),
-                    format!("`{s}` is a gradebook column name; choose another question id"),
-                );
-            } else if !seen.insert(s.clone()) {
-                p.add(
-                    id.span(),
-                    "questions.id".into(),
-                    format!("duplicate question id `{s}`: every question needs its own id"),
-                );
-            }
-            s.clone()
-        }
-    };
+    let id = question_id(p, index, &start, q.id.as_ref(), seen);
     let key = |k: &str| format!("questions[{id}].{k}");
-
-    let points = match &q.points {
-        None => 1.0,
-        Some(pts) => {
-            let v = *pts.get_ref();
-            if !(v.is_finite() && v > 0.0) {
-                p.add(
-                    pts.span(),
-                    key("points"),
-                    format!("expected a number > 0, found {v}"),
-                );
-            }
-            v
-        }
-    };
+    let points = question_points(p, q, &key("points"));
     let prompt = match &q.prompt {
         Some(t) => {
             check_text(p, t, &key("prompt"));
             t.get_ref().clone()
         }
         None => {
-            p.add(
-                start.clone(),
-                key("prompt"),
-                format!("question `{id}` has no `prompt`"),
-            );
+            let message = format!("question `{id}` has no `prompt`");
+            p.add(start.clone(), key("prompt"), message);
             Text::from("")
         }
     };
@@ -546,7 +520,7 @@ fn validate_question(
     }
     let Some(kind) = &q.kind else {
         p.add(
-            start.clone(),
+            start,
             key("kind"),
             format!(
                 "question `{id}` has no `kind`: expected one of \"single\", \"multiple\", \"true-false\", \"short\", \"numeric\""
@@ -555,71 +529,143 @@ fn validate_question(
         return None;
     };
     let kind_v = *kind.get_ref();
-    let is_choice = matches!(kind_v, Kind::Single | Kind::Multiple);
     let scoring = q.scoring.as_ref().map(|s| *s.get_ref()).unwrap_or_default();
-    let weighted = is_choice && scoring == Scoring::Weighted;
+    let weighted = matches!(kind_v, Kind::Single | Kind::Multiple) && scoring == Scoring::Weighted;
+    let options = question_options(p, q, kind, weighted, &id);
+    check_scoring(p, q, kind_v, &key("scoring"));
+    let exact = question_exact(p, q, kind_v, defaults, &key("exact"));
+    let Some(answer) = &q.answer else {
+        let message = format!(
+            "question `{id}` has no `answer`: {}",
+            expected_answer(kind_v)
+        );
+        p.add(start, key("answer"), message);
+        return None;
+    };
+    let ctx = AnswerCtx {
+        kind: kind_v,
+        key: key("answer"),
+        span: answer.span(),
+        options: &options,
+        scoring,
+        exact,
+    };
+    let answer_key = answer_key(p, &ctx, answer.get_ref());
+    if weighted && p.list.len() == errors_before {
+        check_weights(p, ctx.span.clone(), &ctx.key, &options, answer_key.as_ref());
+    }
+    if p.list.len() > errors_before {
+        return None;
+    }
+    Some(Question {
+        id,
+        points,
+        prompt,
+        options,
+        key: answer_key?,
+        explanation: q.explanation.as_ref().map(|e| e.get_ref().clone()),
+    })
+}
 
-    // Options.
+/// `points`, checked (> 0); 1 when missing.
+fn question_points(p: &mut Problems, q: &RawQuestion, key: &str) -> f64 {
+    let Some(pts) = &q.points else {
+        return 1.0;
+    };
+    let v = *pts.get_ref();
+    if !(v.is_finite() && v > 0.0) {
+        let message = format!("expected a number > 0, found {v}");
+        p.add(pts.span(), key.to_string(), message);
+    }
+    v
+}
+
+/// `exact`, checked (short questions only); the quiz's default when missing.
+fn question_exact(
+    p: &mut Problems,
+    q: &RawQuestion,
+    kind: Kind,
+    defaults: &Defaults,
+    key: &str,
+) -> bool {
+    match &q.exact {
+        Some(e) if kind != Kind::Short => {
+            let message = format!(
+                "`exact` applies to short questions only, not to a {} question",
+                kind.name()
+            );
+            p.add(e.span(), key.to_string(), message);
+            false
+        }
+        Some(e) => *e.get_ref(),
+        None => defaults.exact,
+    }
+}
+
+/// The question's id, checked: plain, not reserved, not used before (`#N` when missing).
+fn question_id(
+    p: &mut Problems,
+    index: usize,
+    start: &Range<usize>,
+    id: Option<&Spanned<String>>,
+    seen: &mut HashSet<String>,
+) -> String {
+    let n = index + 1;
+    let Some(id) = id else {
+        p.add(
+            start.clone(),
+            "questions.id".into(),
+            format!("question {n} has no `id`"),
+        );
+        return format!("#{n}");
+    };
+    let s = id.get_ref();
+    let problem = if !is_plain_id(s) {
+        Some(format!(
+            "expected an id of ASCII letters, digits, `_`, `-` or `.` (starting with a letter or digit), found {s:?}"
+        ))
+    } else if RESERVED_IDS.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+        Some(format!(
+            "`{s}` is a gradebook column name; choose another question id"
+        ))
+    } else if !seen.insert(s.clone()) {
+        Some(format!(
+            "duplicate question id `{s}`: every question needs its own id"
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        p.add(id.span(), "questions.id".into(), message);
+    }
+    s.clone()
+}
+
+/// The options of a choice question (checked), or a problem when another kind has some.
+fn question_options(
+    p: &mut Problems,
+    q: &RawQuestion,
+    kind: &Spanned<Kind>,
+    weighted: bool,
+    id: &str,
+) -> Vec<Choice> {
+    let key = |k: &str| format!("questions[{id}].{k}");
+    let kind_v = *kind.get_ref();
+    let is_choice = matches!(kind_v, Kind::Single | Kind::Multiple);
     let mut options = vec![];
     match (&q.options, is_choice) {
         (Some(opts), true) => {
             let mut ids = HashSet::new();
             for o in opts.get_ref() {
-                let c = o.get_ref();
-                let oid = c.id.get_ref();
-                if !is_plain_id(oid) {
-                    p.add(
-                        c.id.span(),
-                        key("options.id"),
-                        format!(
-                            "expected an option id of ASCII letters, digits, `_`, `-` or `.`, found {oid:?}"
-                        ),
-                    );
-                } else if !ids.insert(oid.clone()) {
-                    p.add(
-                        c.id.span(),
-                        key("options.id"),
-                        format!("duplicate option id `{oid}` in question `{id}`"),
-                    );
-                }
-                check_text(p, &c.text, &key("options.text"));
-                if let Some(f) = &c.feedback {
-                    check_text(p, f, &key("options.feedback"));
-                }
-                if let Some(w) = &c.weight {
-                    let v = *w.get_ref();
-                    if !weighted {
-                        p.add(
-                            w.span(),
-                            key("options.weight"),
-                            "an option `weight` needs `scoring = \"weighted\"` on the question"
-                                .into(),
-                        );
-                    } else if !(v.is_finite() && (-100.0..=100.0).contains(&v)) {
-                        p.add(
-                            w.span(),
-                            key("options.weight"),
-                            format!("expected a percent between -100 and 100, found {v}"),
-                        );
-                    }
-                }
-                options.push(Choice {
-                    id: oid.clone(),
-                    text: c.text.get_ref().clone(),
-                    weight: weighted.then(|| c.weight.as_ref().map_or(0.0, |w| *w.get_ref())),
-                    feedback: c.feedback.as_ref().map(|f| f.get_ref().clone()),
-                });
+                options.push(choice(p, o.get_ref(), weighted, &mut ids, id));
             }
             if options.len() < 2 {
-                p.add(
-                    opts.span(),
-                    key("options"),
-                    format!(
-                        "a {} question needs at least 2 options, found {}",
-                        kind_v.name(),
-                        options.len()
-                    ),
+                let message = format!(
+                    "a {} question needs at least 2 options, found {}",
+                    kind_v.name(),
+                    options.len()
                 );
+                p.add(opts.span(), key("options"), message);
             }
         }
         (None, true) => p.add(
@@ -640,164 +686,187 @@ fn validate_question(
         ),
         (None, false) => {}
     }
-    if let Some(s) = &q.scoring {
-        let problem = match kind_v {
-            Kind::Multiple => None,
-            Kind::Single if *s.get_ref() == Scoring::Weighted => None,
-            Kind::Single => Some(format!(
-                "a single question takes only `scoring = \"weighted\"`, found \"{}\"",
-                s.get_ref().name()
-            )),
-            other => Some(format!(
-                "`scoring` applies to single and multiple questions only, not to a {} question",
-                other.name()
-            )),
-        };
-        if let Some(message) = problem {
-            p.add(s.span(), key("scoring"), message);
+    options
+}
+
+/// One option, checked: a plain unique id, texts, a weight only with weighted scoring.
+fn choice(
+    p: &mut Problems,
+    c: &RawChoice,
+    weighted: bool,
+    ids: &mut HashSet<String>,
+    id: &str,
+) -> Choice {
+    let key = |k: &str| format!("questions[{id}].{k}");
+    let oid = c.id.get_ref();
+    if !is_plain_id(oid) {
+        let message = format!(
+            "expected an option id of ASCII letters, digits, `_`, `-` or `.`, found {oid:?}"
+        );
+        p.add(c.id.span(), key("options.id"), message);
+    } else if !ids.insert(oid.clone()) {
+        let message = format!("duplicate option id `{oid}` in question `{id}`");
+        p.add(c.id.span(), key("options.id"), message);
+    }
+    check_text(p, &c.text, &key("options.text"));
+    if let Some(f) = &c.feedback {
+        check_text(p, f, &key("options.feedback"));
+    }
+    if let Some(w) = &c.weight {
+        let v = *w.get_ref();
+        if !weighted {
+            p.add(
+                w.span(),
+                key("options.weight"),
+                "an option `weight` needs `scoring = \"weighted\"` on the question".into(),
+            );
+        } else if !(v.is_finite() && (-100.0..=100.0).contains(&v)) {
+            let message = format!("expected a percent between -100 and 100, found {v}");
+            p.add(w.span(), key("options.weight"), message);
         }
+    }
+    Choice {
+        id: oid.clone(),
+        text: c.text.get_ref().clone(),
+        weight: weighted.then(|| c.weight.as_ref().map_or(0.0, |w| *w.get_ref())),
+        feedback: c.feedback.as_ref().map(|f| f.get_ref().clone()),
+    }
+}
+
+/// `scoring` only on choice questions, and only `weighted` on `single`.
+fn check_scoring(p: &mut Problems, q: &RawQuestion, kind: Kind, key: &str) {
+    let Some(s) = &q.scoring else {
+        return;
+    };
+    let problem = match kind {
+        Kind::Multiple => None,
+        Kind::Single if *s.get_ref() == Scoring::Weighted => None,
+        Kind::Single => Some(format!(
+            "a single question takes only `scoring = \"weighted\"`, found \"{}\"",
+            s.get_ref().name()
+        )),
+        other => Some(format!(
+            "`scoring` applies to single and multiple questions only, not to a {} question",
+            other.name()
+        )),
+    };
+    if let Some(message) = problem {
+        p.add(s.span(), key.to_string(), message);
+    }
+}
+
+/// What checking an `answer` needs to know about its question.
+struct AnswerCtx<'a> {
+    kind: Kind,
+    key: String,
+    span: Range<usize>,
+    options: &'a [Choice],
+    scoring: Scoring,
+    exact: bool,
+}
+
+impl AnswerCtx<'_> {
+    fn add(&self, p: &mut Problems, message: String) {
+        p.add(self.span.clone(), self.key.clone(), message);
     }
 
-    // The answer.
-    let Some(answer) = &q.answer else {
-        p.add(
-            start,
-            key("answer"),
-            format!(
-                "question `{id}` has no `answer`: {}",
-                expected_answer(kind_v)
-            ),
-        );
-        return None;
-    };
-    let span = answer.span();
-    let value = answer.get_ref();
-    let wrong_type = |p: &mut Problems| {
-        p.add(
-            span.clone(),
-            key("answer"),
-            format!("{}, found {}", expected_answer(kind_v), value_type(value)),
-        );
-    };
-    let known = |oid: &str| options.iter().any(|o| o.id == oid);
-    let mut option_ids: Vec<&str> = vec![];
-    for o in &options {
-        if !option_ids.contains(&o.id.as_str()) {
-            option_ids.push(&o.id);
+    /// A problem when `oid` names no option (none when the options themselves are missing).
+    fn check_option(&self, p: &mut Problems, oid: &str) {
+        if self.options.is_empty() || self.options.iter().any(|o| o.id == oid) {
+            return;
         }
-    }
-    let option_list = option_ids
-        .iter()
-        .map(|id| format!("`{id}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let answer_key = match (kind_v, value) {
-        (Kind::Single, toml::Value::String(s)) => {
-            if !options.is_empty() && !known(s) {
-                p.add(
-                    span.clone(),
-                    key("answer"),
-                    format!("`{s}` is not one of the options ({option_list})"),
-                );
+        let mut listed: Vec<&str> = vec![];
+        for o in self.options {
+            if !listed.contains(&o.id.as_str()) {
+                listed.push(&o.id);
             }
+        }
+        let list: Vec<String> = listed.iter().map(|id| format!("`{id}`")).collect();
+        self.add(
+            p,
+            format!("`{oid}` is not one of the options ({})", list.join(", ")),
+        );
+    }
+}
+
+/// The question's key from its `answer`, with a problem for each way it does not fit.
+fn answer_key(p: &mut Problems, ctx: &AnswerCtx, value: &toml::Value) -> Option<Key> {
+    match (ctx.kind, value) {
+        (Kind::Single, toml::Value::String(s)) => {
+            ctx.check_option(p, s);
             Some(Key::Single(s.clone()))
         }
-        (Kind::Multiple, toml::Value::Array(items)) => {
-            let mut set = BTreeSet::new();
-            let mut ok = true;
-            for item in items {
-                match item {
-                    toml::Value::String(s) => {
-                        if !options.is_empty() && !known(s) {
-                            p.add(
-                                span.clone(),
-                                key("answer"),
-                                format!("`{s}` is not one of the options ({option_list})"),
-                            );
-                        }
-                        if !set.insert(s.clone()) {
-                            p.add(
-                                span.clone(),
-                                key("answer"),
-                                format!("option `{s}` is listed twice"),
-                            );
-                        }
-                    }
-                    other => {
-                        ok = false;
-                        p.add(
-                            span.clone(),
-                            key("answer"),
-                            format!(
-                                "expected a list of option ids (strings), found {} in the list",
-                                value_type(other)
-                            ),
-                        );
-                    }
-                }
-            }
-            if ok && set.is_empty() {
-                p.add(
-                    span.clone(),
-                    key("answer"),
-                    "the list of right options is empty: name at least one".into(),
-                );
-            }
-            Some(Key::Multiple {
-                answer: set,
-                scoring,
-            })
-        }
+        (Kind::Multiple, toml::Value::Array(items)) => multiple_key(p, ctx, items),
         (Kind::TrueFalse, toml::Value::Boolean(b)) => Some(Key::TrueFalse(*b)),
-        (Kind::Short, toml::Value::Array(items)) => {
-            let mut accepted = vec![];
-            for item in items {
-                match item {
-                    toml::Value::String(s) if super::normalize::short_answer(s).is_empty() => p
-                        .add(
-                            span.clone(),
-                            key("answer"),
-                            "an accepted answer is empty (or only spaces)".into(),
-                        ),
-                    toml::Value::String(s) => accepted.push(s.clone()),
-                    other => p.add(
-                        span.clone(),
-                        key("answer"),
-                        format!(
-                            "expected a list of accepted answers (strings), found {} in the list",
-                            value_type(other)
-                        ),
-                    ),
-                }
-            }
-            if items.is_empty() {
-                p.add(
-                    span.clone(),
-                    key("answer"),
-                    "the list of accepted answers is empty: give at least one".into(),
-                );
-            }
-            Some(Key::Short(accepted))
-        }
-        (Kind::Numeric, toml::Value::Table(t)) => numeric_key(p, span.clone(), &key("answer"), t),
+        (Kind::Short, toml::Value::Array(items)) => short_key(p, ctx, items),
+        (Kind::Numeric, toml::Value::Table(t)) => numeric_key(p, ctx.span.clone(), &ctx.key, t),
         _ => {
-            wrong_type(p);
+            let message = format!("{}, found {}", expected_answer(ctx.kind), value_type(value));
+            ctx.add(p, message);
             None
         }
-    };
-    if weighted && p.list.len() == errors_before {
-        check_weights(p, span, &key("answer"), &options, answer_key.as_ref());
     }
-    if p.list.len() > errors_before {
-        return None;
+}
+
+fn multiple_key(p: &mut Problems, ctx: &AnswerCtx, items: &[toml::Value]) -> Option<Key> {
+    let mut set = BTreeSet::new();
+    let mut ok = true;
+    for item in items {
+        match item {
+            toml::Value::String(s) => {
+                ctx.check_option(p, s);
+                if !set.insert(s.clone()) {
+                    ctx.add(p, format!("option `{s}` is listed twice"));
+                }
+            }
+            other => {
+                ok = false;
+                let message = format!(
+                    "expected a list of option ids (strings), found {} in the list",
+                    value_type(other)
+                );
+                ctx.add(p, message);
+            }
+        }
     }
-    Some(Question {
-        id,
-        points,
-        prompt,
-        options,
-        key: answer_key?,
-        explanation: q.explanation.as_ref().map(|e| e.get_ref().clone()),
+    if ok && set.is_empty() {
+        ctx.add(
+            p,
+            "the list of right options is empty: name at least one".into(),
+        );
+    }
+    Some(Key::Multiple {
+        answer: set,
+        scoring: ctx.scoring,
+    })
+}
+
+fn short_key(p: &mut Problems, ctx: &AnswerCtx, items: &[toml::Value]) -> Option<Key> {
+    let mut accepted = vec![];
+    for item in items {
+        match item {
+            toml::Value::String(s) if s.trim().is_empty() => {
+                ctx.add(p, "an accepted answer is empty (or only spaces)".into())
+            }
+            toml::Value::String(s) => accepted.push(s.clone()),
+            other => {
+                let message = format!(
+                    "expected a list of accepted answers (strings), found {} in the list",
+                    value_type(other)
+                );
+                ctx.add(p, message);
+            }
+        }
+    }
+    if items.is_empty() {
+        ctx.add(
+            p,
+            "the list of accepted answers is empty: give at least one".into(),
+        );
+    }
+    Some(Key::Short {
+        accepted,
+        exact: ctx.exact,
     })
 }
 
@@ -865,75 +934,72 @@ fn check_weights(
 }
 
 fn numeric_key(p: &mut Problems, span: Range<usize>, key: &str, t: &toml::Table) -> Option<Key> {
-    let number = |v: &toml::Value| match v {
-        toml::Value::Integer(i) => Some(*i as f64),
-        toml::Value::Float(f) => Some(*f),
-        _ => None,
-    };
+    let mut problem = |message: String| p.add(span.clone(), key.to_string(), message);
     for k in t.keys() {
-        if k != "value" && k != "tolerance" {
-            p.add(
-                span.clone(),
-                key.to_string(),
-                format!("unknown key `{k}` in a numeric answer, expected `value` or `tolerance`"),
-            );
+        if k != "value" && k != "tolerance" && k != "unit" {
+            problem(format!(
+                "unknown key `{k}` in a numeric answer, expected `value`, `tolerance` or `unit`"
+            ));
         }
     }
-    let value = match t.get("value") {
-        None => {
-            p.add(
-                span.clone(),
-                key.to_string(),
-                "a numeric answer needs `value`: `{ value = 3.0, tolerance = 0.1 }`".into(),
-            );
+    let percent = match t.get("unit") {
+        None => Some(false),
+        Some(toml::Value::String(u)) if u == "percent" => Some(true),
+        Some(other) => {
+            problem(format!("`unit`: expected \"percent\", found {other}"));
             None
         }
-        Some(v) => match number(v) {
-            Some(x) if x.is_finite() => Some(x),
-            Some(x) => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`value` must be finite, found {x}"),
-                );
-                None
-            }
-            None => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`value`: expected a number, found {}", value_type(v)),
-                );
-                None
-            }
-        },
+    };
+    let value = match t.get("value") {
+        None => {
+            problem("a numeric answer needs `value`: `{ value = 3.0, tolerance = 0.1 }`".into());
+            None
+        }
+        Some(v) => number_field(&mut problem, "value", v, |x| x.is_finite(), "finite"),
     };
     let tolerance = match t.get("tolerance") {
         None => Some(0.0),
-        Some(v) => match number(v) {
-            Some(x) if x.is_finite() && x >= 0.0 => Some(x),
-            Some(x) => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`tolerance` must be a finite number >= 0, found {x}"),
-                );
-                None
-            }
-            None => {
-                p.add(
-                    span.clone(),
-                    key.to_string(),
-                    format!("`tolerance`: expected a number, found {}", value_type(v)),
-                );
-                None
-            }
-        },
+        Some(v) => number_field(
+            &mut problem,
+            "tolerance",
+            v,
+            |x| x.is_finite() && x >= 0.0,
+            "a finite number >= 0",
+        ),
     };
     Some(Key::Numeric {
         value: value?,
         tolerance: tolerance?,
+        percent: percent?,
     })
+}
+
+/// The number `v` of the numeric answer's `name`, or a problem: not a number, or not `ok` (`what`
+/// says what it must be).
+fn number_field(
+    problem: &mut impl FnMut(String),
+    name: &str,
+    v: &toml::Value,
+    ok: impl Fn(f64) -> bool,
+    what: &str,
+) -> Option<f64> {
+    let x = match v {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(f) => *f,
+        _ => {
+            problem(format!(
+                "`{name}`: expected a number, found {}",
+                value_type(v)
+            ));
+            return None;
+        }
+    };
+    if ok(x) {
+        Some(x)
+    } else {
+        problem(format!("`{name}` must be {what}, found {x}"));
+        None
+    }
 }
 
 /// What the `answer` of a `kind` question must look like.
@@ -1033,7 +1099,8 @@ answer = { value = 32, tolerance = 0.5 }
             quiz.questions[4].key,
             Key::Numeric {
                 value: 32.0,
-                tolerance: 0.5
+                tolerance: 0.5,
+                percent: false
             }
         );
         assert_eq!(quiz.questions[0].explanation, None);

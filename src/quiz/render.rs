@@ -1,7 +1,9 @@
 //! The quiz as Markdown (`quiz render`): for students (prompts and options), or with the key
 //! (`--key`: the right answers, the scoring rule and the explanations). Also the wording of
-//! answers and keys that feedback files reuse.
+//! answers and keys that feedback files reuse. Quiz texts are Markdown, but raw HTML in them is
+//! escaped (shown as text, never run by a Markdown viewer).
 
+use super::escape::html;
 use super::key::{Key, Question, Quiz, Scoring};
 use super::text::{Label, Lang};
 
@@ -40,9 +42,19 @@ pub fn key_text(q: &Question, lang: Lang) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         Key::TrueFalse(b) => bool_text(*b, lang).into(),
-        Key::Short(accepted) => accepted.join(" / "),
-        Key::Numeric { value, tolerance } if *tolerance == 0.0 => value.to_string(),
-        Key::Numeric { value, tolerance } => format!("{value} ± {tolerance}"),
+        Key::Short { accepted, .. } => accepted.join(" / "),
+        Key::Numeric {
+            value,
+            tolerance,
+            percent,
+        } => {
+            let unit = if *percent { "%" } else { "" };
+            if *tolerance == 0.0 {
+                format!("{value}{unit}")
+            } else {
+                format!("{value}{unit} ± {tolerance}{unit}")
+            }
+        }
     }
 }
 
@@ -67,29 +79,26 @@ fn instruction(q: &Question, lang: Lang) -> &'static str {
         Key::Single(_) => Label::ChooseOne.get(lang),
         Key::Multiple { .. } => Label::ChooseAll.get(lang),
         Key::TrueFalse(_) => Label::TrueOrFalse.get(lang),
-        Key::Short(_) => Label::ShortAnswer.get(lang),
+        Key::Short { .. } => Label::ShortAnswer.get(lang),
         Key::Numeric { .. } => Label::NumberAnswer.get(lang),
     }
 }
 
 /// The quiz as Markdown.
 pub fn markdown(quiz: &Quiz, lang: Lang, with_key: bool) -> String {
-    let mut out = format!(
-        "# {}\n\n{} {}, {}.\n",
-        quiz.title.get(lang),
-        quiz.questions.len(),
-        Label::Questions.get(lang),
-        points_label(quiz.max_points(), lang)
-    );
-    if lang == Lang::Zh {
-        out = format!(
-            "# {}\n\n共 {} {},{}。\n",
-            quiz.title.get(lang),
-            quiz.questions.len(),
-            Label::Questions.get(lang),
-            points_label(quiz.max_points(), lang)
-        );
-    }
+    let title = html(quiz.title.get(lang));
+    let count = quiz.questions.len();
+    let total = points_label(quiz.max_points(), lang);
+    let mut out = match lang {
+        Lang::En => format!(
+            "# {title}\n\n{count} {}, {total}.\n",
+            Label::Questions.get(lang)
+        ),
+        Lang::Zh => format!(
+            "# {title}\n\n共 {count} {},{total}。\n",
+            Label::Questions.get(lang)
+        ),
+    };
     for (i, q) in quiz.questions.iter().enumerate() {
         let how = match lang {
             Lang::En => format!(
@@ -102,65 +111,85 @@ pub fn markdown(quiz: &Quiz, lang: Lang, with_key: bool) -> String {
         out.push_str(&format!(
             "\n## {}. {}\n\n*{how}*\n",
             i + 1,
-            q.prompt.get(lang)
+            html(q.prompt.get(lang))
         ));
         if !q.options.is_empty() {
             out.push('\n');
             for o in &q.options {
-                out.push_str(&format!("- **{})** {}\n", o.id, o.text.get(lang)));
+                out.push_str(&format!("- **{})** {}\n", o.id, html(o.text.get(lang))));
             }
         }
         if with_key {
-            out.push_str(&format!(
-                "\n**{}** (`{}`): {}\n",
-                Label::Answer.get(lang),
-                q.id,
-                key_text(q, lang)
-            ));
-            if let Key::Multiple {
-                scoring: Scoring::Partial,
-                ..
-            } = q.key
-            {
-                out.push_str(&format!("\n*{}*\n", Label::PartialCredit.get(lang)));
-            }
-            if q.options.iter().any(|o| o.weight.is_some()) {
-                let weights: Vec<String> = q
-                    .options
-                    .iter()
-                    .map(|o| format!("{}) {}%", o.id, weight_text(o.weight.unwrap_or(0.0))))
-                    .collect();
-                out.push_str(&format!(
-                    "\n**{}**: {}\n\n*{}*\n",
-                    Label::Weights.get(lang),
-                    weights.join(", "),
-                    Label::WeightedCredit.get(lang)
-                ));
-            }
-            let with_feedback: Vec<_> = q.options.iter().filter(|o| o.feedback.is_some()).collect();
-            if !with_feedback.is_empty() {
-                out.push_str(&format!("\n**{}**:\n\n", Label::Feedback.get(lang)));
-                for o in with_feedback {
-                    if let Some(f) = &o.feedback {
-                        out.push_str(&format!("- {}) {}\n", o.id, f.get(lang)));
-                    }
-                }
-            }
-            if let Some(e) = &q.explanation {
-                out.push_str(&format!(
-                    "\n**{}**: {}\n",
-                    Label::Explanation.get(lang),
-                    e.get(lang)
-                ));
-            }
+            key_section(&mut out, q, lang);
         }
     }
     out
 }
 
+/// The answer, scoring rule, weights, option feedback and explanation of `q` (`render --key`).
+fn key_section(out: &mut String, q: &Question, lang: Lang) {
+    out.push_str(&format!(
+        "\n**{}** (`{}`): {}\n",
+        Label::Answer.get(lang),
+        q.id,
+        html(&key_text(q, lang))
+    ));
+    if let Key::Multiple {
+        scoring: Scoring::Partial,
+        ..
+    } = q.key
+    {
+        out.push_str(&format!("\n*{}*\n", Label::PartialCredit.get(lang)));
+    }
+    if q.options.iter().any(|o| o.weight.is_some()) {
+        let weights: Vec<String> = q
+            .options
+            .iter()
+            .map(|o| format!("{}) {}%", o.id, weight_text(o.weight.unwrap_or(0.0))))
+            .collect();
+        out.push_str(&format!(
+            "\n**{}**: {}\n\n*{}*\n",
+            Label::Weights.get(lang),
+            weights.join(", "),
+            Label::WeightedCredit.get(lang)
+        ));
+    }
+    let with_feedback: Vec<_> = q.options.iter().filter(|o| o.feedback.is_some()).collect();
+    if !with_feedback.is_empty() {
+        out.push_str(&format!("\n**{}**:\n\n", Label::Feedback.get(lang)));
+        for o in with_feedback {
+            if let Some(f) = &o.feedback {
+                out.push_str(&format!("- {}) {}\n", o.id, html(f.get(lang))));
+            }
+        }
+    }
+    if let Some(e) = &q.explanation {
+        out.push_str(&format!(
+            "\n**{}**: {}\n",
+            Label::Explanation.get(lang),
+            html(e.get(lang))
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_html_in_quiz_texts_is_shown_as_text() {
+        let quiz = Quiz::parse(
+            std::path::Path::new("q.toml"),
+            "id = \"t\"\ntitle = \"<b>T</b>\"\n[[questions]]\nid = \"q1\"\nkind = \"single\"\nprompt = \"<script>alert(1)</script>\"\noptions = [ { id = \"a\", text = \"<img src=x>\" }, { id = \"b\", text = \"B & C\" } ]\nanswer = \"b\"\nexplanation = \"<i>why</i>\"\n",
+        )
+        .unwrap();
+        let md = markdown(&quiz, Lang::En, true);
+        assert!(!md.contains('<'), "{md}");
+        assert!(md.starts_with("# &lt;b&gt;T&lt;/b&gt;\n"), "{md}");
+        assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(md.contains("- **a)** &lt;img src=x&gt;\n"));
+        assert!(md.contains("**Answer** (`q1`): b) B &amp; C\n"));
+    }
 
     #[test]
     fn points_are_written_plainly() {

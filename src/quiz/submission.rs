@@ -26,6 +26,9 @@ pub struct Submission {
     pub name: String,
     /// Question id → response, in file order.
     pub answers: Vec<(String, Response)>,
+    /// When it was submitted, as written (the timestamp column of a class CSV); `None` for
+    /// one-student files.
+    pub timestamp: Option<String>,
 }
 
 /// Where a submission came from: a file, and the line for a row of a class CSV.
@@ -250,7 +253,7 @@ fn answers_table(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 
 /// The JSON Schema of answer files (`coinflip schema answers`).
 pub fn answers_schema() -> serde_json::Value {
-    crate::schema::generate::<RawSubmission>()
+    super::json_schema::<RawSubmission>()
 }
 
 /// The file formats an answer file can have, from its extension (case-insensitive).
@@ -285,15 +288,46 @@ pub const ANSWER_LIMIT: SizeLimit = SizeLimit {
     default: 16 << 20,
 };
 
+/// What reading one answer file gave: its submissions and rejections (every input is one or the
+/// other), and notes about the whole file (a CSV column that matches no question, …).
+#[derive(Debug, Default)]
+pub struct FileRead {
+    /// One per student (TOML, JSON) or per CSV row.
+    pub inputs: Vec<Result<Submission, Rejection>>,
+    /// Notes about the file.
+    pub notes: Vec<String>,
+}
+
+impl From<Vec<Result<Submission, Rejection>>> for FileRead {
+    fn from(inputs: Vec<Result<Submission, Rejection>>) -> Self {
+        FileRead {
+            inputs,
+            notes: vec![],
+        }
+    }
+}
+
+/// True for a student id that cannot be one line of a gradebook: a line break, a tab or another
+/// control character. Such ids are rejected rather than escaped, so that every output shows the
+/// id the instructor typed.
+pub fn bad_student_id(id: &str) -> bool {
+    id.chars().any(char::is_control)
+}
+
+/// The rejection message for [`bad_student_id`].
+pub const BAD_STUDENT_ID: &str =
+    "contains a line break, tab or other control character: a student id is one line of text";
+
 /// Reads the answer file at `path` (shown as `file`): one submission for TOML and JSON, one per
-/// row for CSV; every input either becomes a submission or a rejection. A file above
-/// [`ANSWER_LIMIT`] is rejected without being read.
-pub fn read_file(path: &Path, file: &str) -> Vec<Result<Submission, Rejection>> {
+/// row for CSV (its columns matched to `csv`'s quiz); every input either becomes a submission or
+/// a rejection. A file above [`ANSWER_LIMIT`] is rejected without being read.
+pub fn read_file(path: &Path, file: &str, csv: &super::class_csv::Context) -> FileRead {
     let Some(format) = Format::of(path) else {
         return vec![Err(Rejection::file(
             file,
             "not an answer file: expected a .toml or .json file (one student) or a .csv file (a class)",
-        ))];
+        ))]
+        .into();
     };
     let bytes = match ANSWER_LIMIT.read(path) {
         Ok(b) => b,
@@ -301,9 +335,10 @@ pub fn read_file(path: &Path, file: &str) -> Vec<Result<Submission, Rejection>> 
             return vec![Err(Rejection::file(
                 file,
                 format!("cannot read the file: {e}"),
-            ))];
+            ))]
+            .into();
         }
-        Err(ReadError::Limit(why)) => return vec![Err(Rejection::file(file, why))],
+        Err(ReadError::Limit(why)) => return vec![Err(Rejection::file(file, why))].into(),
     };
     let source = match String::from_utf8(bytes) {
         Ok(s) => s,
@@ -328,16 +363,17 @@ pub fn read_file(path: &Path, file: &str) -> Vec<Result<Submission, Rejection>> 
                     line: None,
                 },
                 d,
-            ))];
+            ))]
+            .into();
         }
     };
     let source = source.strip_prefix('\u{feff}').unwrap_or(&source);
     if source.trim().is_empty() {
-        return vec![Err(Rejection::file(file, "the file is empty"))];
+        return vec![Err(Rejection::file(file, "the file is empty"))].into();
     }
     match format {
-        Format::Toml | Format::Json => vec![parse_one(file, source, format)],
-        Format::Csv => super::class_csv::parse(file, source),
+        Format::Toml | Format::Json => vec![parse_one(file, source, format)].into(),
+        Format::Csv => super::class_csv::parse(file, source, csv),
     }
 }
 
@@ -366,11 +402,13 @@ pub fn parse_one(file: &str, source: &str, format: Format) -> Result<Submission,
             .map_err(|e| reject(error::from_toml(Path::new(file), source, &e)))?,
     };
     let student = raw.student.as_deref().map(str::trim).unwrap_or("");
-    if student.is_empty() {
+    if student.is_empty() || bad_student_id(student) {
         let message = if raw.student.is_none() {
             "is missing: every answer file names its student (`student = \"s001\"`)"
-        } else {
+        } else if student.is_empty() {
             "is empty: write the student's id"
+        } else {
+            BAD_STUDENT_ID
         };
         let span = find_key(source, "student");
         return Err(reject(Diagnostic::at(
@@ -386,6 +424,7 @@ pub fn parse_one(file: &str, source: &str, format: Format) -> Result<Submission,
         student: student.to_string(),
         name: raw.name.as_deref().unwrap_or("").trim().to_string(),
         answers: raw.answers.unwrap_or_default().0,
+        timestamp: None,
     })
 }
 
@@ -525,6 +564,15 @@ mod tests {
     }
 
     #[test]
+    fn rejects_a_student_id_of_several_lines() {
+        let r = toml_one("student = \"s1\\nEVIL,0,0\"\n").unwrap_err();
+        assert_eq!(
+            r.reason(),
+            "line 1, column 1: `student`: contains a line break, tab or other control character: a student id is one line of text"
+        );
+    }
+
+    #[test]
     fn rejects_unknown_top_level_keys_with_a_hint() {
         let r = toml_one("studnet = \"s1\"\n").unwrap_err();
         let h = r.diagnostic.headline();
@@ -594,6 +642,15 @@ mod tests {
 
     #[test]
     fn reads_files_by_extension_and_rejects_others() {
+        let q = crate::quiz::key::Quiz::parse(
+            Path::new("q.toml"),
+            "id = \"t\"\ntitle = \"t\"\n[[questions]]\nid = \"q1\"\nkind = \"true-false\"\nprompt = \"p\"\nanswer = true\n",
+        )
+        .unwrap();
+        let ctx = |q| super::super::class_csv::Context {
+            quiz: q,
+            columns: None,
+        };
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, bytes: &[u8]| {
             let p = dir.path().join(name);
@@ -604,12 +661,12 @@ mod tests {
             "a.TOML",
             b"\xef\xbb\xbfstudent = \"s1\"\r\n[answers]\r\nq1 = \"a\"\r\n",
         );
-        let got = read_file(&p, "a.TOML");
+        let got = read_file(&p, "a.TOML", &ctx(&q)).inputs;
         assert_eq!(got[0].as_ref().unwrap().student, "s1");
 
         let p = write("notes.txt", b"student = \"s1\"");
         assert!(
-            read_file(&p, "notes.txt")[0]
+            read_file(&p, "notes.txt", &ctx(&q)).inputs[0]
                 .as_ref()
                 .unwrap_err()
                 .diagnostic
@@ -619,7 +676,7 @@ mod tests {
 
         let p = write("empty.json", b"  \n");
         assert_eq!(
-            read_file(&p, "empty.json")[0]
+            read_file(&p, "empty.json", &ctx(&q)).inputs[0]
                 .as_ref()
                 .unwrap_err()
                 .reason(),
@@ -627,7 +684,7 @@ mod tests {
         );
 
         let p = write("latin1.toml", b"student = \"s1\"\nname = \"Ren\xe9\"\n");
-        let r = read_file(&p, "latin1.toml");
+        let r = read_file(&p, "latin1.toml", &ctx(&q)).inputs;
         assert_eq!(
             r[0].as_ref().unwrap_err().diagnostic.headline(),
             "latin1.toml:2:12: the file is not UTF-8 text: save it as UTF-8"
@@ -635,7 +692,7 @@ mod tests {
 
         let missing = dir.path().join("gone.toml");
         assert!(
-            read_file(&missing, "gone.toml")[0]
+            read_file(&missing, "gone.toml", &ctx(&q)).inputs[0]
                 .as_ref()
                 .unwrap_err()
                 .reason()

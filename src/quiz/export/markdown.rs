@@ -1,17 +1,26 @@
-//! The Markdown report: the same sections as the text report, as Markdown tables (`|` in names
-//! escaped), ending with the `N graded, N rejected` line.
+//! The Markdown report: the same sections as the text report, as Markdown tables, ending with the
+//! `N graded, N rejected` line. Text from the quiz and the answer files is escaped: `|` and line
+//! breaks cannot break a table, raw HTML (`<script>`) is shown as text, student ids are code spans
+//! longer than any backtick run in them, and control characters are made visible.
 
 use super::{Report, negative_flag, option_counts, pts, stat};
+use crate::quiz::escape;
+use crate::quiz::text::Lang;
 
 /// A cell safe inside a Markdown table.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
+    escape::html(s)
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
 }
 
 fn row(cells: &[String]) -> String {
     format!("| {} |\n", cells.join(" | "))
+}
+
+fn header(names: &[&str]) -> String {
+    row(&names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
 }
 
 fn rule(aligns: &[bool]) -> String {
@@ -24,24 +33,29 @@ fn rule(aligns: &[bool]) -> String {
 
 /// The Markdown report.
 pub fn render(r: &Report) -> String {
-    let quiz = r.quiz;
-    let book = r.book;
-    let a = r.analysis;
-    let mut out = format!(
+    let mut out = String::new();
+    gradebook(&mut out, r);
+    notes(&mut out, r);
+    summary(&mut out, r);
+    items(&mut out, r);
+    out.push_str(&format!("\n{}\n", r.book.tally()));
+    escape::terminal(&out)
+}
+
+fn gradebook(out: &mut String, r: &Report) {
+    let (quiz, book) = (r.quiz, r.book);
+    out.push_str(&format!(
         "# Quiz {}: {}\n\n{} questions, {} points.\n\n## Gradebook\n\n",
         cell(&quiz.id),
         cell(quiz.title.get(r.lang)),
         quiz.questions.len(),
         pts(book.max)
-    );
-    let mut header: Vec<String> = ["student", "name", "score", "max", "percent"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    header.extend(quiz.questions.iter().map(|q| q.id.clone()));
-    out.push_str(&row(&header));
+    ));
+    let mut names = vec!["student", "name", "score", "max", "percent"];
+    names.extend(quiz.questions.iter().map(|q| q.id.as_str()));
+    out.push_str(&header(&names));
     let mut aligns = vec![false, false];
-    aligns.resize(header.len(), true);
+    aligns.resize(names.len(), true);
     out.push_str(&rule(&aligns));
     for s in &book.students {
         let mut cells = vec![
@@ -54,43 +68,59 @@ pub fn render(r: &Report) -> String {
         cells.extend(s.outcomes.iter().map(|o| pts(o.points)));
         out.push_str(&row(&cells));
     }
+}
 
+fn notes(out: &mut String, r: &Report) {
+    let book = r.book;
     let noted: Vec<_> = book
         .students
         .iter()
         .filter(|s| !s.notes.is_empty())
         .collect();
-    if !noted.is_empty() {
+    if !noted.is_empty() || !book.file_notes.is_empty() {
         out.push_str("\n## Notes\n\n");
+        for n in &book.file_notes {
+            out.push_str(&format!("- {}\n", cell(n)));
+        }
         for s in noted {
             for n in &s.notes {
                 out.push_str(&format!(
-                    "- `{}` ({}): {}\n",
-                    s.student,
+                    "- {} ({}): {}\n",
+                    escape::code_span(&s.student),
                     cell(&s.origin.to_string()),
-                    cell(n)
+                    cell(&n.text(Lang::En))
                 ));
             }
         }
     }
     if !book.rejected.is_empty() {
         out.push_str("\n## Rejected (not graded)\n\n");
-        out.push_str(&row(&["file".into(), "reason".into()]));
+        out.push_str(&header(&["file", "reason"]));
         out.push_str(&rule(&[false, false]));
         for x in &book.rejected {
             out.push_str(&row(&[cell(&x.origin.file), cell(&x.reason())]));
         }
     }
+    if !book.not_counted.is_empty() {
+        out.push_str("\n## Not counted (duplicates)\n\n");
+        out.push_str(&header(&["submission", "reason"]));
+        out.push_str(&rule(&[false, false]));
+        for n in &book.not_counted {
+            out.push_str(&row(&[cell(&n.origin.to_string()), cell(&n.reason)]));
+        }
+    }
+}
 
-    let s = &a.summary;
+fn summary(out: &mut String, r: &Report) {
+    let s = &r.analysis.summary;
     out.push_str("\n## Summary (points)\n\n");
-    out.push_str(&row(&[
-        "count".into(),
-        "mean".into(),
-        "median".into(),
-        "stdev (sample)".into(),
-        "min".into(),
-        "max".into(),
+    out.push_str(&header(&[
+        "count",
+        "mean",
+        "median",
+        "stdev (sample)",
+        "min",
+        "max",
     ]));
     out.push_str(&rule(&[true; 6]));
     out.push_str(&row(&[
@@ -101,24 +131,26 @@ pub fn render(r: &Report) -> String {
         stat(s.min),
         stat(s.max),
     ]));
-
     out.push_str("\n## Score histogram (percent of max)\n\n");
-    out.push_str(&row(&["percent".into(), "students".into()]));
+    out.push_str(&header(&["percent", "students"]));
     out.push_str(&rule(&[false, true]));
-    for b in &a.histogram {
+    for b in &r.analysis.histogram {
         out.push_str(&row(&[format!("{}-{}", b.from, b.to), b.count.to_string()]));
     }
+}
 
+fn items(out: &mut String, r: &Report) {
+    let a = r.analysis;
     out.push_str("\n## Items\n\n");
-    out.push_str(&row(&[
-        "id".into(),
-        "kind".into(),
-        "max".into(),
-        "facility".into(),
-        "discrimination".into(),
-        "unanswered".into(),
-        "invalid".into(),
-        "options".into(),
+    out.push_str(&header(&[
+        "id",
+        "kind",
+        "max",
+        "facility",
+        "discrimination",
+        "unanswered",
+        "invalid",
+        "options",
     ]));
     out.push_str(&rule(&[false, false, true, true, true, true, true, false]));
     for i in &a.items {
@@ -151,8 +183,6 @@ pub fn render(r: &Report) -> String {
             ));
         }
     }
-    out.push_str(&format!("\n{}\n", book.tally()));
-    out
 }
 
 #[cfg(test)]
@@ -160,7 +190,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cells_escape_pipes_and_newlines() {
+    fn cells_escape_pipes_newlines_and_html() {
         assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(cell("<b>x</b>"), "&lt;b&gt;x&lt;/b&gt;");
     }
 }

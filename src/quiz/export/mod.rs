@@ -6,7 +6,9 @@
 //! `null`).
 
 pub mod csv;
+pub mod html;
 pub mod json;
+pub mod lms;
 pub mod markdown;
 pub mod text;
 
@@ -36,6 +38,9 @@ pub fn render(format: Format, r: &Report) -> String {
         Format::Csv => csv::render(r),
         Format::Json => json::render(r),
         Format::Markdown => markdown::render(r),
+        Format::Html => html::render(r),
+        Format::CanvasCsv => lms::canvas(r),
+        Format::MoodleCsv => lms::moodle(r),
     }
 }
 

@@ -1,9 +1,13 @@
 //! The plain-text report: aligned tables (column widths count display columns, so Chinese names
-//! line up), then the closing `N graded, N rejected` line.
+//! line up), then the closing `N graded, N rejected` line. What students wrote reaches a terminal
+//! here, so the whole report goes through [`escape::terminal`] (control and bidirectional
+//! characters become visible escapes).
 
 use unicode_width::UnicodeWidthStr;
 
 use super::{Report, negative_flag, option_counts, pts, stat};
+use crate::quiz::escape;
+use crate::quiz::text::Lang;
 
 /// Left- or right-aligned column.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -52,17 +56,32 @@ fn table(header: &[&str], align: &[Align], rows: &[Vec<String>]) -> String {
 
 /// The text report.
 pub fn render(r: &Report) -> String {
-    let quiz = r.quiz;
-    let book = r.book;
-    let a = r.analysis;
     let mut out = String::new();
-    out.push_str(&format!("Quiz {}: {}\n", quiz.id, quiz.title.get(r.lang)));
+    gradebook(&mut out, r);
+    notes(&mut out, r);
+    summary(&mut out, r);
+    items(&mut out, r);
+    out.push_str(&format!("\n{}\n", r.book.tally()));
+    escape::terminal(&out)
+}
+
+/// A cell that came from an input: kept on one line so that it cannot break the table.
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+fn gradebook(out: &mut String, r: &Report) {
+    let (quiz, book) = (r.quiz, r.book);
+    out.push_str(&format!(
+        "Quiz {}: {}\n",
+        quiz.id,
+        one_line(quiz.title.get(r.lang))
+    ));
     out.push_str(&format!(
         "{} questions, {} points\n\n",
         quiz.questions.len(),
         pts(book.max)
     ));
-
     out.push_str("Gradebook\n");
     let mut header = vec!["student", "name", "score", "max", "percent"];
     header.extend(quiz.questions.iter().map(|q| q.id.as_str()));
@@ -74,7 +93,7 @@ pub fn render(r: &Report) -> String {
         .map(|s| {
             let mut row = vec![
                 s.student.clone(),
-                s.name.clone(),
+                one_line(&s.name),
                 pts(s.score),
                 pts(book.max),
                 pts(s.percent),
@@ -84,55 +103,67 @@ pub fn render(r: &Report) -> String {
         })
         .collect();
     out.push_str(&table(&header, &align, &rows));
+}
 
+/// Notes (files, then students), rejections and duplicates not counted.
+fn notes(out: &mut String, r: &Report) {
+    let book = r.book;
     let noted: Vec<_> = book
         .students
         .iter()
         .filter(|s| !s.notes.is_empty())
         .collect();
-    if !noted.is_empty() {
+    if !noted.is_empty() || !book.file_notes.is_empty() {
         out.push_str("\nNotes\n");
+        for n in &book.file_notes {
+            out.push_str(&format!("  {}\n", one_line(n)));
+        }
         for s in noted {
             for n in &s.notes {
-                out.push_str(&format!("  {} ({}): {n}\n", s.student, s.origin));
+                let text = one_line(&n.text(Lang::En));
+                out.push_str(&format!("  {} ({}): {text}\n", s.student, s.origin));
             }
         }
     }
-
     if !book.rejected.is_empty() {
         out.push_str("\nRejected (not graded)\n");
         for rej in &book.rejected {
             out.push_str(&format!("  {}\n", rej.diagnostic.headline()));
         }
     }
-
-    let s = &a.summary;
-    out.push_str("\nSummary (points)\n");
-    let summary_rows = vec![
-        vec!["count".to_string(), s.count.to_string()],
-        vec!["mean".to_string(), stat(s.mean)],
-        vec!["median".to_string(), stat(s.median)],
-        vec!["stdev (sample)".to_string(), stat(s.stdev)],
-        vec!["min".to_string(), stat(s.min)],
-        vec!["max".to_string(), stat(s.max)],
-    ];
-    for row in &summary_rows {
-        out.push_str(&format!("  {:<15}{:>8}\n", row[0], row[1]));
+    if !book.not_counted.is_empty() {
+        out.push_str("\nNot counted (duplicates)\n");
+        for n in &book.not_counted {
+            out.push_str(&format!("  {}: {}\n", n.origin, n.reason));
+        }
     }
+}
 
+fn summary(out: &mut String, r: &Report) {
+    let s = &r.analysis.summary;
+    out.push_str("\nSummary (points)\n");
+    let rows = [
+        ("count", s.count.to_string()),
+        ("mean", stat(s.mean)),
+        ("median", stat(s.median)),
+        ("stdev (sample)", stat(s.stdev)),
+        ("min", stat(s.min)),
+        ("max", stat(s.max)),
+    ];
+    for (name, value) in rows {
+        out.push_str(&format!("  {name:<15}{value:>8}\n"));
+    }
     out.push_str("\nScore histogram (percent of max)\n");
-    for b in &a.histogram {
+    for b in &r.analysis.histogram {
         let range = format!("{}-{}%", b.from, b.to);
         let bar = "#".repeat(b.count);
-        out.push_str(
-            format!("  {range:>8}  {:>3}  {bar}", b.count)
-                .trim_end()
-                .to_string()
-                .as_str(),
-        );
+        out.push_str(format!("  {range:>8}  {:>3}  {bar}", b.count).trim_end());
         out.push('\n');
     }
+}
 
+fn items(out: &mut String, r: &Report) {
+    let a = r.analysis;
     out.push_str("\nItems\n");
     let header = [
         "id",
@@ -144,16 +175,10 @@ pub fn render(r: &Report) -> String {
         "invalid",
         "options",
     ];
-    let align = [
-        Align::Left,
-        Align::Left,
-        Align::Right,
-        Align::Right,
-        Align::Right,
-        Align::Right,
-        Align::Right,
-        Align::Left,
-    ];
+    let mut align = [Align::Right; 8];
+    align[0] = Align::Left;
+    align[1] = Align::Left;
+    align[7] = Align::Left;
     let rows: Vec<Vec<String>> = a
         .items
         .iter()
@@ -175,7 +200,6 @@ pub fn render(r: &Report) -> String {
         "\nReliability: Cronbach's alpha {}\n",
         stat(a.cronbach_alpha)
     ));
-
     let flags: Vec<String> = a
         .items
         .iter()
@@ -188,8 +212,6 @@ pub fn render(r: &Report) -> String {
             out.push_str(&format!("  {f}\n"));
         }
     }
-    out.push_str(&format!("\n{}\n", book.tally()));
-    out
 }
 
 #[cfg(test)]
