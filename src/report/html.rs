@@ -15,9 +15,9 @@
 
 use std::fmt::Write;
 
-use super::{Exporter, fixed};
-use crate::pipeline::chisq::ChiSquareDetail;
-use crate::results::{BatchReport, CheckDetail, SampleResult, ScenarioResult, Status};
+use super::Exporter;
+use crate::results::{BatchReport, CheckDetail, ChiSquareDetail, SampleResult, ScenarioResult, Status};
+use crate::text::fixed;
 
 pub struct HtmlExporter;
 
@@ -44,9 +44,6 @@ const SHADES: [(u32, &str, &str); 7] = [
     (8, "#b8431d", "#ffffff"),
     (12, "#6b1a0e", "#ffffff"),
 ];
-
-/// At most this many bars groups per chi-square chart; more bins are summed into the last one.
-const MAX_GROUPS: usize = 40;
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -110,19 +107,6 @@ fn shade_label(i: usize) -> String {
         Some(&(next, _, _)) if next - 1 == lo => lo.to_string(),
         Some(&(next, _, _)) => format!("{lo}–{}", next - 1),
     }
-}
-
-/// For each generated token, the longest copied run that contains it: the largest
-/// `longest_match[j]` over the tokens j at or after it whose run reaches back to it.
-pub fn covering_runs(longest_match: &[u32]) -> Vec<u32> {
-    let mut cover = vec![0u32; longest_match.len()];
-    for (j, &len) in longest_match.iter().enumerate() {
-        let start = (j + 1).saturating_sub(len as usize);
-        for c in &mut cover[start..=j] {
-            *c = (*c).max(len);
-        }
-    }
-    cover
 }
 
 /// The smallest of 1, 2, 5, 10, 20, 50, … that cuts `max` into at most `ticks` steps.
@@ -339,7 +323,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, id: &str) {
                 out,
                 "<li class=\"{cs}\"><span class=\"mark\">{}</span> <strong>{}.{}</strong>: {}</li>",
                 mark(c.status),
-                esc(c.kind),
+                esc(c.kind.name()),
                 esc(&c.name),
                 esc(&c.message)
             );
@@ -559,7 +543,7 @@ fn sample(out: &mut String, s: &SampleResult, id: &str) {
             let _ = write!(out, "<span class=\"prefix\">{}</span>", esc(&s.prefix));
         }
         let profile = s.remix.as_ref().map(|r| &r.longest_match);
-        let cover = profile.map(|p| covering_runs(p));
+        let cover = s.remix.as_ref().map(|r| &r.covering_runs);
         let min_len = s.remix.as_ref().map(|r| r.copied_fraction.min_len);
         for (i, (piece, &id)) in s.token_texts.iter().zip(&s.tokens).enumerate() {
             let body = piece.trim_start_matches([' ', '\t']);
@@ -764,77 +748,43 @@ fn chi_square(out: &mut String, d: &ChiSquareDetail, status: Status, id: &str) {
         .statistic
         .map(|x| fixed(x, 4))
         .unwrap_or_else(|| "∞".into());
-    let mc = d
-        .replicates
-        .map(|r| format!(", Monte Carlo with {r} replicates"))
-        .unwrap_or_default();
-    let detect = match d.detectable_w {
-        Some(w) => format!(
-            "; detects an effect of Cohen's w ≥ {} with power 0.8",
-            fixed(w, 4)
-        ),
-        None => "; df = 0: nothing to test".into(),
-    };
     let _ = writeln!(
         out,
         "<figcaption><span class=\"mark {st}\">{}</span> χ² check of context “{}”: {} = {stat}, \
-         df = {}, p = {}, Holm-adjusted p = {}, alpha = {}; {} draws{mc}; observed w = {}{detect}.\
-         </figcaption>",
+         df = {}, p = {}, Holm-adjusted p = {}, alpha = {}; {}.</figcaption>",
         mark(status),
         esc(&d.context),
-        esc(d.test),
+        esc(d.test.name()),
         d.df,
         fixed(d.p_value, 4),
         fixed(d.p_adjusted, 4),
         d.alpha,
-        d.samples,
-        fixed(d.observed_w, 4),
-        detect = esc(&detect)
+        esc(&super::chi_square_power(d)),
     );
     let mut groups: Vec<Group> = d
-        .bins
+        .chart
+        .shown
         .iter()
-        .map(|b| Group {
-            label: b.label.clone(),
-            expected: b.expected,
-            observed: b.observed,
-            title: format!(
-                "{}: expected {} (p = {}), observed {}",
-                b.label,
-                fixed(b.expected, 1),
-                fixed(b.expected_p, 6),
-                b.observed
-            ),
+        .map(|&i| {
+            let b = &d.bins[i];
+            Group {
+                label: b.label.clone(),
+                expected: b.expected,
+                observed: b.observed,
+                title: format!(
+                    "{}: expected {} (p = {}), observed {}",
+                    b.label,
+                    fixed(b.expected, 1),
+                    fixed(b.expected_p, 6),
+                    b.observed
+                ),
+            }
         })
         .collect();
     let mut note = String::new();
-    if groups.len() > MAX_GROUPS {
-        // The bins with the largest expected counts, in the report's order; the rest summed.
-        let mut order: Vec<usize> = (0..groups.len()).collect();
-        order.sort_by(|&a, &b| {
-            groups[b]
-                .expected
-                .total_cmp(&groups[a].expected)
-                .then(a.cmp(&b))
-        });
-        let mut keep = vec![false; groups.len()];
-        for &i in &order[..MAX_GROUPS - 1] {
-            keep[i] = true;
-        }
-        let (mut e, mut o, mut k) = (0.0, 0u64, 0usize);
-        for (g, &kept) in groups.iter().zip(&keep) {
-            if !kept {
-                e += g.expected;
-                o += g.observed;
-                k += 1;
-            }
-        }
-        let mut kept: Vec<Group> = groups
-            .into_iter()
-            .zip(keep)
-            .filter_map(|(g, kept)| kept.then_some(g))
-            .collect();
-        kept.push(Group {
+    if let Some(rest) = d.chart.rest {
+        let (k, e, o) = (rest.bins, rest.expected, rest.observed);
+        groups.push(Group {
             label: format!("other {k} bins"),
             expected: e,
             observed: o,
@@ -843,11 +793,10 @@ fn chi_square(out: &mut String, d: &ChiSquareDetail, status: Status, id: &str) {
                 fixed(e, 1)
             ),
         });
-        groups = kept;
         note = format!(
             "The chart shows the {} bins with the largest expected counts and sums the other {k}; \
              the table below lists all {}.",
-            MAX_GROUPS - 1,
+            d.chart.shown.len(),
             d.bins.len()
         );
     }
@@ -875,7 +824,7 @@ fn chi_square(out: &mut String, d: &ChiSquareDetail, status: Status, id: &str) {
              <td class=\"num\">{}</td><td class=\"num\">{res}</td></tr>",
             if far { " class=\"far\"" } else { "" },
             esc(&b.label),
-            esc(b.kind),
+            esc(b.kind.name()),
             fixed(b.expected_p, 6),
             fixed(b.expected, 1),
             b.observed
@@ -1066,16 +1015,6 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
         );
         assert_eq!(esc("plain ␠ text"), "plain ␠ text");
-    }
-
-    #[test]
-    fn covering_runs_spread_each_run_over_its_tokens() {
-        // Profile of "x a b c d y": the copied run "a b c d" ends at index 4 with length 4.
-        assert_eq!(covering_runs(&[1, 1, 2, 3, 4, 1]), vec![1, 4, 4, 4, 4, 1]);
-        // A run reaching back into the prefix covers the first generated tokens.
-        assert_eq!(covering_runs(&[5, 6, 1]), vec![6, 6, 1]);
-        assert_eq!(covering_runs(&[]), Vec::<u32>::new());
-        assert_eq!(covering_runs(&[0, 0]), vec![0, 0]);
     }
 
     #[test]
