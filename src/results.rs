@@ -407,7 +407,12 @@ impl ChartBins {
             };
         }
         let mut order: Vec<usize> = (0..bins.len()).collect();
-        order.sort_by(|&a, &b| bins[b].expected.total_cmp(&bins[a].expected).then(a.cmp(&b)));
+        order.sort_by(|&a, &b| {
+            bins[b]
+                .expected
+                .total_cmp(&bins[a].expected)
+                .then(a.cmp(&b))
+        });
         let mut shown = order[..MAX_CHART_BINS - 1].to_vec();
         shown.sort_unstable();
         let mut rest = RestBins {
@@ -488,7 +493,10 @@ mod tests {
         let rest = chart.rest.unwrap();
         assert_eq!(rest.bins, 6);
         assert_eq!(rest.observed, 12);
-        assert_eq!(rest.expected, (38..=43).map(|i| 100.0 - i as f64).sum::<f64>());
+        assert_eq!(
+            rest.expected,
+            (38..=43).map(|i| 100.0 - i as f64).sum::<f64>()
+        );
         // Ties keep the earlier bin.
         let bins: Vec<BinReport> = (0..41).map(|_| bin(1.0, 1)).collect();
         assert_eq!(ChartBins::of(&bins).shown, (0..39).collect::<Vec<_>>());

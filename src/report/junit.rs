@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Exporter;
-use crate::results::{CheckResult, BatchReport, ScenarioResult, Status};
+use crate::results::{BatchReport, CheckResult, ScenarioResult, Status};
 use crate::text::xml;
 
 pub struct JunitExporter;

@@ -7,7 +7,9 @@
 //! [`markdown::code_span`] (rules in [`crate::text::markdown`]).
 
 use super::Exporter;
-use crate::results::{BatchReport, CheckDetail, ChiSquareDetail, ModelInfo, ScenarioResult, Status};
+use crate::results::{
+    BatchReport, CheckDetail, ChiSquareDetail, ModelInfo, ScenarioResult, Status,
+};
 use crate::text::fixed;
 use crate::text::markdown::{self, inline};
 
@@ -62,7 +64,10 @@ impl Exporter for MarkdownExporter {
 }
 
 fn scenario(out: &mut String, r: &ScenarioResult) {
-    line(out, format!("\n## {} — {}\n", inline(&r.name), mark(r.status)));
+    line(
+        out,
+        format!("\n## {} — {}\n", inline(&r.name), mark(r.status)),
+    );
     if let Some(d) = &r.description {
         line(out, format!("{}\n", markdown::paragraph(d)));
     }

@@ -118,7 +118,10 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
 /// The model and corpus lines (one line for an explicit distribution).
 fn model(out: &mut String, m: &ModelInfo) {
     if super::is_distribution(m) {
-        line(out, format!("  distribution: {} outcomes", m.vocabulary_size));
+        line(
+            out,
+            format!("  distribution: {} outcomes", m.vocabulary_size),
+        );
         return;
     }
     let counts: Vec<String> = m

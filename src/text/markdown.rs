@@ -114,10 +114,16 @@ mod tests {
             inline("<script>alert(1)</script>"),
             "\\<script>alert(1)\\</script>"
         );
-        assert_eq!(inline("</s> <!-- x --> <?php"), "\\</s> \\<!-- x --> \\<?php");
+        assert_eq!(
+            inline("</s> <!-- x --> <?php"),
+            "\\</s> \\<!-- x --> \\<?php"
+        );
         assert_eq!(inline("<https://example.com>"), "\\<https://example.com>");
         // Comparisons stay as written.
-        assert_eq!(inline("p = 0.01 < alpha, a <= b, 1<2"), "p = 0.01 < alpha, a <= b, 1<2");
+        assert_eq!(
+            inline("p = 0.01 < alpha, a <= b, 1<2"),
+            "p = 0.01 < alpha, a <= b, 1<2"
+        );
         assert_eq!(inline("&lt; &#60; & b"), "\\&lt; \\&#60; & b");
     }
 
@@ -125,7 +131,10 @@ mod tests {
     fn paragraphs_cannot_start_a_block() {
         assert_eq!(paragraph("# not a heading"), "\\# not a heading");
         assert_eq!(paragraph("> not a quote"), "\\> not a quote");
-        assert_eq!(paragraph("    - not code, not a list"), "\\- not code, not a list");
+        assert_eq!(
+            paragraph("    - not code, not a list"),
+            "\\- not code, not a list"
+        );
         assert_eq!(paragraph("```"), "\\```");
         assert_eq!(paragraph("12. not a list"), "12\\. not a list");
         assert_eq!(paragraph("1) no"), "1\\) no");

@@ -152,7 +152,10 @@ mod tests {
         t.row(["硬币", "12"]);
         t.row(["coin", "3"]);
         let text = t.render("  ", "  ");
-        assert_eq!(text, "  outcome  count\n  硬币        12\n  coin         3\n");
+        assert_eq!(
+            text,
+            "  outcome  count\n  硬币        12\n  coin         3\n"
+        );
         // Every line has the same display width.
         let widths: Vec<usize> = text.lines().map(width).collect();
         assert!(widths.windows(2).all(|w| w[0] == w[1]), "{widths:?}");

@@ -53,7 +53,10 @@ mod tests {
 
     #[test]
     fn terminal_sequences_are_shown_not_obeyed() {
-        assert!(matches!(escape("plain, 中文, tab\tand\nnew line"), Cow::Borrowed(_)));
+        assert!(matches!(
+            escape("plain, 中文, tab\tand\nnew line"),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(escape("\u{1b}[31mred\u{1b}[0m"), "\\u{1b}[31mred\\u{1b}[0m");
         assert_eq!(
             escape("\u{1b}]0;title\u{7}"),
@@ -67,7 +70,9 @@ mod tests {
     #[test]
     fn bidi_controls_are_shown() {
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
-        for c in ['\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{2066}', '\u{2069}'] {
+        for c in [
+            '\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{2066}', '\u{2069}',
+        ] {
             assert!(is_control(c), "{c:?}");
         }
         // Letters of right-to-left scripts are text, not controls.

@@ -36,15 +36,28 @@ mod tests {
 
     #[test]
     fn forbidden_characters_are_written_out() {
-        assert!(matches!(replace_forbidden("tab\there\r\n…"), Cow::Borrowed(_)));
+        assert!(matches!(
+            replace_forbidden("tab\there\r\n…"),
+            Cow::Borrowed(_)
+        ));
         assert_eq!(replace_forbidden("a\u{0}b\u{1b}c"), "a\\u{0}b\\u{1b}c");
-        assert_eq!(replace_forbidden("\u{fffe}\u{ffff}\u{fffd}"), "\\u{fffe}\\u{ffff}\u{fffd}");
+        assert_eq!(
+            replace_forbidden("\u{fffe}\u{ffff}\u{fffd}"),
+            "\\u{fffe}\\u{ffff}\u{fffd}"
+        );
         assert_eq!(replace_forbidden("\u{b}\u{c}\u{7f}"), "\\u{b}\\u{c}\u{7f}");
     }
 
     #[test]
     fn the_boundaries_of_the_char_production() {
-        for c in ['\u{20}', '\u{D7FF}', '\u{E000}', '\u{FFFD}', '\u{10000}', '\u{10FFFF}'] {
+        for c in [
+            '\u{20}',
+            '\u{D7FF}',
+            '\u{E000}',
+            '\u{FFFD}',
+            '\u{10000}',
+            '\u{10FFFF}',
+        ] {
             assert!(allowed(c), "{c:?}");
         }
         for c in ['\u{0}', '\u{8}', '\u{1f}', '\u{FFFE}', '\u{FFFF}'] {
