@@ -151,7 +151,11 @@ fn junit_stays_valid_xml_whatever_the_names_hold() {
         match reader.read_event().expect("well-formed XML") {
             quick_xml::events::Event::Start(e) if e.name().as_ref() == b"testsuite" => {
                 let name = e.try_get_attribute("name").unwrap().unwrap();
-                suites.push(name.unescape_value().unwrap().into_owned());
+                suites.push(
+                    name.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .unwrap()
+                        .into_owned(),
+                );
             }
             quick_xml::events::Event::Eof => break,
             _ => {}
