@@ -67,7 +67,7 @@ impl Diagnostic {
 
     /// The one-line form: `file:line:col: key: message`.
     pub fn headline(&self) -> String {
-        let mut s = self.file.display().to_string().replace('\\', "/");
+        let mut s = crate::text::slashed(&self.file);
         if let Some(line) = self.line {
             s.push_str(&format!(":{line}"));
             if let Some(col) = self.column {

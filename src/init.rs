@@ -90,7 +90,7 @@ pub fn run(args: InitArgs) -> i32 {
 /// [`run`] with explicit streams: 0 every file written; 1 a file already exists (nothing is
 /// written), DIR is not a folder, or a file could not be written.
 pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let shown = |p: &Path| p.display().to_string().replace('\\', "/");
+    let shown = crate::text::slashed;
     if dir.exists() && !dir.is_dir() {
         let _ = writeln!(err, "error: {} is a file, not a folder", shown(dir));
         return 1;

@@ -24,4 +24,5 @@ pub mod sample;
 pub mod scenario;
 pub mod schema;
 pub mod stats;
+pub mod text;
 pub mod tokenize;

@@ -7,9 +7,19 @@
 use serde::Serialize;
 
 use crate::error::Diagnostic;
+use crate::scenario::Method;
+use crate::stats::{BinKind, Statistic};
 
 /// Version of the JSON report's structure.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The power at which a chi-square check's detectable effect is computed
+/// ([`ChiSquareDetail::detectable_w`]): the pipeline computes with it, the reports print it.
+pub const DETECTABLE_POWER: f64 = 0.8;
+
+/// At most this many bins are drawn on their own in a chi-square chart; the others are summed
+/// into one group ([`ChartBins`]).
+pub const MAX_CHART_BINS: usize = 40;
 
 /// Pass, fail or error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -166,6 +176,10 @@ pub struct SampleRemix {
     /// For each generated token, the longest run ending there that occurs in one training
     /// document (the run may reach back into the prefix).
     pub longest_match: Vec<u32>,
+    /// For each generated token, the longest copied run that contains it ([`covering_runs`] of
+    /// `longest_match`): what the HTML report shades a token by. Not part of the JSON schema.
+    #[serde(skip)]
+    pub covering_runs: Vec<u32>,
     pub max_verbatim: MaxVerbatim,
     /// n → share of the sample's n-grams (ending at generated tokens) found nowhere in training;
     /// null where the sample has no n-gram of that length.
@@ -173,6 +187,19 @@ pub struct SampleRemix {
     pub copied_fraction: CopiedFraction,
     /// `prefix_from` only: where the sample left the source document (null for free prefixes).
     pub divergence_step: Option<Divergence>,
+}
+
+/// For each generated token, the longest copied run that contains it: the largest
+/// `longest_match[j]` over the tokens j at or after it whose run reaches back to it.
+pub fn covering_runs(longest_match: &[u32]) -> Vec<u32> {
+    let mut cover = vec![0u32; longest_match.len()];
+    for (j, &len) in longest_match.iter().enumerate() {
+        let start = (j + 1).saturating_sub(len as usize);
+        for c in &mut cover[start..=j] {
+            *c = (*c).max(len);
+        }
+    }
+    cover
 }
 
 /// The longest verbatim span of a sample.
@@ -253,11 +280,39 @@ pub struct RemixSummary {
 /// Aggregated novel n-gram rates by n.
 pub type NovelAggregates = ByN<Option<Aggregate>>;
 
+/// Which `[checks.*]` table a check comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// `[checks.output]`: expected texts, distinct samples, …
+    Output,
+    /// `[checks.chi_square]`: one result per tested distribution.
+    ChiSquare,
+    /// `[checks.remix]`: thresholds on the remix statistics.
+    Remix,
+}
+
+impl CheckKind {
+    /// The name reports print (`output`, `chi_square`, `remix`), as in the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckKind::Output => "output",
+            CheckKind::ChiSquare => "chi_square",
+            CheckKind::Remix => "remix",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One check's verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
-    /// "output", "chi_square" or "remix".
-    pub kind: &'static str,
+    pub kind: CheckKind,
     /// Which part of the check (e.g. "expect", "min_distinct").
     pub name: String,
     pub status: Status,
@@ -272,8 +327,111 @@ pub struct CheckResult {
 #[serde(untagged)]
 pub enum CheckDetail {
     None {},
-    ChiSquare(Box<crate::pipeline::chisq::ChiSquareDetail>),
+    ChiSquare(Box<ChiSquareDetail>),
     Remix(RemixCheckDetail),
+}
+
+/// One bin of a chi-square test as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct BinReport {
+    /// The outcome, or "(pooled: k outcomes)" / "(impossible: k outcomes)".
+    pub label: String,
+    /// `single`, `pooled` or `impossible`.
+    pub kind: BinKind,
+    /// The outcomes in the bin (one for a single bin).
+    pub outcomes: Vec<String>,
+    pub expected_p: f64,
+    pub expected: f64,
+    pub observed: u64,
+    /// (O − E) / √(E (1 − p)); null when infinite.
+    pub residual: Option<f64>,
+}
+
+/// The figures of one tested distribution.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChiSquareDetail {
+    pub context: String,
+    /// `pearson` or `g-test`.
+    pub test: Statistic,
+    /// `asymptotic` or `monte-carlo`.
+    pub method: Method,
+    /// Draws tested.
+    pub samples: u64,
+    /// The statistic (null when infinite: an impossible outcome was drawn).
+    pub statistic: Option<f64>,
+    pub df: usize,
+    pub p_value: f64,
+    /// Holm-adjusted p-value when several distributions are tested (else equal to `p_value`).
+    pub p_adjusted: f64,
+    pub alpha: f64,
+    /// Monte Carlo replicates (null for asymptotic).
+    pub replicates: Option<u64>,
+    /// Cohen's w of the observed counts against the expected probabilities.
+    pub observed_w: f64,
+    /// The smallest w this check detects with power [`DETECTABLE_POWER`] at this alpha, df and
+    /// sample size (null when df = 0).
+    pub detectable_w: Option<f64>,
+    pub bins: Vec<BinReport>,
+    /// The bins as a chart groups them. Not part of the JSON schema.
+    #[serde(skip)]
+    pub chart: ChartBins,
+}
+
+/// How a chart shows the bins of a chi-square check: every bin on its own when there are at most
+/// [`MAX_CHART_BINS`]; otherwise the `MAX_CHART_BINS − 1` bins with the largest expected counts
+/// (in the report's order), and the others summed into one group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChartBins {
+    /// Indices into [`ChiSquareDetail::bins`] of the bins drawn on their own, ascending.
+    pub shown: Vec<usize>,
+    /// The other bins summed (none when every bin is shown).
+    pub rest: Option<RestBins>,
+}
+
+/// Bins summed into one chart group.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RestBins {
+    /// How many bins.
+    pub bins: usize,
+    pub expected: f64,
+    pub observed: u64,
+}
+
+impl ChartBins {
+    /// The chart groups of `bins` (rule in the type's description).
+    pub fn of(bins: &[BinReport]) -> Self {
+        if bins.len() <= MAX_CHART_BINS {
+            return ChartBins {
+                shown: (0..bins.len()).collect(),
+                rest: None,
+            };
+        }
+        let mut order: Vec<usize> = (0..bins.len()).collect();
+        order.sort_by(|&a, &b| {
+            bins[b]
+                .expected
+                .total_cmp(&bins[a].expected)
+                .then(a.cmp(&b))
+        });
+        let mut shown = order[..MAX_CHART_BINS - 1].to_vec();
+        shown.sort_unstable();
+        let mut rest = RestBins {
+            bins: 0,
+            expected: 0.0,
+            observed: 0,
+        };
+        for (i, b) in bins.iter().enumerate() {
+            if shown.binary_search(&i).is_err() {
+                rest.bins += 1;
+                rest.expected += b.expected;
+                rest.observed += b.observed;
+            }
+        }
+        ChartBins {
+            shown,
+            rest: Some(rest),
+        }
+    }
 }
 
 /// The figures behind a remix threshold: the worst sample and its value.
@@ -285,4 +443,77 @@ pub struct RemixCheckDetail {
     pub worst_sample: Option<usize>,
     /// Its value.
     pub worst_value: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covering_runs_spread_each_run_over_its_tokens() {
+        // Profile of "x a b c d y": the copied run "a b c d" ends at index 4 with length 4.
+        assert_eq!(covering_runs(&[1, 1, 2, 3, 4, 1]), vec![1, 4, 4, 4, 4, 1]);
+        // A run reaching back into the prefix covers the first generated tokens.
+        assert_eq!(covering_runs(&[5, 6, 1]), vec![6, 6, 1]);
+        assert_eq!(covering_runs(&[]), Vec::<u32>::new());
+        assert_eq!(covering_runs(&[0, 0]), vec![0, 0]);
+    }
+
+    fn bin(expected: f64, observed: u64) -> BinReport {
+        BinReport {
+            label: format!("{expected}"),
+            kind: BinKind::Single,
+            outcomes: Vec::new(),
+            expected_p: 0.0,
+            expected,
+            observed,
+            residual: None,
+        }
+    }
+
+    #[test]
+    fn few_bins_are_all_shown() {
+        let bins: Vec<BinReport> = (0..MAX_CHART_BINS).map(|i| bin(i as f64, 1)).collect();
+        let chart = ChartBins::of(&bins);
+        assert_eq!(chart.shown, (0..MAX_CHART_BINS).collect::<Vec<_>>());
+        assert_eq!(chart.rest, None);
+    }
+
+    #[test]
+    fn many_bins_keep_the_largest_and_sum_the_rest() {
+        // 45 bins; expected count 100 − i for bin i, except bin 44 which is the largest.
+        let mut bins: Vec<BinReport> = (0..45).map(|i| bin(100.0 - i as f64, 2)).collect();
+        bins[44].expected = 1000.0;
+        let chart = ChartBins::of(&bins);
+        assert_eq!(chart.shown.len(), MAX_CHART_BINS - 1);
+        // Bins 0..=37 and 44, in the report's order; 38..=43 are summed.
+        let mut want: Vec<usize> = (0..=37).collect();
+        want.push(44);
+        assert_eq!(chart.shown, want);
+        let rest = chart.rest.unwrap();
+        assert_eq!(rest.bins, 6);
+        assert_eq!(rest.observed, 12);
+        assert_eq!(
+            rest.expected,
+            (38..=43).map(|i| 100.0 - i as f64).sum::<f64>()
+        );
+        // Ties keep the earlier bin.
+        let bins: Vec<BinReport> = (0..41).map(|_| bin(1.0, 1)).collect();
+        assert_eq!(ChartBins::of(&bins).shown, (0..39).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn check_kinds_serialize_as_before() {
+        let names: Vec<String> = [CheckKind::Output, CheckKind::ChiSquare, CheckKind::Remix]
+            .iter()
+            .map(|k| serde_json::to_string(k).unwrap())
+            .collect();
+        assert_eq!(names, ["\"output\"", "\"chi_square\"", "\"remix\""]);
+        assert_eq!(CheckKind::ChiSquare.to_string(), "chi_square");
+        let kinds: Vec<String> = [BinKind::Single, BinKind::Pooled, BinKind::Impossible]
+            .iter()
+            .map(|k| serde_json::to_string(k).unwrap())
+            .collect();
+        assert_eq!(kinds, ["\"single\"", "\"pooled\"", "\"impossible\""]);
+    }
 }

@@ -236,6 +236,39 @@ fn markup_in_names_tokens_and_texts_is_shown_as_text() {
     assert!(html.contains("&lt;b&gt;markup&lt;/b&gt; &amp; &quot;quotes&quot; &#39;n&#39;"));
 }
 
+/// Control characters, bidi controls and characters XML 1.0 forbids (tests/fixtures/report/
+/// hostile.toml) are written out, so the page stays well-formed XML; the markup stays text.
+#[test]
+fn hostile_texts_keep_the_page_well_formed() {
+    let file = "tests/fixtures/report/hostile.toml";
+    let (html, code) = run(&["run", file, "--format", "html"]);
+    assert_eq!(code, 1, "the fixture's second `contains` fails");
+    let (json, _) = run(&["run", file, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // XML 1.0's Char production: tab, line breaks, U+0020–U+D7FF, U+E000–U+FFFD, U+10000 and up.
+    let forbidden: Vec<char> = html
+        .chars()
+        .filter(|&c| {
+            let c = c as u32;
+            let allowed = c == 0x9
+                || c == 0xA
+                || c == 0xD
+                || (0x20..=0xD7FF).contains(&c)
+                || (0xE000..=0xFFFD).contains(&c)
+                || c >= 0x10000;
+            !allowed
+        })
+        .collect();
+    assert!(forbidden.is_empty(), "{forbidden:?}");
+    let p = check_structure(&html, &json);
+    assert!(!p.elements.iter().any(|(n, _)| n == "img"), "<img> leaked");
+    assert!(
+        p.texts
+            .contains("hostile \\u{1b}]0;pwned\\u{7} \u{202e}evil\u{202c} <img src=x")
+    );
+    assert!(p.texts.contains("\\u{1b}[31mred\\u{0}"));
+}
+
 #[test]
 fn same_page_for_any_jobs_and_in_a_folder() {
     let (one, _) = run(&["run", "scenarios/", "--format", "html", "--jobs", "1"]);

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::results::{CheckDetail, CheckResult, SampleResult, Status};
+use crate::results::{CheckDetail, CheckKind, CheckResult, SampleResult, Status};
 use crate::scenario::OutputCheck;
 
 fn verdict(ok: bool) -> Status {
@@ -21,7 +21,7 @@ fn quote(s: &str) -> String {
 pub fn output(check: &OutputCheck, samples: &[SampleResult]) -> Vec<CheckResult> {
     let mut out = Vec::new();
     let result = |name: &str, ok: bool, message: String| CheckResult {
-        kind: "output",
+        kind: CheckKind::Output,
         name: name.to_string(),
         status: verdict(ok),
         message,
@@ -121,7 +121,7 @@ pub fn chi_square(
 ) -> Vec<CheckResult> {
     match crate::pipeline::chisq::run(tested, check, seed, draw) {
         Err(e) => vec![CheckResult {
-            kind: "chi_square",
+            kind: CheckKind::ChiSquare,
             name: "distribution".into(),
             status: Status::Error,
             message: format!("cannot test the distribution: {e}"),
@@ -142,12 +142,15 @@ pub fn chi_square(
                 };
                 let cmp = if o.passed { "≥" } else { "<" };
                 CheckResult {
-                    kind: "chi_square",
+                    kind: CheckKind::ChiSquare,
                     name: format!("{:?}", d.context),
                     status: verdict(o.passed),
                     message: format!(
                         "{p} {cmp} alpha = {} ({} = {stat}, df = {}, {} draws)",
-                        d.alpha, d.test, d.df, d.samples
+                        d.alpha,
+                        d.test.name(),
+                        d.df,
+                        d.samples
                     ),
                     detail: CheckDetail::ChiSquare(Box::new(o.detail)),
                 }
@@ -166,7 +169,7 @@ pub fn remix(
     let mut out = Vec::new();
     if samples.iter().any(|s| s.remix.is_none()) {
         return vec![CheckResult {
-            kind: "remix",
+            kind: CheckKind::Remix,
             name: "corpus".into(),
             status: Status::Error,
             message: "remix checks need the training corpus ([corpus]); this scenario has none"
@@ -187,7 +190,7 @@ pub fn remix(
     let result =
         |name: String, ok: bool, message: String, threshold: f64, w: Option<(usize, f64)>| {
             CheckResult {
-                kind: "remix",
+                kind: CheckKind::Remix,
                 name,
                 status: verdict(ok),
                 message,
@@ -248,7 +251,7 @@ pub fn remix(
     if let Some(min) = check.min_divergence_step {
         if !has_source {
             out.push(CheckResult {
-                kind: "remix",
+                kind: CheckKind::Remix,
                 name: "min_divergence_step".into(),
                 status: Status::Error,
                 message: "min_divergence_step needs a prefix taken from a training document \

@@ -6,8 +6,7 @@
 //! Streams: the draws for tested distribution j come from `stream(seed, ChiSquare, j)`; Monte
 //! Carlo replicate r of distribution j from `stream(seed, MonteCarlo, (j << 32) | r)`.
 
-use serde::Serialize;
-
+use crate::results::{BinReport, ChartBins, ChiSquareDetail, DETECTABLE_POWER};
 use crate::sample::{self, Cumulative, Domain};
 use crate::scenario::{ChiSquareCheck, Method};
 use crate::stats::{self, BinKind, Binning};
@@ -44,49 +43,6 @@ pub fn draw_counts(
         counts[draw(&c, u)] += 1;
     }
     counts
-}
-
-/// One bin as reported.
-#[derive(Debug, Clone, Serialize)]
-pub struct BinReport {
-    /// The outcome, or "(pooled: k outcomes)" / "(impossible: k outcomes)".
-    pub label: String,
-    /// "single", "pooled" or "impossible".
-    pub kind: &'static str,
-    /// The outcomes in the bin (one for a single bin).
-    pub outcomes: Vec<String>,
-    pub expected_p: f64,
-    pub expected: f64,
-    pub observed: u64,
-    /// (O − E) / √(E (1 − p)); null when infinite.
-    pub residual: Option<f64>,
-}
-
-/// The figures of one tested distribution.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChiSquareDetail {
-    pub context: String,
-    /// "pearson" or "g-test".
-    pub test: &'static str,
-    /// "asymptotic" or "monte-carlo".
-    pub method: &'static str,
-    /// Draws tested.
-    pub samples: u64,
-    /// The statistic (null when infinite: an impossible outcome was drawn).
-    pub statistic: Option<f64>,
-    pub df: usize,
-    pub p_value: f64,
-    /// Holm-adjusted p-value when several distributions are tested (else equal to `p_value`).
-    pub p_adjusted: f64,
-    pub alpha: f64,
-    /// Monte Carlo replicates (null for asymptotic).
-    pub replicates: Option<u64>,
-    /// Cohen's w of the observed counts against the expected probabilities.
-    pub observed_w: f64,
-    /// The smallest w this check detects with power 0.8 at this alpha, df and sample size (null
-    /// when df = 0).
-    pub detectable_w: Option<f64>,
-    pub bins: Vec<BinReport>,
 }
 
 /// The verdict on one tested distribution.
@@ -150,17 +106,14 @@ pub fn run_drawing_from(
             .map(|b| {
                 let outcomes: Vec<String> =
                     b.outcomes.iter().map(|&i| t.labels[i].clone()).collect();
-                let (label, kind) = match b.kind {
-                    BinKind::Single => (outcomes[0].clone(), "single"),
-                    BinKind::Pooled => (format!("(pooled: {} outcomes)", outcomes.len()), "pooled"),
-                    BinKind::Impossible => (
-                        format!("(impossible: {} outcomes)", outcomes.len()),
-                        "impossible",
-                    ),
+                let label = match b.kind {
+                    BinKind::Single => outcomes[0].clone(),
+                    BinKind::Pooled => format!("(pooled: {} outcomes)", outcomes.len()),
+                    BinKind::Impossible => format!("(impossible: {} outcomes)", outcomes.len()),
                 };
                 BinReport {
                     label,
-                    kind,
+                    kind: b.kind,
                     outcomes,
                     expected_p: b.expected_p,
                     expected: b.expected,
@@ -168,16 +121,16 @@ pub fn run_drawing_from(
                     residual: finite(b.standardized_residual()),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
         let detectable_w = if result.df == 0 {
             None
         } else {
-            stats::detectable_effect(result.df, cfg.samples, cfg.alpha, 0.8).ok()
+            stats::detectable_effect(result.df, cfg.samples, cfg.alpha, DETECTABLE_POWER).ok()
         };
         details.push(ChiSquareDetail {
             context: t.context.clone(),
-            test: cfg.statistic.name(),
-            method: cfg.method.name(),
+            test: cfg.statistic,
+            method: cfg.method,
             samples: cfg.samples,
             statistic: finite(result.statistic),
             df: result.df,
@@ -187,6 +140,7 @@ pub fn run_drawing_from(
             replicates: result.monte_carlo.as_ref().map(|m| m.replicates),
             observed_w: stats::cohens_w(&counts, &t.probs),
             detectable_w,
+            chart: ChartBins::of(&bins),
             bins,
         });
     }
@@ -272,7 +226,7 @@ mod tests {
         let r = run(&[t], &cfg(300, Method::Asymptotic), 1, real_draw).unwrap();
         let bins = &r[0].detail.bins;
         assert_eq!(bins.iter().map(|b| b.observed).sum::<u64>(), 300);
-        let pooled = bins.iter().find(|b| b.kind == "pooled").unwrap();
+        let pooled = bins.iter().find(|b| b.kind == BinKind::Pooled).unwrap();
         assert!(pooled.label.starts_with("(pooled: "));
         assert!(pooled.outcomes.contains(&"direction".to_string()));
     }

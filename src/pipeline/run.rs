@@ -804,6 +804,7 @@ fn sample_remix(
     });
     SampleRemix {
         longest_match: stats.profile.clone(),
+        covering_runs: crate::results::covering_runs(&stats.profile),
         max_verbatim: MaxVerbatim {
             length: longest.length,
             text: p.corpus.decode(&longest.tokens).trim_end().to_string(),

@@ -1,10 +1,17 @@
 //! Markdown, for course notes and pull-request comments: a heading per scenario, tables for the
 //! model and checks, each sample in a block.
-
-use std::fmt::Write;
+//!
+//! Texts from inputs never become markup: names, messages and labels go through
+//! [`markdown::inline`], descriptions through [`markdown::paragraph`], samples and error reports
+//! into a [`markdown::fence`] longer than any backtick run they hold, files into a
+//! [`markdown::code_span`] (rules in [`crate::text::markdown`]).
 
 use super::Exporter;
-use crate::results::{BatchReport, CheckDetail, Status};
+use crate::results::{
+    BatchReport, CheckDetail, ChiSquareDetail, ModelInfo, ScenarioResult, Status,
+};
+use crate::text::fixed;
+use crate::text::markdown::{self, inline};
 
 pub struct MarkdownExporter;
 
@@ -16,122 +23,156 @@ fn mark(s: Status) -> &'static str {
     }
 }
 
-/// Escapes the characters that would break a table cell.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// Appends `text` and a line feed.
+fn line(out: &mut String, text: impl AsRef<str>) {
+    out.push_str(text.as_ref());
+    out.push('\n');
 }
 
 impl Exporter for MarkdownExporter {
     fn render(&self, report: &BatchReport) -> String {
         let mut out = String::from("# coinflip report\n\n");
         let s = &report.summary;
-        let _ = writeln!(
-            out,
-            "**{} passed, {} failed, {} errors** ({} scenarios)\n",
-            s.passed,
-            s.failed,
-            s.errors,
-            report.scenarios.len()
+        line(
+            &mut out,
+            format!(
+                "**{} passed, {} failed, {} errors** ({} scenarios)\n",
+                s.passed,
+                s.failed,
+                s.errors,
+                report.scenarios.len()
+            ),
         );
         out.push_str("| scenario | status | file | seed |\n|---|---|---|---|\n");
         for r in &report.scenarios {
-            let _ = writeln!(
-                out,
-                "| {} | {} | `{}` | {} |",
-                cell(&r.name),
-                mark(r.status),
-                cell(&r.file),
-                r.seed
+            line(
+                &mut out,
+                format!(
+                    "| {} | {} | {} | {} |",
+                    inline(&r.name),
+                    mark(r.status),
+                    markdown::code_span(&r.file),
+                    r.seed
+                ),
             );
         }
         for r in &report.scenarios {
-            let _ = writeln!(out, "\n## {} — {}\n", r.name, mark(r.status));
-            if let Some(d) = &r.description {
-                let _ = writeln!(out, "{d}\n");
-            }
-            if let Some(e) = &r.error {
-                let _ = writeln!(out, "```text\n{e}\n```");
-                if r.model.is_none() {
-                    continue;
-                }
-            }
-            if let Some(m) = &r.model {
-                out.push_str("| model | value |\n|---|---|\n");
-                let _ = writeln!(out, "| order | {} |", m.order);
-                let _ = writeln!(
-                    out,
-                    "| tokenizer | {}{} |",
-                    m.tokenizer,
-                    if m.lowercase { " (lowercased)" } else { "" }
-                );
-                let param = m
-                    .smoothing_parameter
-                    .map(|p| format!(" ({p})"))
-                    .unwrap_or_default();
-                let _ = writeln!(out, "| smoothing | {}{param} |", m.smoothing);
-                let _ = writeln!(out, "| documents | {} |", m.documents);
-                let _ = writeln!(out, "| training tokens | {} |", m.training_tokens);
-                let _ = writeln!(out, "| vocabulary | {} |", m.vocabulary_size);
-                let counts: Vec<String> = m.ngram_counts.iter().map(|c| c.to_string()).collect();
-                let _ = writeln!(
-                    out,
-                    "| distinct n-grams (1…{}) | {} |",
-                    m.order,
-                    counts.join(" / ")
-                );
-                out.push('\n');
-            }
-            for n in &r.notes {
-                let _ = writeln!(out, "> note: {n}\n");
-            }
-            for smp in &r.samples {
-                let _ = writeln!(
-                    out,
-                    "**Sample {}** ({} tokens, stopped: {})\n\n```text\n{}\n```\n",
-                    smp.index,
-                    smp.tokens.len(),
-                    smp.stopped.name(),
-                    smp.full_text.trim_end()
-                );
-            }
-            if !r.checks.is_empty() {
-                out.push_str("| check | status | result |\n|---|---|---|\n");
-                for c in &r.checks {
-                    let _ = writeln!(
-                        out,
-                        "| {}.{} | {} | {} |",
-                        c.kind,
-                        c.name,
-                        mark(c.status),
-                        cell(&c.message)
-                    );
-                }
-                for c in &r.checks {
-                    if let CheckDetail::ChiSquare(d) = &c.detail {
-                        let _ = writeln!(
-                            out,
-                            "\n**χ² check, context {:?}** ({}, {} draws)\n",
-                            d.context, d.test, d.samples
-                        );
-                        out.push_str("| outcome | expected p | expected | observed | residual |\n|---|---:|---:|---:|---:|\n");
-                        for b in &d.bins {
-                            let res = b
-                                .residual
-                                .map(|r| format!("{r:.2}"))
-                                .unwrap_or_else(|| "∞".into());
-                            let _ = writeln!(
-                                out,
-                                "| {} | {:.6} | {:.1} | {} | {res} |",
-                                cell(&b.label),
-                                b.expected_p,
-                                b.expected,
-                                b.observed
-                            );
-                        }
-                    }
-                }
-            }
+            scenario(&mut out, r);
         }
         out
+    }
+}
+
+fn scenario(out: &mut String, r: &ScenarioResult) {
+    line(
+        out,
+        format!("\n## {} — {}\n", inline(&r.name), mark(r.status)),
+    );
+    if let Some(d) = &r.description {
+        line(out, format!("{}\n", markdown::paragraph(d)));
+    }
+    if let Some(e) = &r.error {
+        line(out, markdown::fence("text", e));
+        if r.model.is_none() {
+            return;
+        }
+    }
+    if let Some(m) = &r.model {
+        model(out, m);
+    }
+    for n in &r.notes {
+        line(out, format!("> note: {}\n", inline(n)));
+    }
+    for smp in &r.samples {
+        line(
+            out,
+            format!(
+                "**Sample {}** ({} tokens, stopped: {})\n\n{}\n",
+                smp.index,
+                smp.tokens.len(),
+                smp.stopped.name(),
+                markdown::fence("text", smp.full_text.trim_end())
+            ),
+        );
+    }
+    if r.checks.is_empty() {
+        return;
+    }
+    out.push_str("| check | status | result |\n|---|---|---|\n");
+    for c in &r.checks {
+        line(
+            out,
+            format!(
+                "| {}.{} | {} | {} |",
+                c.kind,
+                inline(&c.name),
+                mark(c.status),
+                inline(&c.message)
+            ),
+        );
+    }
+    for c in &r.checks {
+        if let CheckDetail::ChiSquare(d) = &c.detail {
+            chi_square(out, d);
+        }
+    }
+}
+
+/// The model's figures as a two-column table.
+fn model(out: &mut String, m: &ModelInfo) {
+    let param = m
+        .smoothing_parameter
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    let counts: Vec<String> = m.ngram_counts.iter().map(|c| c.to_string()).collect();
+    let lowercased = if m.lowercase { " (lowercased)" } else { "" };
+    let rows = [
+        ("order", m.order.to_string()),
+        ("tokenizer", format!("{}{lowercased}", m.tokenizer)),
+        ("smoothing", format!("{}{param}", m.smoothing)),
+        ("documents", m.documents.to_string()),
+        ("training tokens", m.training_tokens.to_string()),
+        ("vocabulary", m.vocabulary_size.to_string()),
+    ];
+    out.push_str("| model | value |\n|---|---|\n");
+    for (k, v) in rows {
+        line(out, format!("| {k} | {} |", inline(&v)));
+    }
+    line(
+        out,
+        format!(
+            "| distinct n-grams (1…{}) | {} |\n",
+            m.order,
+            counts.join(" / ")
+        ),
+    );
+}
+
+/// A chi-square check's bins as a table.
+fn chi_square(out: &mut String, d: &ChiSquareDetail) {
+    line(
+        out,
+        format!(
+            "\n**χ² check, context {}** ({}, {} draws)\n",
+            inline(&format!("{:?}", d.context)),
+            d.test.name(),
+            d.samples
+        ),
+    );
+    out.push_str(
+        "| outcome | expected p | expected | observed | residual |\n|---|---:|---:|---:|---:|\n",
+    );
+    for b in &d.bins {
+        let res = b.residual.map_or_else(|| "∞".into(), |r| fixed(r, 2));
+        line(
+            out,
+            format!(
+                "| {} | {} | {} | {} | {res} |",
+                inline(&b.label),
+                fixed(b.expected_p, 6),
+                fixed(b.expected, 1),
+                b.observed
+            ),
+        );
     }
 }

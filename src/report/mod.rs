@@ -1,7 +1,10 @@
 //! Reports: one exporter per output format behind one trait, as hyperfine's `export/` does.
 //! Exporters only format; every figure they print was computed before (see [`crate::results`]).
+//! Escaping for each format, numbers and tables come from [`crate::text`]; the sentences more than
+//! one format prints are written once, here.
 
-use crate::results::BatchReport;
+use crate::results::{BatchReport, ChiSquareDetail, DETECTABLE_POWER, ModelInfo};
+use crate::text::fixed;
 
 pub mod html;
 pub mod json;
@@ -73,12 +76,46 @@ pub fn sampling_summary(s: &crate::sample::SamplerConfig) -> String {
     format!("temperature {t}, top-k {k}, top-p {p}")
 }
 
-/// A number for people: fixed decimals, no "-0".
-pub fn fixed(x: f64, decimals: usize) -> String {
-    let s = format!("{x:.decimals$}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
+/// What a chi-square check could see, for the text and HTML reports: "10000 draws, Monte Carlo
+/// with 999 replicates; observed w = 0.0298; detects an effect of Cohen's w ≥ 0.0434 with power
+/// 0.8".
+pub fn chi_square_power(d: &ChiSquareDetail) -> String {
+    let mc = d
+        .replicates
+        .map(|r| format!(", Monte Carlo with {r} replicates"))
+        .unwrap_or_default();
+    let detect = match d.detectable_w {
+        Some(w) => format!(
+            "detects an effect of Cohen's w ≥ {} with power {DETECTABLE_POWER}",
+            fixed(w, 4)
+        ),
+        None => "df = 0: every draw is the same outcome, nothing to test".into(),
+    };
+    format!(
+        "{} draws{mc}; observed w = {}; {detect}",
+        d.samples,
+        fixed(d.observed_w, 4)
+    )
+}
+
+// The model's `kind` and `smoothing` are names (`&'static str`) until they become typed; these
+// two functions are the only places a report looks at them.
+
+/// Whether the "model" is an explicit distribution (no corpus, no n-grams).
+pub fn is_distribution(m: &ModelInfo) -> bool {
+    m.kind == "distribution"
+}
+
+/// The smoothing parameter with its name, as the text and HTML reports show it after the
+/// smoothing: " (k = 0.5)", " (discount = 0.75)", " (alpha = 0.4)", or nothing.
+pub fn smoothing_parameter(m: &ModelInfo) -> String {
+    let name = match m.smoothing {
+        "add-k" => "k",
+        "kneser-ney" => "discount",
+        "stupid-backoff" => "alpha",
+        _ => return String::new(),
+    };
+    m.smoothing_parameter
+        .map(|p| format!(" ({name} = {p})"))
+        .unwrap_or_default()
 }

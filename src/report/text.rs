@@ -1,9 +1,17 @@
 //! The text report, for people at a terminal or reading a CI log.
+//!
+//! Every text that comes from an input (names, files, descriptions, samples, messages, outcome
+//! labels) goes through [`crate::text::terminal`] first, so a corpus cannot send escape sequences
+//! or bidi controls to the reader's terminal; the only control characters in the report are the
+//! colour codes of the ✓/✗ marks, and only when `color` is on.
 
-use std::fmt::Write;
-
-use super::{Exporter, fixed};
-use crate::results::{BatchReport, CheckDetail, ScenarioResult, Status};
+use super::Exporter;
+use crate::results::{
+    BatchReport, ChiSquareDetail, ModelInfo, RemixSummary, SampleRemix, ScenarioResult, Status,
+};
+use crate::text::fixed;
+use crate::text::table::{Align, Table};
+use crate::text::terminal::{escape, escape_line};
 
 pub struct TextExporter {
     /// Colour the ✓/✗ marks (only for a terminal, and never with `NO_COLOR`).
@@ -32,142 +40,157 @@ fn indent(text: &str, n: usize) -> String {
         .join("\n")
 }
 
+/// Appends `text` and a line feed.
+fn line(out: &mut String, text: impl AsRef<str>) {
+    out.push_str(text.as_ref());
+    out.push('\n');
+}
+
 fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
-    let _ = writeln!(
+    line(
         out,
-        "{} {} [{}] ({}, seed {})",
-        mark(r.status, color),
-        r.name,
-        r.status.name(),
-        r.file,
-        r.seed
+        format!(
+            "{} {} [{}] ({}, seed {})",
+            mark(r.status, color),
+            escape_line(&r.name),
+            r.status.name(),
+            escape_line(&r.file),
+            r.seed
+        ),
     );
     if let Some(d) = &r.description {
-        let _ = writeln!(out, "  {d}");
+        line(out, indent(&escape(d), 2));
     }
     if r.status == Status::Error && !r.diagnostics.is_empty() {
         for d in &r.diagnostics {
-            let _ = writeln!(out, "  error: {}", indent(&d.to_string(), 2).trim_start());
+            let text = indent(&escape(&d.to_string()), 2);
+            line(out, format!("  error: {}", text.trim_start()));
         }
         return;
     }
     if let Some(m) = &r.model {
-        let param = match (m.smoothing, m.smoothing_parameter) {
-            ("add-k", Some(k)) => format!(" (k = {k})"),
-            ("kneser-ney", Some(d)) => format!(" (discount = {d})"),
-            ("stupid-backoff", Some(a)) => format!(" (alpha = {a})"),
-            _ => String::new(),
-        };
-        if m.kind != "distribution" {
-            let counts: Vec<String> = m
-                .ngram_counts
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{}-grams {c}", i + 1))
-                .collect();
-            let _ = writeln!(
-                out,
-                "  model: {}-gram, {} tokens{}, {}{}",
-                m.order,
-                m.tokenizer,
-                if m.lowercase { " (lowercased)" } else { "" },
-                m.smoothing,
-                param
-            );
-            let _ = writeln!(
-                out,
-                "  corpus: {} documents, {} tokens, vocabulary {}; {}",
-                m.documents,
-                m.training_tokens,
-                m.vocabulary_size,
-                counts.join(", ")
-            );
-        } else {
-            let _ = writeln!(out, "  distribution: {} outcomes", m.vocabulary_size);
-        }
+        model(out, m);
     }
     if let Some(s) = &r.sampling {
-        let _ = writeln!(out, "  sampling: {}", super::sampling_summary(s));
+        line(out, format!("  sampling: {}", super::sampling_summary(s)));
     }
     for n in &r.notes {
-        let _ = writeln!(out, "  note: {n}");
+        line(out, format!("  note: {}", escape_line(n)));
     }
     for s in &r.samples {
-        let _ = writeln!(
+        line(
             out,
-            "  sample {} ({} tokens, stopped: {}):",
-            s.index,
-            s.tokens.len(),
-            s.stopped.name()
+            format!(
+                "  sample {} ({} tokens, stopped: {}):",
+                s.index,
+                s.tokens.len(),
+                s.stopped.name()
+            ),
         );
-        let _ = writeln!(out, "{}", indent(s.full_text.trim_end(), 4));
+        line(out, indent(&escape(s.full_text.trim_end()), 4));
         if let Some(r) = &s.remix {
-            let _ = writeln!(out, "    remix: {}", remix_line(r));
+            line(out, format!("    remix: {}", escape_line(&remix_line(r))));
         }
     }
     if let Some(m) = &r.remix_summary {
-        let pick = |n: usize| {
-            m.novel_ngram_rate
-                .0
-                .iter()
-                .find(|(k, _)| *k == n)
-                .and_then(|(_, a)| *a)
-        };
-        let mut parts = Vec::new();
-        if let Some(a) = m.max_verbatim {
-            parts.push(format!(
-                "longest verbatim span mean {} / median {} / max {} tokens",
-                fixed(a.mean, 1),
-                fixed(a.median, 1),
-                fixed(a.max, 0)
-            ));
-        }
-        let novel: Vec<String> = m
-            .novel_ngram_rate
-            .0
-            .iter()
-            .filter_map(|(n, _)| pick(*n).map(|a| format!("{n}:{}%", fixed(100.0 * a.mean, 0))))
-            .collect();
-        if !novel.is_empty() {
-            parts.push(format!("mean novel n-grams {}", novel.join(" ")));
-        }
-        if let Some(a) = m.copied_fraction {
-            parts.push(format!(
-                "mean copied fraction {}%",
-                fixed(100.0 * a.mean, 1)
-            ));
-        }
-        if let Some(a) = m.divergence_step {
-            parts.push(format!(
-                "divergence step mean {} / median {}",
-                fixed(a.mean, 1),
-                fixed(a.median, 1)
-            ));
-        }
-        let _ = writeln!(
+        line(
             out,
-            "  remix over {} samples: {}",
-            m.samples,
-            parts.join("; ")
+            format!("  remix over {} samples: {}", m.samples, remix_summary(m)),
         );
     }
     for c in &r.checks {
-        let _ = writeln!(
+        line(
             out,
-            "  {} {} {}: {}",
-            mark(c.status, color),
-            c.kind,
-            c.name,
-            c.message
+            format!(
+                "  {} {} {}: {}",
+                mark(c.status, color),
+                c.kind,
+                escape_line(&c.name),
+                escape_line(&c.message)
+            ),
         );
-        if let CheckDetail::ChiSquare(d) = &c.detail {
+        if let crate::results::CheckDetail::ChiSquare(d) = &c.detail {
             chi_square_table(out, d);
         }
     }
 }
 
+/// The model and corpus lines (one line for an explicit distribution).
+fn model(out: &mut String, m: &ModelInfo) {
+    if super::is_distribution(m) {
+        line(
+            out,
+            format!("  distribution: {} outcomes", m.vocabulary_size),
+        );
+        return;
+    }
+    let counts: Vec<String> = m
+        .ngram_counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{}-grams {c}", i + 1))
+        .collect();
+    line(
+        out,
+        format!(
+            "  model: {}-gram, {} tokens{}, {}{}",
+            m.order,
+            m.tokenizer,
+            if m.lowercase { " (lowercased)" } else { "" },
+            m.smoothing,
+            super::smoothing_parameter(m)
+        ),
+    );
+    line(
+        out,
+        format!(
+            "  corpus: {} documents, {} tokens, vocabulary {}; {}",
+            m.documents,
+            m.training_tokens,
+            m.vocabulary_size,
+            counts.join(", ")
+        ),
+    );
+}
+
+/// The remix statistics over a scenario's samples, in one line.
+fn remix_summary(m: &RemixSummary) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = m.max_verbatim {
+        parts.push(format!(
+            "longest verbatim span mean {} / median {} / max {} tokens",
+            fixed(a.mean, 1),
+            fixed(a.median, 1),
+            fixed(a.max, 0)
+        ));
+    }
+    let novel: Vec<String> = m
+        .novel_ngram_rate
+        .0
+        .iter()
+        .filter_map(|(n, a)| a.map(|a| format!("{n}:{}%", fixed(100.0 * a.mean, 0))))
+        .collect();
+    if !novel.is_empty() {
+        parts.push(format!("mean novel n-grams {}", novel.join(" ")));
+    }
+    if let Some(a) = m.copied_fraction {
+        parts.push(format!(
+            "mean copied fraction {}%",
+            fixed(100.0 * a.mean, 1)
+        ));
+    }
+    if let Some(a) = m.divergence_step {
+        parts.push(format!(
+            "divergence step mean {} / median {}",
+            fixed(a.mean, 1),
+            fixed(a.median, 1)
+        ));
+    }
+    parts.join("; ")
+}
+
 /// One sample's remix figures in a line.
-fn remix_line(r: &crate::results::SampleRemix) -> String {
+fn remix_line(r: &SampleRemix) -> String {
     let mut parts = Vec::new();
     let v = &r.max_verbatim;
     let at = match (v.document, v.offset) {
@@ -217,51 +240,28 @@ fn remix_line(r: &crate::results::SampleRemix) -> String {
 
 /// The bins of a chi-square check: outcome, expected probability and count, observed count,
 /// standardized residual; then what the check can detect.
-fn chi_square_table(out: &mut String, d: &crate::pipeline::chisq::ChiSquareDetail) {
-    let width = d
-        .bins
-        .iter()
-        .map(|b| b.label.chars().count())
-        .max()
-        .unwrap_or(7)
-        .clamp(7, 28);
-    let _ = writeln!(
-        out,
-        "      {:<width$}  {:>10}  {:>10}  {:>8}  {:>8}",
-        "outcome", "expected p", "expected", "observed", "residual"
-    );
+fn chi_square_table(out: &mut String, d: &ChiSquareDetail) {
+    let mut table = Table::new(&[
+        Align::Left,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+    ])
+    .max_width(0, 28)
+    .min_width(2, 10);
+    table.row(["outcome", "expected p", "expected", "observed", "residual"]);
     for b in &d.bins {
-        let label: String = b.label.chars().take(28).collect();
-        let residual = b
-            .residual
-            .map(|r| fixed(r, 2))
-            .unwrap_or_else(|| "inf".into());
-        let _ = writeln!(
-            out,
-            "      {label:<width$}  {:>10}  {:>10}  {:>8}  {:>8}",
+        table.row([
+            escape_line(&b.label).into_owned(),
             fixed(b.expected_p, 6),
             fixed(b.expected, 1),
-            b.observed,
-            residual
-        );
+            b.observed.to_string(),
+            b.residual.map_or_else(|| "inf".into(), |r| fixed(r, 2)),
+        ]);
     }
-    let mc = d
-        .replicates
-        .map(|r| format!(", Monte Carlo with {r} replicates"))
-        .unwrap_or_default();
-    let detect = match d.detectable_w {
-        Some(w) => format!(
-            "detects an effect of Cohen's w ≥ {} with power 0.8",
-            fixed(w, 4)
-        ),
-        None => "df = 0: every draw is the same outcome, nothing to test".into(),
-    };
-    let _ = writeln!(
-        out,
-        "      {} draws{mc}; observed w = {}; {detect}",
-        d.samples,
-        fixed(d.observed_w, 4)
-    );
+    out.push_str(&table.render("      ", "  "));
+    line(out, format!("      {}", super::chi_square_power(d)));
 }
 
 impl Exporter for TextExporter {
@@ -272,9 +272,12 @@ impl Exporter for TextExporter {
             out.push('\n');
         }
         let s = &report.summary;
-        let _ = write!(out, "coinflip: {} passed, {} failed", s.passed, s.failed);
+        out.push_str(&format!(
+            "coinflip: {} passed, {} failed",
+            s.passed, s.failed
+        ));
         if s.errors > 0 {
-            let _ = write!(out, ", {} errors", s.errors);
+            out.push_str(&format!(", {} errors", s.errors));
         }
         out.push('\n');
         out

@@ -5,8 +5,9 @@
 
 use super::{Statistic, StatsError};
 
-/// What a bin stands for, so a report can name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a bin stands for, so a report can name it (`single`, `pooled`, `impossible` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BinKind {
     /// One original outcome, tested on its own.
     Single,
@@ -15,6 +16,17 @@ pub enum BinKind {
     /// All outcomes of probability 0. Expected count 0; observing any of them gives an infinite
     /// statistic and p = 0. Does not count towards the degrees of freedom.
     Impossible,
+}
+
+impl BinKind {
+    /// The name reports use (`single`, `pooled`, `impossible`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BinKind::Single => "single",
+            BinKind::Pooled => "pooled",
+            BinKind::Impossible => "impossible",
+        }
+    }
 }
 
 /// One bin of the test: a set of original outcomes with its expected and observed counts.
