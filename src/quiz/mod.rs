@@ -154,6 +154,17 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
         }
         return 2;
     }
+    let _outputs = match crate::output::Plan::new()
+        .file("--out", opts.out.as_deref())
+        .folder("--feedback", opts.feedback.as_deref())
+        .claim()
+    {
+        Ok(c) => c,
+        Err(r) => {
+            let _ = writeln!(err, "error: {r}");
+            return r.code;
+        }
+    };
     let Some(quiz) = load_quiz(&opts.quiz, err) else {
         return 1;
     };
@@ -206,12 +217,16 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
         }
     }
     if let Some(dir) = &opts.feedback {
-        for f in feedback::files(&quiz, &book, opts.lang) {
-            let path = dir.join(&f.name);
-            if let Err(e) = crate::output::write_atomic(&path, f.content.as_bytes()) {
-                let _ = writeln!(err, "error: cannot write {}: {e}", inputs::display(&path));
-                code = 1;
-            }
+        let files = feedback::files(&quiz, &book, opts.lang)
+            .into_iter()
+            .map(|f| (f.name, f.content));
+        if let Err(e) = crate::output::write_dir_atomically(dir, files) {
+            let _ = writeln!(
+                err,
+                "error: cannot write the feedback folder {}: {e}",
+                inputs::display(dir)
+            );
+            code = 1;
         }
     }
     if book.students.is_empty() && book.rejected.is_empty() {
