@@ -15,22 +15,24 @@ use std::path::Path;
 
 use crate::corpus::{ReadError, SizeLimit};
 
-/// Quiz files: 64 MiB each (`COINFLIP_MAX_QUIZ_BYTES`); a quiz of 100,000 questions is about
-/// 20 MiB. Peak memory at the limit: see `docs/errors.md`.
+/// Quiz files: 16 MiB each (`COINFLIP_MAX_QUIZ_BYTES`), about 30,000 questions of the bundled
+/// quizzes' size; `quiz check` on a quiz at the limit peaks at 0.4 GB (`docs/errors.md`).
 pub const QUIZ_LIMIT: SizeLimit = SizeLimit {
     what: "a quiz file",
     var: "COINFLIP_MAX_QUIZ_BYTES",
-    default: 64 << 20,
+    default: 16 << 20,
 };
 
-/// GIFT files (`quiz import-gift`): 64 MiB each (`COINFLIP_MAX_GIFT_BYTES`).
+/// GIFT files (`quiz import-gift`): 16 MiB each (`COINFLIP_MAX_GIFT_BYTES`); a file at the limit
+/// peaks at 0.6 GB.
 pub const GIFT_LIMIT: SizeLimit = SizeLimit {
     what: "a GIFT file",
     var: "COINFLIP_MAX_GIFT_BYTES",
-    default: 64 << 20,
+    default: 16 << 20,
 };
 
-/// ARPA files (`model.arpa`): 1 GiB each (`COINFLIP_MAX_ARPA_BYTES`).
+/// ARPA files (`model.arpa`): 1 GiB each (`COINFLIP_MAX_ARPA_BYTES`); loading takes about 2.5
+/// bytes of memory per byte of a KenLM file, 5.2 for the shortest lines: at most about 5.6 GB.
 pub const ARPA_LIMIT: SizeLimit = SizeLimit {
     what: "an ARPA file",
     var: "COINFLIP_MAX_ARPA_BYTES",
