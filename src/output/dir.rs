@@ -148,10 +148,13 @@ fn build_and_swap<C: AsRef<[u8]>>(
         let mut f = temp::create_file(&staging.join(name))?;
         f.write_all(content.as_ref())?;
         super::keep_mode_and_owner(&f, existing.as_ref())?;
-        f.sync_all()?;
+        if !cfg!(target_os = "linux") {
+            f.sync_all()?;
+        }
     }
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     std::fs::write(staging.join(MANIFEST), manifest_text(&names))?;
+    sync_folder(staging)?;
     if !exists {
         swap(staging, old, real, false)?;
         return Ok(vec![]);
@@ -160,6 +163,24 @@ fn build_and_swap<C: AsRef<[u8]>>(
     std::fs::set_permissions(staging, std::fs::metadata(real)?.permissions())?;
     swap(staging, old, real, true)?;
     Ok(kept)
+}
+
+/// Makes the new set durable before it is swapped in. On Linux one `syncfs` flushes every file
+/// at once: a `fsync` per file costs about 5 ms on a virtual machine's disk, a minute for 10,000
+/// students. Elsewhere each file was synced as it was written.
+fn sync_folder(dir: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let d = std::fs::File::open(dir)?;
+        // SAFETY: a file descriptor that stays open for the call.
+        if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+    Ok(())
 }
 
 /// Links into `staging` every entry of the old folder that is neither in the new set nor in the
