@@ -188,14 +188,19 @@ mod tests {
     #[test]
     fn devices_are_written_in_place_and_links_keep_pointing_at_their_target() {
         use std::os::unix::fs::FileTypeExt;
-        write_atomic(Path::new("/dev/null"), b"discarded").unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // Through a link: were the rule broken, the link would be replaced, never /dev/null.
+        let sink = dir.path().join("sink");
+        std::os::unix::fs::symlink("/dev/null", &sink).unwrap();
+        write_atomic(&sink, b"discarded").unwrap();
+        assert!(sink.symlink_metadata().unwrap().file_type().is_symlink());
         assert!(
             std::fs::metadata("/dev/null")
                 .unwrap()
                 .file_type()
                 .is_char_device()
         );
-        let dir = tempfile::tempdir().unwrap();
+        std::fs::remove_file(&sink).unwrap();
         let target = dir.path().join("target.csv");
         std::fs::write(&target, "old").unwrap();
         let link = dir.path().join("link.csv");
