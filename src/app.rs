@@ -147,11 +147,22 @@ fn cmd_run(a: RunArgs) -> i32 {
                 .join(", ")
         ));
     }
+    let names: Vec<&str> = formats.iter().map(|f| f.file_name()).collect();
+    let _outputs = match crate::output::Plan::new()
+        .reports("--out", a.out.as_deref(), &names)
+        .claim()
+    {
+        Ok(c) => c,
+        Err(r) => {
+            eprintln!("coinflip: error: {r}");
+            return r.code;
+        }
+    };
     let files = partitioned(found, a.partition);
     let opts = RunOptions {
         seed: a.seed,
         filter: a.filter.clone(),
-        jobs: a.jobs,
+        jobs: crate::jobs::threads(a.jobs, files.len()),
     };
     let bar = progress_bar(files.len() as u64, a.quiet);
     let report = run::run_files(&files, &opts, &|_| bar.inc(1));

@@ -97,12 +97,12 @@ impl SizeLimit {
     }
 
     /// Reads the file at `path` if it is no larger than the limit. The size is checked before
-    /// reading, and reading stops one byte past the limit (a file that grows, or a device such
-    /// as `/dev/zero`, cannot exhaust memory either).
+    /// reading, and reading stops one byte past the limit (a file that grows cannot exhaust
+    /// memory either); anything but a regular file is refused unopened ([`crate::input`]).
     pub fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
         use std::io::Read;
         let limit = self.bytes().map_err(ReadError::Limit)?;
-        let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+        let file = crate::input::open_regular(path).map_err(ReadError::Io)?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         if size > limit {
             return Err(ReadError::Limit(self.too_large(Some(size), limit)));
@@ -457,15 +457,17 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn an_endless_file_stops_at_the_limit() {
+    fn a_device_is_refused_before_reading() {
         let limit = SizeLimit {
             what: "a test file",
             var: "COINFLIP_TEST_LIMIT_THAT_IS_NEVER_SET",
             default: 1000,
         };
+        // A device is refused before it is opened (crate::input); were it read, the limit
+        // would stop it one byte past the limit.
         match limit.read(Path::new("/dev/zero")) {
-            Err(ReadError::Limit(m)) => {
-                assert!(m.starts_with("the file holds more than 1000 bytes"), "{m}")
+            Err(ReadError::Io(e)) => {
+                assert!(e.to_string().starts_with("it is a character device"), "{e}")
             }
             other => panic!("{other:?}"),
         }

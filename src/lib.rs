@@ -13,6 +13,8 @@ pub mod cli;
 pub mod corpus;
 pub mod error;
 pub mod init;
+pub mod input;
+pub mod jobs;
 pub mod lm;
 pub mod output;
 pub mod pipeline;

@@ -544,7 +544,7 @@ fn push_value(out: &mut String, x: f32) {
 
 /// Reads an ARPA file from disk. A gzip-compressed or non-UTF-8 file gets a clear error.
 pub fn read_file(path: &Path) -> Result<BackoffModel, Diagnostic> {
-    let bytes = std::fs::read(path)
+    let bytes = crate::input::read_limited(path, &crate::input::ARPA_LIMIT)
         .map_err(|e| Diagnostic::file(path, format!("cannot read the ARPA file: {e}")))?;
     if bytes.starts_with(&[0x1f, 0x8b]) {
         return Err(Diagnostic::file(

@@ -504,7 +504,7 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
             Estimator::Arpa { path, span } => {
                 let full = sc.dir.join(path);
                 let shown_path = PathBuf::from(shown(&full));
-                let text = crate::corpus::read_text(&full, &shown_path).map_err(|d| {
+                let text = crate::input::read_arpa_text(&full, &shown_path).map_err(|d| {
                     vec![Diagnostic::at(
                         &sc.file,
                         &sc.source,

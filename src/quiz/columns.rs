@@ -43,12 +43,14 @@ pub struct ColumnMap {
 impl ColumnMap {
     /// Reads the map at `path` and checks its question ids against `quiz`; every problem found.
     pub fn load(path: &Path, quiz: &Quiz) -> Result<ColumnMap, Vec<Diagnostic>> {
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::file(
-                path,
-                format!("cannot read the column map: {e}"),
-            )]
-        })?;
+        let source = crate::input::read_limited(path, &crate::input::QUIZ_LIMIT)
+            .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
+            .map_err(|e| {
+                vec![Diagnostic::file(
+                    path,
+                    format!("cannot read the column map: {e}"),
+                )]
+            })?;
         let source = source.strip_prefix('\u{feff}').unwrap_or(&source);
         let map: ColumnMap =
             toml::from_str(source).map_err(|e| vec![error::from_toml(path, source, &e)])?;

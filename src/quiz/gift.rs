@@ -996,7 +996,7 @@ pub fn import_command(
         return 2;
     }
     let shown = display(file);
-    let source = match std::fs::read(file) {
+    let source = match crate::input::read_limited(file, &crate::input::GIFT_LIMIT) {
         Err(e) => {
             let _ = writeln!(err, "error: {shown}: cannot read the GIFT file: {e}");
             return 1;

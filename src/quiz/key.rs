@@ -163,7 +163,7 @@ impl Quiz {
 
     /// Reads and validates the quiz at `path`; on failure, every problem found.
     pub fn load(path: &Path) -> Result<Quiz, Vec<Diagnostic>> {
-        let bytes = std::fs::read(path)
+        let bytes = crate::input::read_limited(path, &crate::input::QUIZ_LIMIT)
             .map_err(|e| vec![Diagnostic::file(path, format!("cannot read the quiz: {e}"))])?;
         let source = String::from_utf8(bytes).map_err(|e| {
             vec![Diagnostic::file(

@@ -288,15 +288,18 @@ fn write_outputs(
         }
     }
     if let Some(dir) = &opts.feedback {
-        for f in feedback::files(quiz, book, opts.lang, opts.feedback_format) {
-            let path = dir.join(&f.name);
-            if let Err(e) = crate::output::write_atomic(&path, f.content.as_bytes()) {
-                say(
-                    err,
-                    &format!("error: cannot write {}: {e}", inputs::display(&path)),
-                );
-                ok = false;
-            }
+        let files = feedback::files(quiz, book, opts.lang, opts.feedback_format)
+            .into_iter()
+            .map(|f| (f.name, f.content));
+        if let Err(e) = crate::output::write_dir_atomically(dir, files) {
+            say(
+                err,
+                &format!(
+                    "error: cannot write the feedback folder {}: {e}",
+                    inputs::display(dir)
+                ),
+            );
+            ok = false;
         }
     }
     ok
@@ -311,6 +314,17 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
         }
         return 2;
     }
+    let _outputs = match crate::output::Plan::new()
+        .file("--out", opts.out.as_deref())
+        .folder("--feedback", opts.feedback.as_deref())
+        .claim()
+    {
+        Ok(c) => c,
+        Err(r) => {
+            let _ = writeln!(err, "error: {r}");
+            return r.code;
+        }
+    };
     let Some(quiz) = load_quiz(&opts.quiz, err) else {
         return 1;
     };
