@@ -176,20 +176,25 @@ fn cmd_run(a: RunArgs) -> i32 {
     }
     if formats.len() == 1 {
         let color = a.out.is_none() && use_color();
-        let text = crate::report::exporter(formats[0], color).render(&report);
+        let text = crate::report::exporter(formats[0], color, a.verbose).render(&report);
         let written = emit(&text, a.out.as_deref());
         if written != OK {
             return written;
         }
     } else {
         let dir = a.out.as_deref().expect("checked above");
-        for f in formats {
-            let text = crate::report::exporter(f, false).render(&report);
+        for &f in &formats {
+            let text = crate::report::exporter(f, false, a.verbose).render(&report);
             let written = emit(&text, Some(&dir.join(f.file_name())));
             if written != OK {
                 return written;
             }
         }
+    }
+    if let Some(out) = &a.out
+        && !a.quiet
+    {
+        crate::report::text::print_out_summary(&report, out, &formats, use_color());
     }
     report.exit_code()
 }

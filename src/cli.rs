@@ -96,9 +96,13 @@ pub struct RunArgs {
     /// Run only the K-th of N deterministic shards (by a hash of each scenario's path).
     #[arg(long)]
     pub partition: Option<Partition>,
-    /// No progress bar.
+    /// No progress bar, and with `--out` no summary on standard output.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// The text report shows passing scenarios in full too (model, samples, every check and
+    /// chi-square bin), not one line each.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Run only scenarios whose name contains this text.
     #[arg(long)]
     pub filter: Option<String>,

@@ -360,6 +360,10 @@ impl TokenizedCorpus {
         if self.vocab.is_external() {
             // Bytes of consecutive GPT tokens are joined before decoding, so a character split
             // across tokens comes out whole.
+            // A trailing `</s>` ends the text; it does not start a new document.
+            let ids = ids
+                .strip_suffix(&[crate::tokenize::EOS])
+                .unwrap_or(ids);
             return ids
                 .split(|&id| id == crate::tokenize::EOS)
                 .map(|run| {
@@ -370,12 +374,19 @@ impl TokenizedCorpus {
         }
         let mut parts: Vec<String> = Vec::new();
         let mut out = String::new();
+        // The break is written when a token follows it, so a sample that stopped at `</s>`
+        // ends with its text, not with a separator.
+        let mut pending_break = false;
         for &id in ids {
             if id == crate::tokenize::EOS {
                 out.push_str(&self.tokenizer.join(&parts));
-                out.push_str("\n\n");
                 parts.clear();
+                pending_break = true;
             } else if id != crate::tokenize::BOS {
+                if pending_break {
+                    out.push_str("\n\n");
+                    pending_break = false;
+                }
                 parts.push(self.vocab.token(id).to_string());
             }
         }
@@ -387,6 +398,30 @@ impl TokenizedCorpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_ends_with_the_text_when_the_sample_stopped_at_end_of_document() {
+        use crate::tokenize::{EOS, Tokenizer, TokenizerKind};
+        let corpus = Corpus {
+            documents: vec!["the cat sat".into(), "a dog ran".into()],
+        };
+        let tc = TokenizedCorpus::build(
+            &corpus,
+            Tokenizer {
+                kind: TokenizerKind::Word,
+                lowercase: false,
+            },
+        );
+        let (cat, _) = tc.encode("the cat sat");
+        let (dog, _) = tc.encode("a dog");
+        let mut stopped = cat.clone();
+        stopped.push(EOS);
+        assert_eq!(tc.decode(&stopped), "the cat sat");
+        // A break between documents is still shown when text follows it.
+        let mut two = stopped.clone();
+        two.extend_from_slice(&dog);
+        assert_eq!(tc.decode(&two), "the cat sat\n\na dog");
+    }
 
     #[test]
     fn paragraphs_split_on_blank_lines() {

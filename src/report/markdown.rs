@@ -10,7 +10,7 @@ use super::Exporter;
 use crate::results::{
     BatchReport, CheckDetail, ChiSquareDetail, ModelInfo, ScenarioResult, Status,
 };
-use crate::text::fixed;
+use crate::text::{count, fixed};
 use crate::text::markdown::{self, inline};
 
 pub struct MarkdownExporter;
@@ -36,11 +36,11 @@ impl Exporter for MarkdownExporter {
         line(
             &mut out,
             format!(
-                "**{} passed, {} failed, {} errors** ({} scenarios)\n",
+                "**{} passed, {} failed, {}** ({})\n",
                 s.passed,
                 s.failed,
-                s.errors,
-                report.scenarios.len()
+                count(s.errors, "error", "errors"),
+                count(report.scenarios.len(), "scenario", "scenarios")
             ),
         );
         out.push_str("| scenario | status | file | seed |\n|---|---|---|---|\n");
@@ -113,7 +113,7 @@ fn scenario(out: &mut String, r: &ScenarioResult) {
     }
     for c in &r.checks {
         if let CheckDetail::ChiSquare(d) = &c.detail {
-            chi_square(out, d);
+            chi_square(out, d, c.status);
         }
     }
 }
@@ -148,8 +148,13 @@ fn model(out: &mut String, m: &ModelInfo) {
     );
 }
 
-/// A chi-square check's bins as a table.
-fn chi_square(out: &mut String, d: &ChiSquareDetail) {
+/// A passing chi-square check shows at most this many bins: a report must stay under GitHub's
+/// 65,536-character limit for a comment, and one bundled scenario alone has over 800 bins. A
+/// failing check keeps every bin (that is where the reader looks); the JSON report has them all.
+const MAX_PASSING_BINS: usize = 20;
+
+/// A chi-square check's bins as a table (the first [`MAX_PASSING_BINS`] when it passed).
+fn chi_square(out: &mut String, d: &ChiSquareDetail, status: Status) {
     line(
         out,
         format!(
@@ -162,7 +167,12 @@ fn chi_square(out: &mut String, d: &ChiSquareDetail) {
     out.push_str(
         "| outcome | expected p | expected | observed | residual |\n|---|---:|---:|---:|---:|\n",
     );
-    for b in &d.bins {
+    let shown = if status == Status::Pass {
+        d.bins.len().min(MAX_PASSING_BINS)
+    } else {
+        d.bins.len()
+    };
+    for b in &d.bins[..shown] {
         let res = b.residual.map_or_else(|| "∞".into(), |r| fixed(r, 2));
         line(
             out,
@@ -172,6 +182,15 @@ fn chi_square(out: &mut String, d: &ChiSquareDetail) {
                 fixed(b.expected_p, 6),
                 fixed(b.expected, 1),
                 b.observed
+            ),
+        );
+    }
+    if shown < d.bins.len() {
+        line(
+            out,
+            format!(
+                "\n{} not shown (the check passed; the JSON report lists every bin).",
+                count(d.bins.len() - shown, "more bin", "more bins")
             ),
         );
     }

@@ -45,10 +45,11 @@ pub trait Exporter {
     fn render(&self, report: &BatchReport) -> String;
 }
 
-/// The exporter of a format (`color`: colour the text report's marks).
-pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
+/// The exporter of a format (`color`: colour the text report's marks; `verbose`: the text
+/// report shows passing scenarios in full too — the other formats are always complete).
+pub fn exporter(format: Format, color: bool, verbose: bool) -> Box<dyn Exporter> {
     match format {
-        Format::Text => Box::new(text::TextExporter { color }),
+        Format::Text => Box::new(text::TextExporter { color, verbose }),
         Format::Json => Box::new(json::JsonExporter),
         Format::Markdown => Box::new(markdown::MarkdownExporter),
         Format::Junit => Box::new(junit::JunitExporter),

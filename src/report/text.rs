@@ -9,13 +9,17 @@ use super::Exporter;
 use crate::results::{
     BatchReport, ChiSquareDetail, ModelInfo, RemixSummary, SampleRemix, ScenarioResult, Status,
 };
-use crate::text::fixed;
+use crate::text::{count, fixed};
 use crate::text::table::{Align, Table};
 use crate::text::terminal::{escape, escape_line};
 
 pub struct TextExporter {
     /// Colour the ✓/✗ marks (only for a terminal, and never with `NO_COLOR`).
     pub color: bool,
+    /// Every scenario in full. Off (the default of `coinflip run`), a passing scenario is one
+    /// line and only failing and erroring scenarios are shown in full, so a batch fits a
+    /// terminal and a CI log; `--verbose` turns it on.
+    pub verbose: bool,
 }
 
 fn mark(s: Status, color: bool) -> String {
@@ -46,18 +50,37 @@ fn line(out: &mut String, text: impl AsRef<str>) {
     out.push('\n');
 }
 
+/// The first line of a scenario: mark, name, verdict, file and seed.
+fn header(r: &ScenarioResult, color: bool) -> String {
+    format!(
+        "{} {} [{}] ({}, seed {})",
+        mark(r.status, color),
+        escape_line(&r.name),
+        r.status.name(),
+        escape_line(&r.file),
+        r.seed
+    )
+}
+
+/// A passing scenario in one line: the header, then the samples, tokens and checks passed.
+fn concise(out: &mut String, r: &ScenarioResult, color: bool) {
+    let mut figures = Vec::new();
+    if !r.samples.is_empty() {
+        let tokens: usize = r.samples.iter().map(|s| s.tokens.len()).sum();
+        figures.push(count(r.samples.len(), "sample", "samples"));
+        figures.push(count(tokens, "token", "tokens"));
+    }
+    let passed = r.checks.iter().filter(|c| c.status == Status::Pass).count();
+    figures.push(if r.checks.is_empty() {
+        "no checks".to_string()
+    } else {
+        format!("{passed}/{} passed", count(r.checks.len(), "check", "checks"))
+    });
+    line(out, format!("{}: {}", header(r, color), figures.join(", ")));
+}
+
 fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
-    line(
-        out,
-        format!(
-            "{} {} [{}] ({}, seed {})",
-            mark(r.status, color),
-            escape_line(&r.name),
-            r.status.name(),
-            escape_line(&r.file),
-            r.seed
-        ),
-    );
+    line(out, header(r, color));
     if let Some(d) = &r.description {
         line(out, indent(&escape(d), 2));
     }
@@ -144,9 +167,9 @@ fn model(out: &mut String, m: &ModelInfo) {
     line(
         out,
         format!(
-            "  corpus: {} documents, {} tokens, vocabulary {}; {}",
-            m.documents,
-            m.training_tokens,
+            "  corpus: {}, {}, vocabulary {}; {}",
+            count(m.documents, "document", "documents"),
+            count(m.training_tokens, "token", "tokens"),
             m.vocabulary_size,
             counts.join(", ")
         ),
@@ -268,7 +291,14 @@ impl Exporter for TextExporter {
     fn render(&self, report: &BatchReport) -> String {
         let mut out = String::new();
         for r in &report.scenarios {
-            scenario(&mut out, r, self.color);
+            if self.verbose || r.status != Status::Pass {
+                scenario(&mut out, r, self.color);
+                out.push('\n');
+            } else {
+                concise(&mut out, r, self.color);
+            }
+        }
+        if !self.verbose && report.scenarios.last().is_some_and(|r| r.status == Status::Pass) {
             out.push('\n');
         }
         let s = &report.summary;
@@ -277,9 +307,44 @@ impl Exporter for TextExporter {
             s.passed, s.failed
         ));
         if s.errors > 0 {
-            out.push_str(&format!(", {} errors", s.errors));
+            out.push_str(&format!(", {}", count(s.errors, "error", "errors")));
         }
         out.push('\n');
         out
     }
+}
+
+/// With `--out`, the concise text report on standard output followed by where the reports went,
+/// so a CI log says which scenario failed and where to look. Nothing when `--out` is standard
+/// output itself (the report is already there).
+pub fn print_out_summary(
+    report: &BatchReport,
+    out: &std::path::Path,
+    formats: &[super::Format],
+    color: bool,
+) {
+    use std::io::Write;
+    if crate::output::is_std_stream(out) {
+        return;
+    }
+    let mut text = TextExporter {
+        color,
+        verbose: false,
+    }
+    .render(report);
+    let shown = crate::text::slashed(out);
+    if formats.len() == 1 {
+        text.push_str(&format!("report: {}\n", escape_line(&shown)));
+    } else {
+        let names: Vec<&str> = formats.iter().map(|f| f.file_name()).collect();
+        text.push_str(&format!(
+            "reports in {}: {}\n",
+            escape_line(&shown),
+            names.join(", ")
+        ));
+    }
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe is not worth a panic; the reports are written already.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
 }

@@ -25,6 +25,15 @@ pub fn fixed(x: f64, decimals: usize) -> String {
     }
 }
 
+/// A count with its noun: "1 document", "2 documents", "0 errors".
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{n} {plural}")
+    }
+}
+
 /// A path as reports and messages show it: as given, with `/` separators on every system, so a
 /// report written on Windows is byte-identical to one written on Linux.
 pub fn slashed(path: &Path) -> String {
@@ -34,6 +43,13 @@ pub fn slashed(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_uses_the_singular_only_for_one() {
+        assert_eq!(count(1, "error", "errors"), "1 error");
+        assert_eq!(count(0, "error", "errors"), "0 errors");
+        assert_eq!(count(2, "scenario", "scenarios"), "2 scenarios");
+    }
 
     #[test]
     fn fixed_rounds_and_never_prints_negative_zero() {
