@@ -75,7 +75,7 @@ fn a_device_is_written_in_place_and_a_link_to_it_stays_a_link() {
     let link = dir.path().join("sink");
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
     for args in [
-        vec!["run", "scenarios/greedy.toml", "--out"],
+        vec!["run", "scenarios/greedy.toml", "--quiet", "--out"],
         vec!["quiz", "grade", LAB, S001, "--out"],
         vec!["quiz", "export-gift", LAB, "--out"],
         vec!["export-arpa", "scenarios/kenlm-arpa.toml", "--out"],
