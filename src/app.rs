@@ -34,20 +34,13 @@ pub fn main(cli: Cli) -> i32 {
         Command::Init(a) => crate::init::run(a),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "coinflip", &mut std::io::stdout());
-            OK
+            // Rendered into memory first: clap_complete writes to the stream it is given with
+            // `expect`, so a closed pipe (`coinflip completions bash | head -1`) would panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "coinflip", &mut script);
+            emit(&String::from_utf8_lossy(&script), None)
         }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut out = Vec::new();
-            match clap_mangen::Man::new(cmd).render(&mut out) {
-                Ok(()) => emit(&String::from_utf8_lossy(&out), None),
-                Err(e) => {
-                    eprintln!("coinflip: error: cannot render the man page: {e}");
-                    FAILED
-                }
-            }
-        }
+        Command::Man { out } => crate::man::run(out.as_deref()),
     }
 }
 
@@ -169,9 +162,9 @@ fn cmd_run(a: RunArgs) -> i32 {
     bar.finish_and_clear();
     if report.scenarios.is_empty() && a.partition.is_none() {
         return usage(&format!(
-            "--filter {:?} matches none of the {} scenarios",
+            "--filter {:?} matches none of the {}",
             a.filter.unwrap_or_default(),
-            files.len()
+            crate::text::count(files.len(), "scenario", "scenarios")
         ));
     }
     if formats.len() == 1 {
@@ -264,9 +257,9 @@ fn cmd_trace(a: TraceArgs) -> i32 {
     };
     if a.sample >= generate.samples {
         return usage(&format!(
-            "--sample {} is out of range: the scenario generates {} samples (0 to {})",
+            "--sample {} is out of range: the scenario generates {} (0 to {})",
             a.sample,
-            generate.samples,
+            crate::text::count(generate.samples, "sample", "samples"),
             generate.samples - 1
         ));
     }

@@ -35,8 +35,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or with `--out DIR` write one page per command into DIR:
+    /// coinflip.1, coinflip-run.1, coinflip-quiz-grade.1, …
+    Man {
+        /// The folder that receives a page per command (created if needed).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Grade students' answer files against a quiz key; check or render a quiz.
     Quiz(crate::quiz::QuizArgs),
     /// Print the JSON Schema of a file format (scenario, quiz, answers) for editors.
@@ -174,4 +179,42 @@ pub struct TraceArgs {
     pub seed: Option<u64>,
     #[arg(long, value_enum, default_value_t = SimpleFormat::Text)]
     pub format: SimpleFormat,
+}
+
+/// Parses the process's arguments (exits on a usage error, as `Cli::parse` does), adding a
+/// "did you mean" for a mistyped subcommand that clap's own suggestion misses: clap suggests by
+/// Jaro similarity above 0.7, which a dropped letter in a short name (`rn` for `run`) is not.
+pub fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| suggest_subcommand(e).exit())
+}
+
+/// `e` with the closest subcommand (Damerau–Levenshtein distance 1, or a third of the name for
+/// long ones) as its suggestion, when it is an unknown subcommand and clap suggested none.
+pub fn suggest_subcommand(mut e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidSubcommand || e.get(ContextKind::SuggestedSubcommand).is_some()
+    {
+        return e;
+    }
+    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand) else {
+        return e;
+    };
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let best = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| {
+            let name = s.get_name().to_string();
+            (strsim::damerau_levenshtein(typed, &name), name)
+        })
+        .min();
+    if let Some((d, name)) = best
+        && d <= 1.max(typed.chars().count() / 3)
+    {
+        e.insert(
+            ContextKind::SuggestedSubcommand,
+            ContextValue::Strings(vec![name]),
+        );
+    }
+    e
 }

@@ -16,6 +16,7 @@ pub mod init;
 pub mod input;
 pub mod jobs;
 pub mod lm;
+pub mod man;
 pub mod output;
 pub mod pipeline;
 pub mod quiz;

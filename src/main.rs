@@ -1,8 +1,7 @@
 //! The `coinflip` binary: parses the command line and hands it to the library.
 
-use clap::Parser;
 
 fn main() {
-    let cli = coinflip::cli::Cli::parse();
+    let cli = coinflip::cli::parse();
     std::process::exit(coinflip::app::main(cli));
 }

@@ -47,9 +47,13 @@ pub fn output(check: &OutputCheck, samples: &[SampleResult]) -> Vec<CheckResult>
                     "expect",
                     false,
                     format!(
-                        "expect lists {} texts but only {} samples were generated",
-                        check.expect.len(),
-                        samples.len()
+                        "expect lists {} but only {} generated",
+                        crate::text::count(check.expect.len(), "text", "texts"),
+                        if samples.len() == 1 {
+                            "1 sample was".to_string()
+                        } else {
+                            format!("{} samples were", samples.len())
+                        }
                     ),
                 ),
                 Some(s) => result(

@@ -558,10 +558,9 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
             };
             let Some(doc) = corpus.documents.get(*document) else {
                 return Err(at(format!(
-                    "expected a document index from 0 to {}, found {document} (the corpus has {} \
-                     documents)",
+                    "expected a document index from 0 to {}, found {document} (the corpus has {})",
                     corpus.documents.len() - 1,
-                    corpus.documents.len()
+                    crate::text::count(corpus.documents.len(), "document", "documents")
                 )));
             };
             if *tokens > doc.len() {

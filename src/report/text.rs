@@ -118,7 +118,11 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
     if let Some(m) = &r.remix_summary {
         line(
             out,
-            format!("  remix over {} samples: {}", m.samples, remix_summary(m)),
+            format!(
+                "  remix over {}: {}",
+                count(m.samples, "sample", "samples"),
+                remix_summary(m)
+            ),
         );
     }
     for c in &r.checks {

@@ -248,8 +248,10 @@ fn model_rows(m: &ModelInfo, rows: &mut Vec<Row>) {
     row(
         "corpus",
         format!(
-            "{} documents, {} tokens, vocabulary {}",
-            m.documents, m.training_tokens, m.vocabulary_size
+            "{}, {}, vocabulary {}",
+            crate::text::count(m.documents, "document", "documents"),
+            crate::text::count(m.training_tokens, "token", "tokens"),
+            m.vocabulary_size
         ),
     );
     if !m.ngram_counts.is_empty() {
