@@ -77,6 +77,21 @@ fn concise(out: &mut String, r: &ScenarioResult, color: bool) {
         format!("{passed}/{} passed", count(r.checks.len(), "check", "checks"))
     });
     line(out, format!("{}: {}", header(r, color), figures.join(", ")));
+    // Notes are worth seeing even on a pass (an unknown prefix token, a skipped remix); two
+    // lines at most, so a passing scenario never takes more than three.
+    let shown = if r.notes.len() <= 2 { 2 } else { 1 };
+    for n in r.notes.iter().take(shown) {
+        line(out, format!("  note: {}", escape_line(n)));
+    }
+    if r.notes.len() > shown {
+        line(
+            out,
+            format!(
+                "  {} (--verbose shows them)",
+                count(r.notes.len() - shown, "more note", "more notes")
+            ),
+        );
+    }
 }
 
 fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
