@@ -361,9 +361,7 @@ impl TokenizedCorpus {
             // Bytes of consecutive GPT tokens are joined before decoding, so a character split
             // across tokens comes out whole.
             // A trailing `</s>` ends the text; it does not start a new document.
-            let ids = ids
-                .strip_suffix(&[crate::tokenize::EOS])
-                .unwrap_or(ids);
+            let ids = ids.strip_suffix(&[crate::tokenize::EOS]).unwrap_or(ids);
             return ids
                 .split(|&id| id == crate::tokenize::EOS)
                 .map(|run| {

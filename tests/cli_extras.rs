@@ -29,7 +29,8 @@ fn man_out_writes_a_page_per_subcommand() {
         "coinflip-quiz.1",
         "coinflip-quiz-grade.1",
     ] {
-        let text = std::fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        let text =
+            std::fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
         assert!(text.starts_with(".ie \\n(.g"), "{page} is not roff");
     }
     let run = std::fs::read_to_string(out.join("coinflip-run.1")).unwrap();
@@ -50,9 +51,18 @@ fn first_line_then_close(args: &[&str]) -> (String, Option<i32>, String) {
     stdout.read_exact(&mut first).unwrap();
     drop(stdout);
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = child.wait().unwrap();
-    (String::from_utf8_lossy(&first).into_owned(), status.code(), stderr)
+    (
+        String::from_utf8_lossy(&first).into_owned(),
+        status.code(),
+        stderr,
+    )
 }
 
 #[test]

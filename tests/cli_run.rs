@@ -147,7 +147,14 @@ fn out_writes_file_and_refuses_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
     coinflip()
-        .args(["run", "scenarios/greedy.toml", "--format", "json", "--quiet", "--out"])
+        .args([
+            "run",
+            "scenarios/greedy.toml",
+            "--format",
+            "json",
+            "--quiet",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .code(0)

@@ -35,7 +35,11 @@ fn bundled_scenarios_print_at_most_three_lines_each_plus_the_summary() {
     // Every scenario passes, so every one is a single line starting with its mark.
     let marked = lines.iter().filter(|l| l.starts_with("✓ ")).count();
     assert_eq!(marked, scenarios, "{text}");
-    assert!(lines.len() <= 3 * scenarios + 2, "{} lines:\n{text}", lines.len());
+    assert!(
+        lines.len() <= 3 * scenarios + 2,
+        "{} lines:\n{text}",
+        lines.len()
+    );
     assert_eq!(
         lines.last(),
         Some(&format!("coinflip: {scenarios} passed, 0 failed").as_str())
@@ -103,7 +107,14 @@ fn out_still_prints_the_concise_summary_unless_quiet() {
     ]);
     assert_eq!(quiet, "");
     // `--out -` is standard output: the report alone, no summary after it.
-    let (json, _) = run(&["run", "scenarios/greedy.toml", "--format", "json", "--out", "-"]);
+    let (json, _) = run(&[
+        "run",
+        "scenarios/greedy.toml",
+        "--format",
+        "json",
+        "--out",
+        "-",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["summary"]["passed"], 1);
 }
@@ -112,7 +123,11 @@ fn out_still_prints_the_concise_summary_unless_quiet() {
 fn bundled_markdown_report_fits_a_github_comment() {
     let (md, code) = run(&["run", "scenarios/", "--format", "markdown"]);
     assert_eq!(code, 0);
-    assert!(md.chars().count() < 65_536, "{} characters", md.chars().count());
+    assert!(
+        md.chars().count() < 65_536,
+        "{} characters",
+        md.chars().count()
+    );
     // The large passing chi-square table is cut, and says so.
     assert!(md.contains("more bins not shown (the check passed"), "{md}");
     let (json, _) = run(&["run", "scenarios/", "--format", "json"]);

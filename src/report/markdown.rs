@@ -10,8 +10,8 @@ use super::Exporter;
 use crate::results::{
     BatchReport, CheckDetail, ChiSquareDetail, ModelInfo, ScenarioResult, Status,
 };
-use crate::text::{count, fixed};
 use crate::text::markdown::{self, inline};
+use crate::text::{count, fixed};
 
 pub struct MarkdownExporter;
 

@@ -9,9 +9,9 @@ use super::Exporter;
 use crate::results::{
     BatchReport, ChiSquareDetail, ModelInfo, RemixSummary, SampleRemix, ScenarioResult, Status,
 };
-use crate::text::{count, fixed};
 use crate::text::table::{Align, Table};
 use crate::text::terminal::{escape, escape_line};
+use crate::text::{count, fixed};
 
 pub struct TextExporter {
     /// Colour the ✓/✗ marks (only for a terminal, and never with `NO_COLOR`).
@@ -74,7 +74,10 @@ fn concise(out: &mut String, r: &ScenarioResult, color: bool) {
     figures.push(if r.checks.is_empty() {
         "no checks".to_string()
     } else {
-        format!("{passed}/{} passed", count(r.checks.len(), "check", "checks"))
+        format!(
+            "{passed}/{} passed",
+            count(r.checks.len(), "check", "checks")
+        )
     });
     line(out, format!("{}: {}", header(r, color), figures.join(", ")));
     // Notes are worth seeing even on a pass (an unknown prefix token, a skipped remix); two
@@ -317,7 +320,12 @@ impl Exporter for TextExporter {
                 concise(&mut out, r, self.color);
             }
         }
-        if !self.verbose && report.scenarios.last().is_some_and(|r| r.status == Status::Pass) {
+        if !self.verbose
+            && report
+                .scenarios
+                .last()
+                .is_some_and(|r| r.status == Status::Pass)
+        {
             out.push('\n');
         }
         let s = &report.summary;
