@@ -81,7 +81,8 @@ pub struct ChiSquareDetail {
     pub alpha: f64,
     /// Monte Carlo replicates (null for asymptotic).
     pub replicates: Option<u64>,
-    /// Cohen's w of the observed counts against the expected probabilities.
+    /// Cohen's w of the tested bins (after pooling) against their expected probabilities:
+    /// √(X²/n), X² the Pearson statistic of those bins.
     pub observed_w: f64,
     /// The smallest w this check detects with power 0.8 at this alpha, df and sample size (null
     /// when df = 0).
@@ -185,7 +186,14 @@ pub fn run_drawing_from(
             p_adjusted: result.p_value,
             alpha: cfg.alpha,
             replicates: result.monte_carlo.as_ref().map(|m| m.replicates),
-            observed_w: stats::cohens_w(&counts, &t.probs),
+            observed_w: stats::cohens_w(
+                &binning.bins.iter().map(|b| b.observed).collect::<Vec<_>>(),
+                &binning
+                    .bins
+                    .iter()
+                    .map(|b| b.expected_p)
+                    .collect::<Vec<_>>(),
+            ),
             detectable_w,
             bins,
         });
