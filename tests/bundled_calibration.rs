@@ -16,11 +16,11 @@
 
 use std::path::PathBuf;
 
-use coinflip::pipeline::chisq::{self, Tested};
+use coinflip::pipeline::chisq::{self, Tested, real_draw};
 use coinflip::pipeline::run::{CorpusCache, tested_distributions};
-use coinflip::sample::Cumulative;
+use coinflip::sample::{self, Cumulative, Domain};
 use coinflip::scenario::{self, ChiSquareCheck, Method};
-use coinflip::stats::{self, Statistic};
+use coinflip::stats::{self, Binning, Statistic};
 use serde_json::{Value, json};
 
 /// A file of docs/ with runs of white space (line breaks too) collapsed to one space.
@@ -271,6 +271,91 @@ fn statistics_doc_quotes_the_simulation() {
             "docs/statistics.md should say: {says}"
         );
     }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Monte Carlo replicate streams (docs/sampling.md, *Streams*).
+
+/// docs/sampling.md: Monte Carlo replicate r of tested distribution j draws from stream
+/// `(seed, domain 2, (j << 32) | r)`, one stream per replicate.
+#[test]
+fn monte_carlo_replicates_use_one_stream_each() {
+    // python3 docs/scripts/chacha_reference.py 5 2 4294967298 3   (j = 1, r = 2)
+    let mut rng = sample::stream(5, Domain::MonteCarlo, (1 << 32) | 2);
+    let want = [
+        (10177356990301758481u64, 0.551715627952285),
+        (15974630639331291374, 0.8659864621908244),
+        (4874774373437782299, 0.26426204830289535),
+    ];
+    let mut copy = rng.clone();
+    for (x, u) in want {
+        assert_eq!(rand_core::Rng::next_u64(&mut copy), x);
+        assert_eq!(sample::uniform(&mut rng), u);
+    }
+    let sampling = doc("docs/sampling.md");
+    let xs: Vec<String> = want.iter().map(|(x, _)| x.to_string()).collect();
+    let us: Vec<String> = want.iter().map(|(_, u)| u.to_string()).collect();
+    for says in [
+        "| 2 | Monte Carlo replicates | `(j << 32) \\| r`: replicate r (0, 1, …) of tested distribution j |"
+            .to_string(),
+        format!("| 5 | 2 | 4294967298 = (1 << 32) \\| 2 | {} |", xs.join(", ")),
+        format!("its first uniforms are {}", us.join(", ")),
+    ] {
+        assert!(sampling.contains(&says), "docs/sampling.md should say: {says}");
+    }
+
+    // The check's Monte Carlo p-value for the second of two distributions, recomputed from those
+    // streams, is the one the check reports.
+    let demo = Tested {
+        context: "Viewing a single".into(),
+        labels: (0..7).map(|i| i.to_string()).collect(),
+        probs: vec![0.32, 0.21, 0.14, 0.11, 0.09, 0.07, 0.06],
+    };
+    let coin = Tested {
+        context: "The coin shows".into(),
+        labels: (0..3).map(|i| i.to_string()).collect(),
+        probs: vec![0.5, 0.4, 0.1],
+    };
+    let cfg = ChiSquareCheck {
+        samples: 40,
+        alpha: 0.05,
+        statistic: Statistic::Pearson,
+        method: Method::MonteCarlo,
+        replicates: 199,
+        min_expected: 0.0,
+        contexts: None,
+    };
+    let seed = 5;
+    let reported = chisq::run(&[demo, coin.clone()], &cfg, seed, real_draw).unwrap();
+    let observed = chisq::draw_counts(
+        &coin.probs,
+        cfg.samples,
+        &mut sample::stream(seed, Domain::ChiSquare, 1),
+        real_draw,
+    );
+    let binning = Binning::new(&coin.probs, &observed, 0.0).unwrap();
+    let c = Cumulative::new(&coin.probs);
+    let fill = |rng: &mut rand_chacha::ChaCha20Rng, out: &mut [u64]| {
+        for _ in 0..cfg.samples {
+            out[real_draw(&c, sample::uniform(rng))] += 1;
+        }
+    };
+    let documented =
+        stats::monte_carlo_test(&binning, Statistic::Pearson, cfg.replicates, |r, out| {
+            fill(
+                &mut sample::stream(seed, Domain::MonteCarlo, (1 << 32) | r),
+                out,
+            )
+        });
+    assert_eq!(reported[1].detail.p_value, documented.p_value);
+    // The rule the chapter used to state (one stream per distribution, index j, shared by its
+    // replicates) gives another p-value, so the comparison above can tell them apart.
+    let mut shared = sample::stream(seed, Domain::MonteCarlo, 1);
+    let old_rule =
+        stats::monte_carlo_test(&binning, Statistic::Pearson, cfg.replicates, |_, out| {
+            fill(&mut shared, out)
+        });
+    assert_ne!(old_rule.p_value, documented.p_value);
 }
 
 // ------------------------------------------------------------------------------------------------
