@@ -475,3 +475,34 @@ fn observed_w_is_measured_on_the_tested_bins() {
         "no pooled bin: this test would not tell before from after pooling"
     );
 }
+
+// ------------------------------------------------------------------------------------------------
+// the top-k condition (docs/sampling.md, *One step*).
+
+/// docs/sampling.md, step 3: top-k removes candidates only when there are more than k.
+#[test]
+fn top_k_applies_when_there_are_more_than_k_candidates() {
+    use coinflip::sample::SamplerConfig;
+    let dist = vec![(0, 0.125), (1, 0.5), (2, 0.125), (3, 0.25)];
+    let top = |k: usize| {
+        let mut d = dist.clone();
+        SamplerConfig {
+            top_k: k,
+            ..SamplerConfig::default()
+        }
+        .apply(&mut d);
+        d
+    };
+    // Four candidates, k = 3: the least probable goes (0 and 2 tie; the higher id loses), and the
+    // rest are renormalised by 0.875.
+    assert_eq!(
+        top(3),
+        vec![(0, 0.125 / 0.875), (1, 0.5 / 0.875), (3, 0.25 / 0.875)]
+    );
+    // k = 4 or more: nothing to remove.
+    assert_eq!(top(4), dist);
+    assert_eq!(top(5), dist);
+    let sampling = doc("docs/sampling.md");
+    assert!(sampling.contains("**Top-k** (k > 0 and more than k candidates)"));
+    assert!(sampling.contains("With k or fewer candidates nothing is removed."));
+}
