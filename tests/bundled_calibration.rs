@@ -506,3 +506,77 @@ fn top_k_applies_when_there_are_more_than_k_candidates() {
     assert!(sampling.contains("**Top-k** (k > 0 and more than k candidates)"));
     assert!(sampling.contains("With k or fewer candidates nothing is removed."));
 }
+
+// ------------------------------------------------------------------------------------------------
+// tiny p-values (docs/statistics.md, *The asymptotic p-value*).
+
+/// Always draws the first outcome: the counts are (n, 0, ...), so the statistic is known.
+fn always_first(_: &Cumulative, _: f64) -> usize {
+    0
+}
+
+/// docs/statistics.md, *Precision*: p-values below the smallest normal double are reported as
+/// computed (subnormal) down to about 1e-312, then as 0. The JSON report keeps every digit; the
+/// one-line message rounds to four decimals.
+#[test]
+fn tiny_p_values_are_reported_as_computed() {
+    let coin = Tested {
+        context: "fair".into(),
+        labels: vec!["heads".into(), "tails".into()],
+        probs: vec![0.5, 0.5],
+    };
+    let mut cfg = ChiSquareCheck {
+        samples: 1417,
+        alpha: 0.01,
+        statistic: Statistic::Pearson,
+        method: Method::Asymptotic,
+        replicates: 0,
+        min_expected: 5.0,
+        contexts: None,
+    };
+    // n draws all "heads": X² = n, df = 1. scipy: stats.chi2.sf(1417, 1) = 4.24921551051786e-310
+    // (mpmath: 4.24921551052e-310), a subnormal number.
+    let r =
+        coinflip::pipeline::check::chi_square(std::slice::from_ref(&coin), &cfg, 1, always_first);
+    let json: Value = serde_json::to_value(&r[0]).unwrap();
+    assert_eq!(json["statistic"], 1417.0);
+    let p = json["p_value"].as_f64().unwrap();
+    assert!(p.is_subnormal(), "{p:e}");
+    assert_eq!(p, 4.24921551051786e-310);
+    assert!(
+        serde_json::to_string(&r[0])
+            .unwrap()
+            .contains("\"p_value\":4.24921551051786e-310")
+    );
+    assert_eq!(
+        r[0].message,
+        "p = 0.0000 < alpha = 0.01 (pearson = 1417.0000, df = 1, 1417 draws)"
+    );
+    let statistics = doc("docs/statistics.md");
+    for says in [
+        format!("X² = 1417, df = 1 and p = {p:e}, as scipy's `chi2.sf(1417, 1)`"),
+        format!("`p_value` with all its digits (`{p:e}`)"),
+        "(`p = 0.0000 < alpha = 0.01`)".to_string(),
+        "9e-312 for df = 1 (X² ≥ 1425)".to_string(),
+    ] {
+        assert!(
+            statistics.contains(&says),
+            "docs/statistics.md should say: {says}"
+        );
+    }
+    // X² = 1424 still gives a subnormal p-value (mpmath: 1.279998625e-311); from X² = 1425
+    // (mpmath: 7.76e-312) the computation underflows to exactly 0.
+    for (n, want) in [(1424, 1.279998625e-311), (1425, 0.0)] {
+        cfg.samples = n;
+        let r = coinflip::pipeline::check::chi_square(
+            std::slice::from_ref(&coin),
+            &cfg,
+            1,
+            always_first,
+        );
+        let p = serde_json::to_value(&r[0]).unwrap()["p_value"]
+            .as_f64()
+            .unwrap();
+        assert!((p - want).abs() <= 1e-9 * want, "X² = {n}: {p:e}");
+    }
+}
