@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! COINFLIP_UPDATE_REFERENCE=1 cargo test --test bundled_calibration reference_inputs
-//! python3 docs/scripts/calibration_reference.py      # numpy, scipy; about 10 minutes
+//! python3 docs/scripts/calibration_reference.py      # numpy, scipy; about 8 CPU-minutes
 //! ```
 
 use std::path::PathBuf;
@@ -35,7 +35,8 @@ fn read_json(path: &str) -> Value {
 }
 
 // ------------------------------------------------------------------------------------------------
-// the bundled chi-square checks keep their level (docs/statistics.md, *How large must expected counts be?*).
+// The bundled chi-square checks keep their level (docs/statistics.md, *How large must expected
+// counts be?*).
 
 const INPUTS: &str = "tests/reference/bundled_chi_square.json";
 const REFERENCE: &str = "tests/reference/bundled_calibration.json";
@@ -359,7 +360,7 @@ fn monte_carlo_replicates_use_one_stream_each() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Item: observed Cohen's w is measured after pooling (docs/statistics.md, *Effect size and power*).
+// Observed Cohen's w is measured after pooling (docs/statistics.md, *Effect size and power*).
 
 thread_local! {
     /// The outcomes [`scripted`] returns, in order, and how many it has returned.
@@ -477,7 +478,7 @@ fn observed_w_is_measured_on_the_tested_bins() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// the top-k condition (docs/sampling.md, *One step*).
+// The top-k condition (docs/sampling.md, *One step*).
 
 /// docs/sampling.md, step 3: top-k removes candidates only when there are more than k.
 #[test]
@@ -508,7 +509,7 @@ fn top_k_applies_when_there_are_more_than_k_candidates() {
 }
 
 // ------------------------------------------------------------------------------------------------
-// tiny p-values (docs/statistics.md, *The asymptotic p-value*).
+// Tiny p-values (docs/statistics.md, *The asymptotic p-value*).
 
 /// Always draws the first outcome: the counts are (n, 0, ...), so the statistic is known.
 fn always_first(_: &Cumulative, _: f64) -> usize {

@@ -21,7 +21,7 @@ Inputs: tests/reference/bundled_chi_square.json (the tested distributions and ch
 written by `COINFLIP_UPDATE_REFERENCE=1 cargo test --test bundled_calibration reference_inputs`).
 Output: tests/reference/bundled_calibration.json, read by tests/bundled_calibration.rs.
 
-    python3 docs/scripts/calibration_reference.py [REPLICATIONS]   # default 400000; ~10 minutes
+    python3 docs/scripts/calibration_reference.py [REPLICATIONS]   # default 400000; ~8 CPU-minutes
 """
 import json
 import math
