@@ -525,7 +525,6 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
                 (PreparedModel::Backoff(lm), corpus, info)
             }
         };
-    let mut notes = Vec::new();
     let (prefix_ids, prefix_text) = match &generate.prefix {
         Prefix::Text(t) => {
             let (ids, unknown) = corpus.encode(t);
