@@ -46,7 +46,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut files).map_err(|e| format!("cannot read folder {}: {e}", p.display()))?;
+            toml_files_under(p, &mut files)
+                .map_err(|e| format!("cannot read folder {}: {e}", p.display()))?;
         } else if p.exists() {
             files.push(p.clone());
         } else {
@@ -58,19 +59,21 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
+/// The `*.toml` files under `dir`, at any depth. Linked folders are not followed (a link loop
+/// would list the same files forever); linked files are listed.
+fn toml_files_under(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in walkdir::WalkDir::new(dir).follow_links(false) {
+        // The underlying error reads as before ("Permission denied (os error 13)"); a loop
+        // cannot happen without following links.
+        let entry = entry.map_err(|e| {
+            let text = e.to_string();
+            e.into_io_error()
+                .unwrap_or_else(|| std::io::Error::other(text))
+        })?;
         let path = entry.path();
-        // Linked folders are not followed: a link loop would list the same files forever.
-        let linked_dir = entry.file_type()?.is_symlink() && path.is_dir();
-        if linked_dir {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
+        // `is_dir` follows a link: a linked folder is neither walked nor listed.
+        if !path.is_dir() && path.extension().is_some_and(|e| e == "toml") {
+            out.push(entry.into_path());
         }
     }
     Ok(())
