@@ -9,7 +9,10 @@ use crate::cli::{
     CalibrateArgs, Cli, Command, ExportArpaArgs, ListArgs, Partition, RunArgs, ScoreArgs,
     SimpleFormat, TraceArgs,
 };
-use crate::pipeline::run::{self, CorpusCache, RunOptions};
+use crate::pipeline::corpus_cache::CorpusCache;
+use crate::pipeline::discover;
+use crate::pipeline::prepare::{self, Prepared, PreparedModel};
+use crate::pipeline::run::{self, RunOptions};
 use crate::sample::GenerateConfig;
 use crate::scenario::{self, ScenarioKind};
 
@@ -57,19 +60,19 @@ fn partitioned(files: Vec<std::path::PathBuf>, p: Option<Partition>) -> Vec<std:
         None => files,
         Some(p) => files
             .into_iter()
-            .filter(|f| run::shard(f, p.n) == p.k)
+            .filter(|f| discover::shard(f, p.n) == p.k)
             .collect(),
     }
 }
 
 fn cmd_list(a: ListArgs) -> i32 {
-    let files = match run::discover(&a.paths) {
+    let files = match discover::discover(&a.paths) {
         Ok(f) => f,
         Err(e) => return usage(&e),
     };
     let mut out = String::new();
     for f in &files {
-        let shard = a.partition.map(|p| run::shard(f, p.n));
+        let shard = a.partition.map(|p| discover::shard(f, p.n));
         if let (Some(p), Some(s)) = (a.partition, shard)
             && s != p.k
         {
@@ -85,7 +88,7 @@ fn cmd_list(a: ListArgs) -> i32 {
         let shard = shard
             .map(|s| format!("  [shard {s}/{}]", a.partition.map_or(0, |p| p.n)))
             .unwrap_or_default();
-        out.push_str(&format!("{name}  {}{shard}\n", run::shown(f)));
+        out.push_str(&format!("{name}  {}{shard}\n", discover::shown(f)));
     }
     emit(&out, None)
 }
@@ -133,7 +136,7 @@ fn cmd_run(a: RunArgs) -> i32 {
             p.display()
         ));
     }
-    let found = match run::discover(&a.paths) {
+    let found = match discover::discover(&a.paths) {
         Ok(f) => f,
         Err(e) => return usage(&e),
     };
@@ -204,7 +207,7 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
 }
 
 /// Loads and prepares a model scenario for `score` and `trace`; errors are printed.
-fn prepare(path: &Path) -> Result<(scenario::Scenario, run::Prepared), i32> {
+fn prepare(path: &Path) -> Result<(scenario::Scenario, Prepared), i32> {
     if !path.exists() {
         return Err(usage(&format!("no such file: {}", path.display())));
     }
@@ -221,7 +224,7 @@ fn prepare(path: &Path) -> Result<(scenario::Scenario, run::Prepared), i32> {
             "this is a [distribution] scenario: it has no trained model to score with or trace",
         )]));
     }
-    let p = run::prepare(&sc, &CorpusCache::default()).map_err(print)?;
+    let p = prepare::prepare(&sc, &CorpusCache::default()).map_err(print)?;
     Ok((sc, p))
 }
 
@@ -282,7 +285,7 @@ fn cmd_calibrate(a: CalibrateArgs) -> i32 {
         Ok(s) => s,
         Err(d) => return print(d),
     };
-    let tested = match run::tested_distributions(&sc, &CorpusCache::default()) {
+    let tested = match crate::pipeline::tested::tested_distributions(&sc, &CorpusCache::default()) {
         Ok(t) => t,
         Err(d) => return print(d),
     };
@@ -328,8 +331,8 @@ fn cmd_export_arpa(a: ExportArpaArgs) -> i32 {
         Err(code) => return code,
     };
     let model = match &p.model {
-        run::PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
-        run::PreparedModel::Ngram(m) => match m.smoothing {
+        PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
+        PreparedModel::Ngram(m) => match m.smoothing {
             crate::lm::ngram::Smoothing::KneserNey { .. } => {
                 crate::lm::export::from_kneser_ney(m, &p.corpus.documents)
             }

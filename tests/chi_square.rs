@@ -29,7 +29,7 @@ fn shifted(c: &Cumulative, u: f64) -> usize {
 #[test]
 fn the_demo_check_catches_broken_samplers() {
     let (sc, d) = demo();
-    let tested = [coinflip::pipeline::run::distribution_tested(
+    let tested = [coinflip::pipeline::tested::distribution_tested(
         &d,
         &sc.sampling,
     )];
@@ -45,7 +45,7 @@ fn the_demo_check_catches_broken_samplers() {
 #[test]
 fn p_values_are_uniform_under_h0() {
     let (sc, d) = demo();
-    let tested = [coinflip::pipeline::run::distribution_tested(
+    let tested = [coinflip::pipeline::tested::distribution_tested(
         &d,
         &sc.sampling,
     )];

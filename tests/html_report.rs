@@ -259,7 +259,7 @@ fn same_page_for_any_jobs_and_in_a_folder() {
 /// report's `full_text` shows it (with the separator before the first token).
 #[test]
 fn token_texts_rebuild_the_sample_text() {
-    let files: Vec<PathBuf> = coinflip::pipeline::run::discover(&[
+    let files: Vec<PathBuf> = coinflip::pipeline::discover::discover(&[
         PathBuf::from("scenarios"),
         PathBuf::from("tests/fixtures/html"),
     ])

@@ -111,10 +111,8 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, c: &mut Collected) {
         };
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
-            c.notes.push(format!(
-                "{}: skipped: hidden file or folder",
-                display(path)
-            ));
+            c.notes
+                .push(format!("{}: skipped: hidden file or folder", display(path)));
             if entry.file_type().is_dir() {
                 entries.skip_current_dir();
             }

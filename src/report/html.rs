@@ -317,7 +317,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, id: &str) {
     if !r.notes.is_empty() {
         out.push_str("<ul class=\"notes\">\n");
         for n in &r.notes {
-            let _ = writeln!(out, "<li>note: {}</li>", esc(n));
+            let _ = writeln!(out, "<li>note: {}</li>", esc(&n.to_string()));
         }
         out.push_str("</ul>\n");
     }

@@ -7,6 +7,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod note;
 pub mod text;
 
 /// The formats `coinflip run --format` accepts.
