@@ -55,13 +55,9 @@ impl BatchReport {
         BatchReport { scenarios, summary }
     }
 
-    /// 0 when everything passed, 1 otherwise.
-    pub fn exit_code(&self) -> i32 {
-        if self.summary.failed + self.summary.errors == 0 {
-            0
-        } else {
-            1
-        }
+    /// [`ExitCode::Ok`](crate::exit::ExitCode::Ok) when everything passed, `Failed` otherwise.
+    pub fn exit_code(&self) -> crate::exit::ExitCode {
+        crate::exit::ExitCode::from_passed(self.summary.failed + self.summary.errors == 0)
     }
 }
 

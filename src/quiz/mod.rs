@@ -7,7 +7,7 @@
 //! [`analysis::Analysis`] → an exporter in [`export`] (and [`feedback`] files). Computing and
 //! formatting stay apart: only exporters, `feedback` and `render` make text.
 //!
-//! Exit codes of [`run`]: 0 everything graded (or the quiz is valid); 1 a submission was rejected,
+//! Exit codes of [`run_with`]: 0 everything graded (or the quiz is valid); 1 a submission was rejected,
 //! no submission was found, the quiz is unreadable or invalid, or a report could not be written;
 //! 2 a usage error (`--out` or `--feedback` would write over or into an input).
 
@@ -29,6 +29,8 @@ pub mod text;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::exit::ExitCode;
+
 pub use args::{Format, QuizArgs, QuizCommand};
 pub use text::Lang;
 
@@ -37,16 +39,9 @@ use export::Report;
 use gradebook::Gradebook;
 use key::Quiz;
 
-/// Runs a `coinflip quiz` command: reports to stdout (or `--out`), messages to stderr; returns the
+/// Runs a `coinflip quiz` command: reports to `out` (or `--out`), messages to `err`; returns the
 /// exit code.
-pub fn run(args: QuizArgs) -> i32 {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run_with(args, &mut stdout.lock(), &mut stderr.lock())
-}
-
-/// [`run`] with explicit output streams.
-pub fn run_with(args: QuizArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn run_with(args: QuizArgs, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     match args.command {
         QuizCommand::Grade {
             quiz,
@@ -134,7 +129,7 @@ fn refuse_overlap(flag: &str, output: &Path, opts: &GradeOptions) -> Option<Stri
 }
 
 /// `quiz grade`.
-pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let mut refusals: Vec<String> = [("--out", &opts.out), ("--feedback", &opts.feedback)]
         .into_iter()
         .filter_map(|(flag, p)| p.as_ref().and_then(|p| refuse_overlap(flag, p, opts)))
@@ -152,10 +147,10 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
         for r in refusals {
             let _ = writeln!(err, "{r}");
         }
-        return 2;
+        return ExitCode::Usage;
     }
     let Some(quiz) = load_quiz(&opts.quiz, err) else {
-        return 1;
+        return ExitCode::Failed;
     };
 
     let collected = inputs::collect(&opts.answers, &opts.quiz);
@@ -187,12 +182,12 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
         }
     }
 
-    let mut code = if book.rejected.is_empty() { 0 } else { 1 };
+    let mut code = ExitCode::from_passed(book.rejected.is_empty());
     match &opts.out {
         Some(path) => {
             if let Err(e) = crate::output::write_atomic(path, body.as_bytes()) {
                 let _ = writeln!(err, "error: cannot write {}: {e}", inputs::display(path));
-                code = 1;
+                code = ExitCode::Failed;
             }
         }
         None => {
@@ -201,7 +196,7 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
                 .and_then(|_| out.flush())
                 .is_err()
             {
-                code = 1;
+                code = ExitCode::Failed;
             }
         }
     }
@@ -210,22 +205,22 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
             let path = dir.join(&f.name);
             if let Err(e) = crate::output::write_atomic(&path, f.content.as_bytes()) {
                 let _ = writeln!(err, "error: cannot write {}: {e}", inputs::display(&path));
-                code = 1;
+                code = ExitCode::Failed;
             }
         }
     }
     if book.students.is_empty() && book.rejected.is_empty() {
         let _ = writeln!(err, "error: no answer files found in the ANSWERS paths");
-        code = 1;
+        code = ExitCode::Failed;
     }
     let _ = writeln!(err, "{}", book.tally());
     code
 }
 
 /// `quiz check`.
-pub fn check_command(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn check_command(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let Some(quiz) = load_quiz(path, err) else {
-        return 1;
+        return ExitCode::Failed;
     };
     let _ = writeln!(
         out,
@@ -235,7 +230,7 @@ pub fn check_command(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i
         quiz.questions.len(),
         export::pts(quiz.max_points())
     );
-    0
+    ExitCode::Ok
 }
 
 /// `quiz render`.
@@ -245,12 +240,12 @@ pub fn render_command(
     with_key: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> i32 {
+) -> ExitCode {
     let Some(quiz) = load_quiz(path, err) else {
-        return 1;
+        return ExitCode::Failed;
     };
     match out.write_all(render::markdown(&quiz, lang, with_key).as_bytes()) {
-        Ok(()) => 0,
-        Err(_) => 1,
+        Ok(()) => ExitCode::Ok,
+        Err(_) => ExitCode::Failed,
     }
 }
