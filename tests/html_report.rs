@@ -4,23 +4,14 @@
 //! the per-token texts the page shades checked against the sample texts.
 //! tests/html/check.sh renders the bundled scenarios' page in headless Chromium (run by .ci/run).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use quick_xml::events::Event;
 
-fn coinflip() -> Command {
-    Command::cargo_bin("coinflip").unwrap()
-}
-
-fn run(args: &[&str]) -> (String, i32) {
-    let out = coinflip().args(args).output().unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use common::{coinflip, stdout_of as run};
 
 /// What the XML parser saw: element names in order with their class, every id, every entity.
 struct Parsed {
