@@ -22,7 +22,7 @@ use crate::scenario::{self, Scenario, ScenarioKind};
 pub struct Io<'a> {
     /// Reports (unless `--out` names a file).
     pub out: &'a mut dyn Write,
-    /// Errors, notes and the progress bar's absence of noise.
+    /// Errors and notes.
     pub err: &'a mut dyn Write,
     /// Colour the text report's marks on `out` (a terminal, and `NO_COLOR` unset).
     pub color: bool,

@@ -1,4 +1,4 @@
-//! The command line: clap types only — every command's arguments, and (in [`values`]) how the
+//! The command line: clap types only — every command's arguments, and (in `values`) how the
 //! library's own enums are spelt on it. `src/main.rs` parses them and hands them to
 //! [`crate::app`]. `coinflip quiz`'s arguments still live in `crate::quiz::args`.
 
