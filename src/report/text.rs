@@ -84,7 +84,7 @@ fn concise(out: &mut String, r: &ScenarioResult, color: bool) {
     // lines at most, so a passing scenario never takes more than three.
     let shown = if r.notes.len() <= 2 { 2 } else { 1 };
     for n in r.notes.iter().take(shown) {
-        line(out, format!("  note: {}", escape_line(n)));
+        line(out, format!("  note: {}", escape_line(&n.to_string())));
     }
     if r.notes.len() > shown {
         line(
@@ -116,7 +116,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
         line(out, format!("  sampling: {}", super::sampling_summary(s)));
     }
     for n in &r.notes {
-        line(out, format!("  note: {}", escape_line(n)));
+        line(out, format!("  note: {}", escape_line(&n.to_string())));
     }
     for s in &r.samples {
         line(
@@ -341,18 +341,17 @@ impl Exporter for TextExporter {
     }
 }
 
-/// With `--out`, the concise text report on standard output followed by where the reports went,
-/// so a CI log says which scenario failed and where to look. Nothing when `--out` is standard
-/// output itself (the report is already there).
-pub fn print_out_summary(
+/// With `--out`, the concise text report for standard output followed by where the reports
+/// went, so a CI log says which scenario failed and where to look. `None` when `--out` is
+/// standard output itself (the report is already there).
+pub fn out_summary(
     report: &BatchReport,
     out: &std::path::Path,
     formats: &[super::Format],
     color: bool,
-) {
-    use std::io::Write;
+) -> Option<String> {
     if crate::output::is_std_stream(out) {
-        return;
+        return None;
     }
     let mut text = TextExporter {
         color,
@@ -370,8 +369,5 @@ pub fn print_out_summary(
             names.join(", ")
         ));
     }
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe is not worth a panic; the reports are written already.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    Some(text)
 }
