@@ -60,7 +60,9 @@ fn verbose_shows_passing_scenarios_in_full() {
     let (concise, _) = run(&["run", "tests/fixtures/mixed"]);
     assert!(concise.lines().count() < text.lines().count());
     assert!(text.contains("  sample 0 (3 tokens, stopped: end_of_document):\n    a b\n"));
-    assert!(!concise.contains("  sample 0 (3 tokens"));
+    // The passing scenario's second sample is only in the verbose report.
+    assert!(text.contains("    a c a c a\n"));
+    assert!(!concise.contains("a c a c a"));
 }
 
 #[test]
@@ -130,17 +132,6 @@ fn bundled_markdown_report_fits_a_github_comment() {
     );
     // The large passing chi-square table is cut, and says so.
     assert!(md.contains("more bins not shown (the check passed"), "{md}");
-    let (json, _) = run(&["run", "scenarios/", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let most_bins = v["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["checks"].as_array().unwrap())
-        .filter_map(|c| c["bins"].as_array().map(|b| b.len()))
-        .max()
-        .unwrap();
-    assert!(most_bins > 100, "the JSON report keeps every bin");
 }
 
 #[test]
