@@ -26,6 +26,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Run(a) => cmd_run(a),
         Command::Score(a) => cmd_score(a),
         Command::Trace(a) => cmd_trace(a),
+        Command::Flip(a) => cmd_flip(a),
         Command::List(a) => cmd_list(a),
         Command::Calibrate(a) => cmd_calibrate(a),
         Command::ExportArpa(a) => cmd_export_arpa(a),
@@ -277,6 +278,26 @@ fn cmd_trace(a: TraceArgs) -> i32 {
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&t),
     };
     emit(&text, None)
+}
+
+fn cmd_flip(a: crate::cli::FlipArgs) -> i32 {
+    use crate::pipeline::flip::{Failure, Request, flip};
+    let req = Request {
+        scenario: &a.scenario,
+        count: a.count,
+        seed: a.seed,
+        context: a.context.as_deref(),
+    };
+    match flip(&req) {
+        Ok(f) => emit(&crate::report::flip::render(a.format, &f), None),
+        Err(Failure::Usage(msg)) => usage(&msg),
+        Err(Failure::Rejected(diags)) => {
+            for d in diags {
+                eprintln!("coinflip: error: {d}");
+            }
+            FAILED
+        }
+    }
 }
 
 fn cmd_calibrate(a: CalibrateArgs) -> i32 {

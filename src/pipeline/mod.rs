@@ -6,5 +6,6 @@
 pub mod calibrate;
 pub mod check;
 pub mod chisq;
+pub mod flip;
 pub mod inspect;
 pub mod run;

@@ -6,6 +6,7 @@
 use crate::results::{BatchReport, ChiSquareDetail, DETECTABLE_POWER, ModelInfo};
 use crate::text::fixed;
 
+pub mod flip;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -37,6 +37,8 @@ pub enum Domain {
     MonteCarlo = 2,
     /// `coinflip calibrate` replication `index`.
     Calibrate = 3,
+    /// `coinflip flip`: the coin's flips (index 0).
+    Flip = 4,
 }
 
 /// The random stream for `(seed, domain, index)`; `index` must be below 2⁵⁶.
