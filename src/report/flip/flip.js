@@ -172,8 +172,8 @@ if (typeof module !== "undefined" && module.exports) module.exports = coinflipFl
     line.setAttribute("class", "tick latest");
     line.setAttribute("x1", x);
     line.setAttribute("x2", x);
-    line.setAttribute("y1", "18");
-    line.setAttribute("y2", "98");
+    line.setAttribute("y1", "20");
+    line.setAttribute("y2", "96");
     var title = document.createElementNS(ticks.namespaceURI, "title");
     var last = "flip " + flips + ": u = " + u.toFixed(6) + " \u2192 " + face.label;
     title.textContent = last;

@@ -89,6 +89,8 @@ struct FaceView {
     centre: String,
     /// Whether the segment is wide enough for its labels.
     labelled: bool,
+    /// A narrow segment's label goes under the bar when there is room there: its x and y.
+    below: Option<(String, usize)>,
     observed: u64,
     share: String,
     share_width: String,
@@ -132,10 +134,25 @@ fn coord(x: f64) -> String {
     fixed(x, 2)
 }
 
+/// Segments too narrow for their labels get one under the bar (moved in from the edges), left to
+/// right, on the first of two rows where it does not run into the previous label.
+fn place_below(faces: &mut [FaceView]) {
+    let mut free_from = [-10.0f64; 2];
+    for face in faces.iter_mut().filter(|f| !f.labelled) {
+        let centre: f64 = face.centre.parse().unwrap_or(0.0);
+        let half = 4.2 * (face.label.chars().count() + 1 + face.percent.len()) as f64;
+        let x = centre.clamp(half - 10.0, WIDTH + 10.0 - half);
+        if let Some(row) = (0..2).find(|&r| x - half >= free_from[r]) {
+            face.below = Some((coord(x), 110 + 16 * row));
+            free_from[row] = x + half + 8.0;
+        }
+    }
+}
+
 fn faces(f: &Flips) -> Vec<FaceView> {
     let n = f.count().max(1) as f64;
     let total = f.coin.total();
-    f.coin
+    let mut faces: Vec<FaceView> = f.coin
         .faces
         .iter()
         .enumerate()
@@ -151,8 +168,9 @@ fn faces(f: &Flips) -> Vec<FaceView> {
             FaceView {
                 index: i,
                 id: c.id,
-                // About 9 units per character at the label's size.
-                labelled: w >= 9.0 * (l.chars().count().max(pct.len()) as f64) + 6.0,
+                // About 10 units per character at the label's size.
+                labelled: w >= 10.0 * (l.chars().count().max(pct.len()) as f64) + 6.0,
+                below: None,
                 label: l,
                 percent: pct,
                 interval: interval(c.interval),
@@ -167,7 +185,9 @@ fn faces(f: &Flips) -> Vec<FaceView> {
                 expected_left: fixed(100.0 * c.p / total, 2),
             }
         })
-        .collect()
+        .collect();
+    place_below(&mut faces);
+    faces
 }
 
 /// JSON safe inside a `<script>` element and in XML: `<`, `>` and `&` only occur in strings,
