@@ -366,7 +366,8 @@ pub struct ChiSquareDetail {
     pub alpha: f64,
     /// Monte Carlo replicates (null for asymptotic).
     pub replicates: Option<u64>,
-    /// Cohen's w of the observed counts against the expected probabilities.
+    /// Cohen's w of the tested bins (after pooling) against their expected probabilities:
+    /// √(X²/n), X² the Pearson statistic of those bins.
     pub observed_w: f64,
     /// The smallest w this check detects with power [`DETECTABLE_POWER`] at this alpha, df and
     /// sample size (null when df = 0).

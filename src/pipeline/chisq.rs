@@ -138,7 +138,14 @@ pub fn run_drawing_from(
             p_adjusted: result.p_value,
             alpha: cfg.alpha,
             replicates: result.monte_carlo.as_ref().map(|m| m.replicates),
-            observed_w: stats::cohens_w(&counts, &t.probs),
+            observed_w: stats::cohens_w(
+                &binning.bins.iter().map(|b| b.observed).collect::<Vec<_>>(),
+                &binning
+                    .bins
+                    .iter()
+                    .map(|b| b.expected_p)
+                    .collect::<Vec<_>>(),
+            ),
             detectable_w,
             chart: ChartBins::of(&bins),
             bins,

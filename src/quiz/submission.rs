@@ -199,8 +199,11 @@ impl<'de> Deserialize<'de> for Answers {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answers, A::Error> {
                 let mut out: Vec<(String, Response)> = vec![];
+                // A set beside the list: one look-up per key, so a file of 100,000 answers is
+                // read in linear time.
+                let mut seen = std::collections::HashSet::new();
                 while let Some(k) = map.next_key::<String>()? {
-                    if out.iter().any(|(q, _)| *q == k) {
+                    if !seen.insert(k.clone()) {
                         return Err(de::Error::custom(format!(
                             "question `{k}` is answered twice"
                         )));
