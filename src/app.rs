@@ -250,7 +250,26 @@ fn cmd_score(a: ScoreArgs) -> i32 {
     emit(&text, None)
 }
 
+/// `trace` on a `[distribution]` scenario: the coin and the chi-square check's first draws.
+/// `None` for any other scenario.
+fn trace_distribution(a: &TraceArgs) -> Option<i32> {
+    let sc = scenario::load(&a.scenario, &a.scenario).ok()?;
+    let seed = a.seed.unwrap_or(sc.seed);
+    let f = crate::pipeline::flip::replay_chi_square(&sc, seed, a.draws)?;
+    let text = match a.format {
+        SimpleFormat::Text => crate::report::flip::text::render_trace(
+            &f,
+            sc.checks.chi_square.as_ref().map(|c| c.samples),
+        ),
+        SimpleFormat::Json => crate::report::flip::json::render(&f),
+    };
+    Some(emit(&text, None))
+}
+
 fn cmd_trace(a: TraceArgs) -> i32 {
+    if let Some(code) = trace_distribution(&a) {
+        return code;
+    }
     let (sc, p) = match prepare(&a.scenario) {
         Ok(x) => x,
         Err(code) => return code,
@@ -274,7 +293,9 @@ fn cmd_trace(a: TraceArgs) -> i32 {
     let seed = a.seed.unwrap_or(sc.seed);
     let t = crate::pipeline::inspect::trace(&p, seed, a.sample, &cfg, a.top);
     let text = match a.format {
-        SimpleFormat::Text => crate::pipeline::inspect::render_trace_text(&t, &sc.sampling),
+        SimpleFormat::Text => {
+            crate::pipeline::inspect::render_trace_text(&t, &sc.sampling, a.sort, a.top)
+        }
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&t),
     };
     emit(&text, None)

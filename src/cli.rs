@@ -167,6 +167,13 @@ pub struct TraceArgs {
     /// How many of the most probable candidates to show at each step.
     #[arg(long, default_value_t = 7)]
     pub top: usize,
+    /// `draw`: candidates in the order the draw walks them, with their intervals (the others
+    /// summed up); `p`: the most probable first.
+    #[arg(long, value_enum, default_value_t = crate::pipeline::inspect::TraceOrder::Draw)]
+    pub sort: crate::pipeline::inspect::TraceOrder,
+    /// [distribution] scenarios: how many of the chi-square check's draws to replay.
+    #[arg(long, default_value_t = 10)]
+    pub draws: u64,
     /// Overrides the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,

@@ -152,7 +152,8 @@ fn place_below(faces: &mut [FaceView]) {
 fn faces(f: &Flips) -> Vec<FaceView> {
     let n = f.count().max(1) as f64;
     let total = f.coin.total();
-    let mut faces: Vec<FaceView> = f.coin
+    let mut faces: Vec<FaceView> = f
+        .coin
         .faces
         .iter()
         .enumerate()
