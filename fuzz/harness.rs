@@ -93,7 +93,7 @@ pub fn scenario_run(data: &[u8]) {
             contexts.truncate(3);
         }
     }
-    let cache = coinflip::pipeline::run::CorpusCache::default();
+    let cache = coinflip::pipeline::corpus_cache::CorpusCache::default();
     let result = coinflip::pipeline::run::run_scenario(&sc, &cache);
     let _ = format!("{result:?}");
 }

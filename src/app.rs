@@ -1,76 +1,136 @@
-//! What each command does, from parsed arguments to an exit code: 0 everything passed, 1 a check
-//! failed or an input was rejected, 2 a usage error. Reports go to standard output (or `--out`),
-//! problems to standard error.
+//! What each command does, from parsed arguments to an [`ExitCode`]: reports go to the `out`
+//! stream (or `--out`), problems to the `err` stream. The streams are passed in ([`Io`]), so a
+//! command runs the same in a test as in the process (`src/main.rs` passes the standard ones).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{
     CalibrateArgs, Cli, Command, ExportArpaArgs, ListArgs, Partition, RunArgs, ScoreArgs,
     SimpleFormat, TraceArgs,
 };
-use crate::pipeline::run::{self, CorpusCache, RunOptions};
+use crate::error::Diagnostic;
+use crate::exit::ExitCode;
+use crate::pipeline::corpus_cache::CorpusCache;
+use crate::pipeline::discover;
+use crate::pipeline::prepare::{self, Prepared, PreparedModel};
+use crate::pipeline::run::{self, RunOptions};
 use crate::sample::GenerateConfig;
-use crate::scenario::{self, ScenarioKind};
+use crate::scenario::{self, Scenario, ScenarioKind};
 
-/// Exit code: everything passed.
-pub const OK: i32 = 0;
-/// Exit code: a check failed or an input was rejected.
-pub const FAILED: i32 = 1;
-/// Exit code: the command line was wrong.
-pub const USAGE: i32 = 2;
+/// Where a command writes, and what the terminal it writes to allows.
+pub struct Io<'a> {
+    /// Reports (unless `--out` names a file).
+    pub out: &'a mut dyn Write,
+    /// Errors and notes.
+    pub err: &'a mut dyn Write,
+    /// Colour the text report's marks on `out` (a terminal, and `NO_COLOR` unset).
+    pub color: bool,
+    /// Draw a progress bar on the terminal's standard error (it is one, and the batch is long).
+    pub progress: bool,
+}
 
-/// Runs a parsed command line and returns the exit code.
-pub fn main(cli: Cli) -> i32 {
+/// Runs a parsed command line with the process's standard streams.
+pub fn main(cli: Cli) -> ExitCode {
+    use std::io::IsTerminal;
+    // Unlocked handles: the progress bar draws on standard error from worker threads.
+    let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+    let mut io = Io {
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stdout.is_terminal(),
+        progress: stderr.is_terminal(),
+        out: &mut stdout,
+        err: &mut stderr,
+    };
+    run(cli, &mut io)
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, io: &mut Io) -> ExitCode {
     match cli.command {
-        Command::Run(a) => cmd_run(a),
-        Command::Score(a) => cmd_score(a),
-        Command::Trace(a) => cmd_trace(a),
-        Command::Flip(a) => cmd_flip(a),
-        Command::List(a) => cmd_list(a),
-        Command::Calibrate(a) => cmd_calibrate(a),
-        Command::ExportArpa(a) => cmd_export_arpa(a),
-        Command::Quiz(a) => crate::quiz::run(a),
-        Command::Schema(a) => crate::schema::run(a),
-        Command::Init(a) => crate::init::run(a),
+        Command::Run(a) => cmd_run(a, io),
+        Command::Score(a) => cmd_score(a, io),
+        Command::Trace(a) => cmd_trace(a, io),
+        Command::Flip(a) => cmd_flip(a, io),
+        Command::List(a) => cmd_list(a, io),
+        Command::Calibrate(a) => cmd_calibrate(a, io),
+        Command::ExportArpa(a) => cmd_export_arpa(a, io),
+        Command::Quiz(a) => crate::quiz::run_with(a, io.out, io.err),
+        Command::Schema(a) => {
+            let text = crate::schema::schema_text(a.format) + "\n";
+            emit(io, &text, None)
+        }
+        Command::Init(a) => crate::init::run_with(&a.dir, io.out, io.err),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "coinflip", &mut std::io::stdout());
-            OK
+            clap_complete::generate(shell, &mut cmd, "coinflip", io.out);
+            ExitCode::Ok
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
             match clap_mangen::Man::new(cmd).render(&mut out) {
-                Ok(()) => emit(&String::from_utf8_lossy(&out), None),
-                Err(e) => {
-                    eprintln!("coinflip: error: cannot render the man page: {e}");
-                    FAILED
-                }
+                Ok(()) => emit(io, &String::from_utf8_lossy(&out), None),
+                Err(e) => error(io, &format!("cannot render the man page: {e}")),
             }
         }
     }
 }
 
+/// `coinflip: error: MSG` on the error stream; [`ExitCode::Failed`].
+fn error(io: &mut Io, msg: &str) -> ExitCode {
+    let _ = writeln!(io.err, "coinflip: error: {msg}");
+    ExitCode::Failed
+}
+
+/// `coinflip: error: MSG` on the error stream; [`ExitCode::Usage`].
+fn usage(io: &mut Io, msg: &str) -> ExitCode {
+    let _ = writeln!(io.err, "coinflip: error: {msg}");
+    ExitCode::Usage
+}
+
+/// Every diagnostic on the error stream; [`ExitCode::Failed`].
+fn rejected(io: &mut Io, diags: Vec<Diagnostic>) -> ExitCode {
+    for d in diags {
+        let _ = writeln!(io.err, "coinflip: error: {d}");
+    }
+    ExitCode::Failed
+}
+
+/// Writes `text` to the file `out` atomically, or to the out stream.
+fn emit(io: &mut Io, text: &str, out: Option<&Path>) -> ExitCode {
+    match out {
+        Some(path) => match crate::output::write_atomic(path, text.as_bytes()) {
+            Ok(()) => ExitCode::Ok,
+            Err(e) => error(io, &format!("cannot write {}: {e}", path.display())),
+        },
+        None => {
+            // A closed pipe (`coinflip run | head`) is not an error worth a panic.
+            let _ = io.out.write_all(text.as_bytes());
+            let _ = io.out.flush();
+            ExitCode::Ok
+        }
+    }
+}
+
 /// The files of the K-th shard (all files without a partition).
-fn partitioned(files: Vec<std::path::PathBuf>, p: Option<Partition>) -> Vec<std::path::PathBuf> {
+fn partitioned(files: Vec<PathBuf>, p: Option<Partition>) -> Vec<PathBuf> {
     match p {
         None => files,
         Some(p) => files
             .into_iter()
-            .filter(|f| run::shard(f, p.n) == p.k)
+            .filter(|f| discover::shard(f, p.n) == p.k)
             .collect(),
     }
 }
 
-fn cmd_list(a: ListArgs) -> i32 {
-    let files = match run::discover(&a.paths) {
+fn cmd_list(a: ListArgs, io: &mut Io) -> ExitCode {
+    let files = match discover::discover(&a.paths) {
         Ok(f) => f,
-        Err(e) => return usage(&e),
+        Err(e) => return usage(io, &e),
     };
     let mut out = String::new();
     for f in &files {
-        let shard = a.partition.map(|p| run::shard(f, p.n));
+        let shard = a.partition.map(|p| discover::shard(f, p.n));
         if let (Some(p), Some(s)) = (a.partition, shard)
             && s != p.k
         {
@@ -86,67 +146,44 @@ fn cmd_list(a: ListArgs) -> i32 {
         let shard = shard
             .map(|s| format!("  [shard {s}/{}]", a.partition.map_or(0, |p| p.n)))
             .unwrap_or_default();
-        out.push_str(&format!("{name}  {}{shard}\n", run::shown(f)));
+        out.push_str(&format!("{name}  {}{shard}\n", discover::shown(f)));
     }
-    emit(&out, None)
+    emit(io, &out, None)
 }
 
-fn usage(msg: &str) -> i32 {
-    eprintln!("coinflip: error: {msg}");
-    USAGE
-}
-
-/// Writes `text` to `out` atomically, or to standard output.
-fn emit(text: &str, out: Option<&Path>) -> i32 {
-    match out {
-        Some(path) => match crate::output::write_atomic(path, text.as_bytes()) {
-            Ok(()) => OK,
-            Err(e) => {
-                eprintln!("coinflip: error: cannot write {}: {e}", path.display());
-                FAILED
-            }
-        },
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`coinflip run | head`) is not an error worth a panic.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
-            OK
-        }
+/// What is wrong with `coinflip run`'s arguments before any file is read.
+fn run_args_problem(a: &RunArgs, formats: &[crate::report::Format]) -> Option<String> {
+    if formats.len() > 1 && a.out.is_none() {
+        return Some("several --format values need --out DIR (one file per format)".into());
     }
+    let out = a.out.as_ref()?;
+    let p = a
+        .paths
+        .iter()
+        .find(|p| crate::output::is_same_or_inside(out, p))?;
+    Some(format!(
+        "--out {} would write over or into the input {}",
+        out.display(),
+        p.display()
+    ))
 }
 
-fn cmd_run(a: RunArgs) -> i32 {
+fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
     let mut formats = a.format.clone();
     formats.dedup();
-    if formats.len() > 1 && a.out.is_none() {
-        return usage("several --format values need --out DIR (one file per format)");
+    if let Some(problem) = run_args_problem(&a, &formats) {
+        return usage(io, &problem);
     }
-    if let Some(out) = &a.out
-        && let Some(p) = a
-            .paths
-            .iter()
-            .find(|p| crate::output::is_same_or_inside(out, p))
-    {
-        return usage(&format!(
-            "--out {} would write over or into the input {}",
-            out.display(),
-            p.display()
-        ));
-    }
-    let found = match run::discover(&a.paths) {
+    let found = match discover::discover(&a.paths) {
         Ok(f) => f,
-        Err(e) => return usage(&e),
+        Err(e) => return usage(io, &e),
     };
     if found.is_empty() {
-        return usage(&format!(
-            "no scenario files (*.toml) found in {}",
-            a.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let paths: Vec<String> = a.paths.iter().map(|p| p.display().to_string()).collect();
+        return usage(
+            io,
+            &format!("no scenario files (*.toml) found in {}", paths.join(", ")),
+        );
     }
     let names: Vec<&str> = formats.iter().map(|f| f.file_name()).collect();
     let _outputs = match crate::output::Plan::new()
@@ -165,47 +202,45 @@ fn cmd_run(a: RunArgs) -> i32 {
         filter: a.filter.clone(),
         jobs: crate::jobs::threads(a.jobs, files.len()),
     };
-    let bar = progress_bar(files.len() as u64, a.quiet);
+    let bar = progress_bar(files.len() as u64, a.quiet || !io.progress);
     let report = run::run_files(&files, &opts, &|_| bar.inc(1));
     bar.finish_and_clear();
     if report.scenarios.is_empty() && a.partition.is_none() {
-        return usage(&format!(
+        let msg = format!(
             "--filter {:?} matches none of the {} scenarios",
             a.filter.unwrap_or_default(),
             files.len()
-        ));
+        );
+        return usage(io, &msg);
     }
-    if formats.len() == 1 {
-        let color = a.out.is_none() && use_color();
-        let text = crate::report::exporter(formats[0], color).render(&report);
-        let written = emit(&text, a.out.as_deref());
-        if written != OK {
-            return written;
+    let written = match (formats.as_slice(), a.out.as_deref()) {
+        ([format], out) => {
+            let color = out.is_none() && io.color;
+            let text = crate::report::exporter(*format, color).render(&report);
+            emit(io, &text, out)
         }
-    } else {
-        let dir = a.out.as_deref().expect("checked above");
-        for f in formats {
-            let text = crate::report::exporter(f, false).render(&report);
-            let written = emit(&text, Some(&dir.join(f.file_name())));
-            if written != OK {
-                return written;
-            }
+        (_, dir) => {
+            let dir = dir.expect("checked by run_args_problem");
+            formats
+                .iter()
+                .map(|f| {
+                    let text = crate::report::exporter(*f, false).render(&report);
+                    emit(io, &text, Some(&dir.join(f.file_name())))
+                })
+                .find(|&code| code != ExitCode::Ok)
+                .unwrap_or(ExitCode::Ok)
         }
+    };
+    if written != ExitCode::Ok {
+        return written;
     }
     report.exit_code()
 }
 
-/// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
-fn use_color() -> bool {
-    use std::io::IsTerminal;
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
-}
-
-/// A progress bar on standard error, shown only when it is a terminal, the batch has more than a
-/// handful of scenarios, and `--quiet` is off.
-fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if quiet || len < 4 || !std::io::stderr().is_terminal() {
+/// A progress bar on standard error, shown only when the batch has more than a handful of
+/// scenarios and it is not `hidden` (`--quiet`, or standard error is not a terminal).
+fn progress_bar(len: u64, hidden: bool) -> indicatif::ProgressBar {
+    if hidden || len < 4 {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
@@ -215,30 +250,28 @@ fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
-/// Loads and prepares a model scenario for `score` and `trace`; errors are printed.
-fn prepare(path: &Path) -> Result<(scenario::Scenario, run::Prepared), i32> {
+/// Loads and prepares a model scenario for `score`, `trace` and `export-arpa`; problems are
+/// written to the error stream.
+fn load_model(io: &mut Io, path: &Path) -> Result<(Scenario, Prepared), ExitCode> {
     if !path.exists() {
-        return Err(usage(&format!("no such file: {}", path.display())));
+        return Err(usage(io, &format!("no such file: {}", path.display())));
     }
-    let print = |diags: Vec<crate::error::Diagnostic>| {
-        for d in diags {
-            eprintln!("coinflip: error: {d}");
-        }
-        FAILED
-    };
-    let sc = scenario::load(path, path).map_err(print)?;
+    let sc = scenario::load(path, path).map_err(|d| rejected(io, d))?;
     if matches!(sc.kind, ScenarioKind::Distribution(_)) {
-        return Err(print(vec![crate::error::Diagnostic::file(
-            path,
-            "this is a [distribution] scenario: it has no trained model to score with or trace",
-        )]));
+        return Err(rejected(
+            io,
+            vec![Diagnostic::file(
+                path,
+                "this is a [distribution] scenario: it has no trained model to score with or trace",
+            )],
+        ));
     }
-    let p = run::prepare(&sc, &CorpusCache::default()).map_err(print)?;
+    let p = prepare::prepare(&sc, &CorpusCache::default()).map_err(|d| rejected(io, d))?;
     Ok((sc, p))
 }
 
-fn cmd_score(a: ScoreArgs) -> i32 {
-    let (_, p) = match prepare(&a.scenario) {
+fn cmd_score(a: ScoreArgs, io: &mut Io) -> ExitCode {
+    let (_, p) = match load_model(io, &a.scenario) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -247,12 +280,12 @@ fn cmd_score(a: ScoreArgs) -> i32 {
         SimpleFormat::Text => crate::pipeline::inspect::render_score_text(&s),
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&s),
     };
-    emit(&text, None)
+    emit(io, &text, None)
 }
 
 /// `trace` on a `[distribution]` scenario: the coin and the chi-square check's first draws.
 /// `None` for any other scenario.
-fn trace_distribution(a: &TraceArgs) -> Option<i32> {
+fn trace_distribution(a: &TraceArgs, io: &mut Io) -> Option<ExitCode> {
     let sc = scenario::load(&a.scenario, &a.scenario).ok()?;
     let seed = a.seed.unwrap_or(sc.seed);
     let f = crate::pipeline::flip::replay_chi_square(&sc, seed, a.draws)?;
@@ -263,27 +296,28 @@ fn trace_distribution(a: &TraceArgs) -> Option<i32> {
         ),
         SimpleFormat::Json => crate::report::flip::json::render(&f),
     };
-    Some(emit(&text, None))
+    Some(emit(io, &text, None))
 }
 
-fn cmd_trace(a: TraceArgs) -> i32 {
-    if let Some(code) = trace_distribution(&a) {
+fn cmd_trace(a: TraceArgs, io: &mut Io) -> ExitCode {
+    if let Some(code) = trace_distribution(&a, io) {
         return code;
     }
-    let (sc, p) = match prepare(&a.scenario) {
+    let (sc, p) = match load_model(io, &a.scenario) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let ScenarioKind::Model { generate, .. } = &sc.kind else {
-        return FAILED;
+        unreachable!("load_model refuses distribution scenarios");
     };
     if a.sample >= generate.samples {
-        return usage(&format!(
+        let msg = format!(
             "--sample {} is out of range: the scenario generates {} samples (0 to {})",
             a.sample,
             generate.samples,
             generate.samples - 1
-        ));
+        );
+        return usage(io, &msg);
     }
     let cfg = GenerateConfig {
         max_tokens: generate.max_tokens,
@@ -298,10 +332,10 @@ fn cmd_trace(a: TraceArgs) -> i32 {
         }
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&t),
     };
-    emit(&text, None)
+    emit(io, &text, None)
 }
 
-fn cmd_flip(a: crate::cli::FlipArgs) -> i32 {
+fn cmd_flip(a: crate::cli::FlipArgs, io: &mut Io) -> ExitCode {
     use crate::pipeline::flip::{Failure, Request, flip};
     let req = Request {
         scenario: &a.scenario,
@@ -310,34 +344,23 @@ fn cmd_flip(a: crate::cli::FlipArgs) -> i32 {
         context: a.context.as_deref(),
     };
     match flip(&req) {
-        Ok(f) => emit(&crate::report::flip::render(a.format, &f), None),
-        Err(Failure::Usage(msg)) => usage(&msg),
-        Err(Failure::Rejected(diags)) => {
-            for d in diags {
-                eprintln!("coinflip: error: {d}");
-            }
-            FAILED
-        }
+        Ok(f) => emit(io, &crate::report::flip::render(a.format, &f), None),
+        Err(Failure::Usage(msg)) => usage(io, &msg),
+        Err(Failure::Rejected(diags)) => rejected(io, diags),
     }
 }
 
-fn cmd_calibrate(a: CalibrateArgs) -> i32 {
+fn cmd_calibrate(a: CalibrateArgs, io: &mut Io) -> ExitCode {
     if !a.scenario.exists() {
-        return usage(&format!("no such file: {}", a.scenario.display()));
+        return usage(io, &format!("no such file: {}", a.scenario.display()));
     }
-    let print = |diags: Vec<crate::error::Diagnostic>| {
-        for d in diags {
-            eprintln!("coinflip: error: {d}");
-        }
-        FAILED
-    };
     let sc = match scenario::load(&a.scenario, &a.scenario) {
         Ok(s) => s,
-        Err(d) => return print(d),
+        Err(d) => return rejected(io, d),
     };
-    let tested = match run::tested_distributions(&sc, &CorpusCache::default()) {
+    let tested = match crate::pipeline::tested::tested_distributions(&sc, &CorpusCache::default()) {
         Ok(t) => t,
-        Err(d) => return print(d),
+        Err(d) => return rejected(io, d),
     };
     let check = sc
         .checks
@@ -354,35 +377,32 @@ fn cmd_calibrate(a: CalibrateArgs) -> i32 {
         a.bias,
     ) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("coinflip: error: {e}");
-            return FAILED;
-        }
+        Err(e) => return error(io, &e),
     };
     let text = match a.format {
         SimpleFormat::Text => crate::pipeline::calibrate::render_text(&c),
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&c),
     };
-    let written = emit(&text, None);
-    if written != OK {
+    let written = emit(io, &text, None);
+    if written != ExitCode::Ok {
         return written;
     }
-    if c.verdict == "ok" { OK } else { FAILED }
+    ExitCode::from_passed(c.verdict == "ok")
 }
 
-fn cmd_export_arpa(a: ExportArpaArgs) -> i32 {
+fn cmd_export_arpa(a: ExportArpaArgs, io: &mut Io) -> ExitCode {
     if let Some(out) = &a.out
         && crate::output::is_same_or_inside(out, &a.scenario)
     {
-        return usage("--out would overwrite the scenario file");
+        return usage(io, "--out would overwrite the scenario file");
     }
-    let (_, p) = match prepare(&a.scenario) {
+    let (_, p) = match load_model(io, &a.scenario) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let model = match &p.model {
-        run::PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
-        run::PreparedModel::Ngram(m) => match m.smoothing {
+        PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
+        PreparedModel::Ngram(m) => match m.smoothing {
             crate::lm::ngram::Smoothing::KneserNey { .. } => {
                 crate::lm::export::from_kneser_ney(m, &p.corpus.documents)
             }
@@ -394,10 +414,94 @@ fn cmd_export_arpa(a: ExportArpaArgs) -> i32 {
         },
     };
     match model {
-        Ok(m) => emit(&crate::lm::arpa::write(&m), a.out.as_deref()),
-        Err(e) => {
-            eprintln!("coinflip: error: {}: {e}", a.scenario.display());
-            FAILED
+        Ok(m) => emit(io, &crate::lm::arpa::write(&m), a.out.as_deref()),
+        Err(e) => error(io, &format!("{}: {e}", a.scenario.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// Runs `coinflip ARGS` in this process: (exit code, out, err).
+    fn coinflip(args: &[&str]) -> (ExitCode, String, String) {
+        let cli = Cli::try_parse_from(std::iter::once("coinflip").chain(args.iter().copied()))
+            .expect("the arguments parse");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut io = Io {
+            out: &mut out,
+            err: &mut err,
+            color: false,
+            progress: false,
+        };
+        let code = run(cli, &mut io);
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        (code, text(out), text(err))
+    }
+
+    #[test]
+    fn a_batch_with_a_failure_exits_1_and_reports_on_out() {
+        let (code, out, err) = coinflip(&["run", "tests/fixtures/mixed"]);
+        assert_eq!(code, ExitCode::Failed);
+        assert!(
+            out.ends_with("coinflip: 1 passed, 1 failed, 2 errors\n"),
+            "{out}"
+        );
+        assert_eq!(err, "");
+    }
+
+    #[test]
+    fn usage_errors_exit_2_with_a_message_and_no_report() {
+        for (args, msg) in [
+            (
+                &["run", "scenarios/greedy.toml", "--format", "json,text"][..],
+                "coinflip: error: several --format values need --out DIR (one file per format)\n",
+            ),
+            (
+                &["run", "no/such/folder"][..],
+                "coinflip: error: no such file or folder: no/such/folder\n",
+            ),
+            (
+                &["trace", "scenarios/greedy.toml", "--sample", "99"][..],
+                "coinflip: error: --sample 99 is out of range: the scenario generates 3 samples \
+                 (0 to 2)\n",
+            ),
+        ] {
+            let (code, out, err) = coinflip(args);
+            assert_eq!(
+                (code, out.as_str(), err.as_str()),
+                (ExitCode::Usage, "", msg)
+            );
         }
+    }
+
+    #[test]
+    fn rejected_inputs_exit_1_on_err() {
+        let (code, out, err) =
+            coinflip(&["score", "scenarios/viewing-a-single.toml", "--text", "a"]);
+        assert_eq!(code, ExitCode::Failed);
+        assert_eq!(out, "");
+        assert!(err.contains("this is a [distribution] scenario"), "{err}");
+        let (code, _, err) = coinflip(&["export-arpa", "scenarios/greedy.toml"]);
+        assert_eq!(code, ExitCode::Failed);
+        assert!(err.contains("has no ARPA form"), "{err}");
+    }
+
+    #[test]
+    fn every_command_writes_to_the_streams_it_is_given() {
+        let (code, out, _) = coinflip(&["schema", "scenario"]);
+        assert_eq!(code, ExitCode::Ok);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["title"], "coinflip scenario");
+        let (code, out, _) = coinflip(&["list", "tests/fixtures/mixed"]);
+        assert_eq!(code, ExitCode::Ok);
+        assert_eq!(out.lines().count(), 4, "{out}");
+        let (code, out, _) = coinflip(&["completions", "bash"]);
+        assert_eq!(code, ExitCode::Ok);
+        assert!(out.contains("_coinflip()"));
+        let (code, out, _) = coinflip(&["quiz", "check", "quizzes/ch06-inference.toml"]);
+        assert_eq!(code, ExitCode::Ok);
+        assert!(out.contains(": ok: quiz `"), "{out}");
     }
 }

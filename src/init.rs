@@ -12,15 +12,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::schema::{SchemaFormat, schema};
-
-/// `coinflip init [DIR]`: write a starter project.
-#[derive(clap::Args, Debug)]
-pub struct InitArgs {
-    /// The folder to write into (created if missing).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-}
+use crate::exit::ExitCode;
+use crate::schema::{SchemaFormat, schema_text};
 
 /// The value of `COINFLIP_GIT` in the workflow until the user sets it: the git URL of coinflip's
 /// source, which the workflow installs from (the crate named `coinflip` on crates.io is another
@@ -74,26 +67,21 @@ pub fn files() -> Vec<(String, String)> {
         ("quiz", SchemaFormat::Quiz),
         ("answers", SchemaFormat::Answers),
     ] {
-        let json = serde_json::to_string_pretty(&schema(format)).expect("a JSON value prints");
-        out.push((format!("schemas/{name}.schema.json"), json + "\n"));
+        out.push((
+            format!("schemas/{name}.schema.json"),
+            schema_text(format) + "\n",
+        ));
     }
     out
 }
 
-/// Runs `coinflip init`; returns the exit code.
-pub fn run(args: InitArgs) -> i32 {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run_with(&args.dir, &mut stdout.lock(), &mut stderr.lock())
-}
-
-/// [`run`] with explicit streams: 0 every file written; 1 a file already exists (nothing is
-/// written), DIR is not a folder, or a file could not be written.
-pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// Runs `coinflip init DIR`: [`ExitCode::Ok`] every file written; [`ExitCode::Failed`] a file
+/// already exists (nothing is written), DIR is not a folder, or a file could not be written.
+pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let shown = crate::text::slashed;
     if dir.exists() && !dir.is_dir() {
         let _ = writeln!(err, "error: {} is a file, not a folder", shown(dir));
-        return 1;
+        return ExitCode::Failed;
     }
     let files = files();
     let existing: Vec<PathBuf> = files
@@ -112,13 +100,13 @@ pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             let _ = writeln!(err, "  {}", shown(p));
         }
         let _ = writeln!(err, "move them away or choose another folder");
-        return 1;
+        return ExitCode::Failed;
     }
     for (rel, content) in &files {
         let path = dir.join(rel);
         if let Err(e) = crate::output::write_new(&path, content.as_bytes()) {
             let _ = writeln!(err, "error: cannot write {}: {e}", shown(&path));
-            return 1;
+            return ExitCode::Failed;
         }
         let _ = writeln!(out, "created {}", shown(&path));
     }
@@ -131,14 +119,7 @@ pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         out,
         "\nNext: {cd}coinflip run scenarios/ && coinflip quiz grade quizzes/starter.toml answers/"
     );
-    let _ = writeln!(
-        out,
-        "\nFill in before pushing: {} installs coinflip from its source in CI; replace \
-         {GIT_PLACEHOLDER} (COINFLIP_GIT) with the git URL of coinflip's source, the repository \
-         you got coinflip from.",
-        shown(&dir.join(WORKFLOW))
-    );
-    0
+    ExitCode::Ok
 }
 
 #[cfg(test)]
@@ -152,7 +133,7 @@ mod tests {
         std::fs::write(dir.path().join("quizzes/starter.toml"), "mine").unwrap();
         std::fs::write(dir.path().join("README.md"), "mine too").unwrap();
         let (mut out, mut err) = (vec![], vec![]);
-        assert_eq!(run_with(dir.path(), &mut out, &mut err), 1);
+        assert_eq!(run_with(dir.path(), &mut out, &mut err), ExitCode::Failed);
         let err = String::from_utf8(err).unwrap();
         assert!(err.contains("2 of its files already exist:"), "{err}");
         assert!(err.contains("quizzes/starter.toml") && err.contains("README.md"));
@@ -170,7 +151,7 @@ mod tests {
         let f = dir.path().join("f");
         std::fs::write(&f, "x").unwrap();
         let (mut out, mut err) = (vec![], vec![]);
-        assert_eq!(run_with(&f, &mut out, &mut err), 1);
+        assert_eq!(run_with(&f, &mut out, &mut err), ExitCode::Failed);
         assert!(String::from_utf8(err).unwrap().contains("is a file"));
     }
 
@@ -183,7 +164,10 @@ mod tests {
         );
         let dir = tempfile::tempdir().unwrap();
         let (mut out, mut err) = (vec![], vec![]);
-        assert_eq!(run_with(&dir.path().join("p"), &mut out, &mut err), 0);
+        assert_eq!(
+            run_with(&dir.path().join("p"), &mut out, &mut err),
+            ExitCode::Ok
+        );
         let out = String::from_utf8(out).unwrap();
         assert!(
             out.contains(GIT_PLACEHOLDER) && out.contains(WORKFLOW),

@@ -12,6 +12,7 @@ pub mod app;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod exit;
 pub mod init;
 pub mod input;
 pub mod jobs;

@@ -2,7 +2,6 @@
 
 use clap::Parser;
 
-fn main() {
-    let cli = coinflip::cli::Cli::parse();
-    std::process::exit(coinflip::app::main(cli));
+fn main() -> std::process::ExitCode {
+    coinflip::app::main(coinflip::cli::Cli::parse()).into()
 }

@@ -65,13 +65,9 @@ impl BatchReport {
         BatchReport { scenarios, summary }
     }
 
-    /// 0 when everything passed, 1 otherwise.
-    pub fn exit_code(&self) -> i32 {
-        if self.summary.failed + self.summary.errors == 0 {
-            0
-        } else {
-            1
-        }
+    /// [`ExitCode::Ok`](crate::exit::ExitCode::Ok) when everything passed, `Failed` otherwise.
+    pub fn exit_code(&self) -> crate::exit::ExitCode {
+        crate::exit::ExitCode::from_passed(self.summary.failed + self.summary.errors == 0)
     }
 }
 
@@ -89,7 +85,7 @@ pub struct ScenarioResult {
     pub diagnostics: Vec<Diagnostic>,
     pub description: Option<String>,
     /// Things the user should know that are not failures (e.g. unknown prefix tokens).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     pub model: Option<ModelInfo>,
     pub sampling: Option<crate::sample::SamplerConfig>,
     pub samples: Vec<SampleResult>,
@@ -444,6 +440,33 @@ pub struct RemixCheckDetail {
     pub worst_sample: Option<usize>,
     /// Its value.
     pub worst_value: Option<f64>,
+}
+
+// ---- notes ---------------------------------------------------------------------------------
+// Added with issue 13 (the pipeline used to build these as English sentences). The words each
+// note reads as, in every format including JSON, are written in `report::note`.
+
+/// Something a reader should know about a scenario that is neither a failure nor an error. How
+/// each reads is [`crate::report::note`]'s business; in the JSON report a note is that sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// Modified Kneser–Ney: these orders had too little text to estimate their discounts, so
+    /// lmplz's fallback discounts (D1, D2, D3+) were used, as `lmplz --discount_fallback` does.
+    FallbackDiscounts {
+        orders: Vec<usize>,
+        discounts: [f64; 3],
+    },
+    /// Prefix tokens the training text never has: they read as `<unk>`.
+    UnknownPrefixTokens { tokens: Vec<String> },
+    /// A chi-square context with tokens the training text never has.
+    UnknownContextTokens {
+        context: String,
+        tokens: Vec<String>,
+    },
+    /// No `[corpus]` (an ARPA model alone): remix statistics are left out.
+    NoCorpusForRemix,
+    /// The corpus could not be indexed for remix statistics, which are left out; the reason.
+    RemixUnavailable { reason: String },
 }
 
 #[cfg(test)]

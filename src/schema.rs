@@ -9,22 +9,12 @@
 //! apart. What a schema cannot say (one key *or* another, sums, answers that name existing
 //! options) is left to `coinflip run` and `coinflip quiz check`.
 
-use std::io::Write;
-
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
-/// `coinflip schema …`: print the JSON Schema of a file format.
-#[derive(clap::Args, Debug)]
-pub struct SchemaArgs {
-    /// Which file format.
-    #[arg(value_enum)]
-    pub format: SchemaFormat,
-}
-
-/// The file formats that have a schema.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+/// The file formats that have a schema (spelt on the command line by `crate::cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SchemaFormat {
     /// A scenario file (`coinflip run`).
     Scenario,
@@ -90,14 +80,10 @@ fn strip_null(v: &mut Value) {
     }
 }
 
-/// Prints the schema; 0, or 1 if standard output cannot be written.
-pub fn run(args: SchemaArgs) -> i32 {
-    let text = serde_json::to_string_pretty(&schema(args.format)).expect("a JSON value prints");
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|_| out.flush()) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    }
+/// The schema of `format` as the pretty-printed JSON `coinflip schema` prints and `coinflip
+/// init` writes (without the final newline).
+pub fn schema_text(format: SchemaFormat) -> String {
+    serde_json::to_string_pretty(&schema(format)).expect("a JSON value prints")
 }
 
 // ---- schemas of types defined elsewhere -------------------------------------------------------

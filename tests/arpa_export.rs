@@ -2,12 +2,11 @@
 //! gives (import of the export; to the 7 digits ARPA stores), and the `kenlm` Python module
 //! scores text with it exactly as `coinflip score` does.
 
-use assert_cmd::Command;
+mod common;
+
 use std::path::{Path, PathBuf};
 
-fn coinflip() -> Command {
-    Command::cargo_bin("coinflip").unwrap()
-}
+use common::coinflip;
 
 fn export(scenario: &str, dir: &Path) -> PathBuf {
     let out = dir.join("model.arpa");
@@ -109,15 +108,11 @@ fn smoothings_without_an_arpa_form_are_refused() {
 }
 
 /// The `kenlm` Python module (pip install kenlm) loads the exported file and its `full_scores`
-/// equal `coinflip score` to 1e-5 in log10. Skipped, with a message, where the module is missing;
-/// `.ci/run` installs it.
+/// equal `coinflip score` to 1e-5 in log10. Where the module is missing the test fails in CI
+/// (`.ci/run` installs it) and is skipped, with a message, elsewhere.
 #[test]
 fn kenlm_python_module_scores_the_export_like_coinflip() {
-    let probe = std::process::Command::new("python3")
-        .args(["-c", "import kenlm"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("SKIPPED: the kenlm Python module is not installed (pip install kenlm)");
+    if !common::kenlm_python_module("kenlm_python_module_scores_the_export_like_coinflip") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -17,7 +17,8 @@
 use std::path::PathBuf;
 
 use coinflip::pipeline::chisq::{self, Tested, real_draw};
-use coinflip::pipeline::run::{CorpusCache, tested_distributions};
+use coinflip::pipeline::corpus_cache::CorpusCache;
+use coinflip::pipeline::tested::tested_distributions;
 use coinflip::sample::{self, Cumulative, Domain};
 use coinflip::scenario::{self, ChiSquareCheck, Method};
 use coinflip::stats::{self, Binning, Statistic};

@@ -1,6 +1,8 @@
 //! The chi-square check on the bundled scenarios: the real sampler passes, a deliberately broken
 //! sampler is caught, and under H0 the p-values over many seeds are uniform.
 
+mod common;
+
 use coinflip::pipeline::chisq::{self, real_draw};
 use coinflip::results::Status;
 use coinflip::sample::Cumulative;
@@ -29,7 +31,7 @@ fn shifted(c: &Cumulative, u: f64) -> usize {
 #[test]
 fn the_demo_check_catches_broken_samplers() {
     let (sc, d) = demo();
-    let tested = [coinflip::pipeline::run::distribution_tested(
+    let tested = [coinflip::pipeline::tested::distribution_tested(
         &d,
         &sc.sampling,
     )];
@@ -45,7 +47,7 @@ fn the_demo_check_catches_broken_samplers() {
 #[test]
 fn p_values_are_uniform_under_h0() {
     let (sc, d) = demo();
-    let tested = [coinflip::pipeline::run::distribution_tested(
+    let tested = [coinflip::pipeline::tested::distribution_tested(
         &d,
         &sc.sampling,
     )];
@@ -76,8 +78,7 @@ fn p_values_are_uniform_under_h0() {
 
 #[test]
 fn calibrate_reports_false_positives_and_power() {
-    let out = assert_cmd::Command::cargo_bin("coinflip")
-        .unwrap()
+    let out = common::coinflip()
         .args([
             "calibrate",
             "scenarios/viewing-a-single.toml",
@@ -96,8 +97,7 @@ fn calibrate_reports_false_positives_and_power() {
     assert_eq!(v["power"]["rate"], 1.0);
     assert_eq!(v["verdict"], "ok");
     // a check with no chi-square table cannot be calibrated
-    assert_cmd::Command::cargo_bin("coinflip")
-        .unwrap()
+    common::coinflip()
         .args(["calibrate", "scenarios/greedy.toml"])
         .assert()
         .code(1);

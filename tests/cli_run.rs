@@ -1,37 +1,114 @@
 //! End-to-end tests of `coinflip run`, `score` and `trace`: exit codes, reports (insta
-//! snapshots, reviewed by reading them), error messages for bad scenario files, and determinism
-//! across processes and thread counts.
+//! snapshots small enough to review by reading, and structural checks of the whole bundled
+//! report), error messages for bad scenario files, and determinism across processes and thread
+//! counts.
 
-use assert_cmd::Command;
+mod common;
 
-fn coinflip() -> Command {
-    Command::cargo_bin("coinflip").unwrap()
-}
+use common::{coinflip, stdout_of};
 
-fn stdout_of(args: &[&str]) -> (String, i32) {
-    let out = coinflip().args(args).output().unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
+/// The bundled scenario files, as `coinflip run scenarios/` finds them (sorted paths).
+fn bundled() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
 fn bundled_scenarios_text_report() {
     let (text, code) = stdout_of(&["run", "scenarios/"]);
     assert_eq!(code, 0, "{text}");
-    assert!(text.ends_with("failed\n") || text.contains("coinflip: "));
+    let n = bundled().len();
+    assert!(
+        text.ends_with(&format!("\ncoinflip: {n} passed, 0 failed\n")),
+        "{text}"
+    );
     insta::assert_snapshot!("bundled_text", text);
 }
 
+/// The whole bundled report, checked by structure rather than by a snapshot no one can read:
+/// every bundled file is there, in order, with its status; each generated what its file asks
+/// for; and the report has the documented shape (tests/fixtures/report.schema.json).
 #[test]
 fn bundled_scenarios_json_report() {
     let (json, code) = stdout_of(&["run", "scenarios/", "--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["schema_version"], 1);
-    assert!(v["summary"]["passed"].as_u64().unwrap() >= 6);
-    insta::assert_snapshot!("bundled_json", json);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/fixtures/report.schema.json").unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the report schema is valid");
+    let problems: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+    // Strict enough to notice a changed report: an unknown status, an undocumented key.
+    let mut changed = v.clone();
+    changed["scenarios"][0]["status"] = "ok".into();
+    changed["scenarios"][1]["model"]["extra"] = 1.into();
+    assert_eq!(validator.iter_errors(&changed).count(), 2);
+
+    let scenarios = v["scenarios"].as_array().unwrap();
+    let found: Vec<(&str, &str)> = scenarios
+        .iter()
+        .map(|s| (s["file"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    let files = bundled();
+    let want: Vec<(&str, &str)> = files.iter().map(|f| (f.as_str(), "pass")).collect();
+    assert_eq!(found, want, "every bundled scenario, in order, passing");
+    let n = files.len();
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"passed": n, "failed": 0, "errors": 0})
+    );
+
+    for s in scenarios {
+        let file = s["file"].as_str().unwrap();
+        let sc = coinflip::scenario::load(file.as_ref(), file.as_ref()).unwrap();
+        assert_eq!(s["name"], sc.name.as_str());
+        assert_eq!(s["seed"], sc.seed);
+        let samples = s["samples"].as_array().unwrap();
+        let wanted = match &sc.kind {
+            coinflip::scenario::ScenarioKind::Model { generate, .. } => generate.samples,
+            coinflip::scenario::ScenarioKind::Distribution(_) => 0,
+        };
+        assert_eq!(samples.len(), wanted, "{file}: samples");
+        for (i, smp) in samples.iter().enumerate() {
+            assert_eq!(smp["index"], i, "{file}");
+            let full = smp["full_text"].as_str().unwrap();
+            assert!(
+                full.ends_with(smp["text"].as_str().unwrap()),
+                "{file}: sample {i}"
+            );
+        }
+        let has_checks = sc.checks.output.is_some()
+            || sc.checks.chi_square.is_some()
+            || sc.checks.remix.is_some();
+        assert_eq!(
+            !s["checks"].as_array().unwrap().is_empty(),
+            has_checks,
+            "{file}: checks"
+        );
+    }
+}
+
+/// One small model scenario's full JSON report (samples, remix figures, output checks), and one
+/// explicit distribution's (the chi-square figures and bins): the report's content, reviewable.
+#[test]
+fn focused_json_reports() {
+    let (json, code) = stdout_of(&["run", "scenarios/greedy.toml", "--format", "json"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("greedy_json", json);
+    let (json, code) = stdout_of(&["run", "scenarios/viewing-a-single.toml", "--format", "json"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("viewing_a_single_json", json);
 }
 
 #[test]
@@ -343,4 +420,25 @@ fn linked_folders_are_not_followed() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.ends_with("coinflip: 1 passed, 0 failed\n"), "{text}");
+}
+
+#[test]
+fn fallback_discounts_are_noted() {
+    // Six tokens: too few to estimate order 2's discounts, so lmplz's fallback applies and the
+    // report says so (docs/scenarios.md); the note was once built and then dropped.
+    let file = "tests/fixtures/notes/fallback-discounts.toml";
+    let note = "too little text to estimate the discounts of order(s) 2: lmplz's fallback \
+                discounts 0.5, 1, 1.5 are used (as --discount_fallback)";
+    let (json, code) = stdout_of(&["run", file, "--format", "json"]);
+    assert_eq!(code, 0, "{json}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let scenario = &v["scenarios"][0];
+    assert_eq!(scenario["notes"], serde_json::json!([note]));
+    assert_eq!(
+        scenario["model"]["discounts"][1],
+        serde_json::json!([0.5, 1.0, 1.5])
+    );
+    let (text, code) = stdout_of(&["run", file]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("\n  note: {note}\n")), "{text}");
 }

@@ -3,6 +3,8 @@
 //! `$ coinflip …` console examples print what the docs show, and the `--out DIR` file-name table
 //! matches the exporters.
 
+mod common;
+
 use clap::{Parser, ValueEnum};
 use coinflip::cli::Cli;
 use coinflip::report::Format;
@@ -105,8 +107,7 @@ fn console_examples_print_what_the_docs_show() {
                     expected.push_str(l);
                     expected.push('\n');
                 }
-                let out = assert_cmd::Command::cargo_bin("coinflip")
-                    .unwrap()
+                let out = common::coinflip()
                     .args(cmd.split_whitespace())
                     .output()
                     .unwrap();

@@ -1,6 +1,8 @@
 //! The examples in docs/ are real: every ```toml block that starts with `# scenario` parses as a
 //! valid scenario, and the test vectors printed in docs/sampling.md are what the code draws.
 
+mod common;
+
 use coinflip::sample::{Domain, stream};
 use rand_core::Rng;
 use std::path::Path;
@@ -91,11 +93,7 @@ fn console_sessions_in_docs_are_real() {
             };
             sessions += 1;
             let args: Vec<&str> = cmd.split_whitespace().collect();
-            let out = assert_cmd::Command::cargo_bin("coinflip")
-                .unwrap()
-                .args(&args)
-                .output()
-                .unwrap();
+            let out = common::coinflip().args(&args).output().unwrap();
             let got = String::from_utf8(out.stdout).unwrap();
             let got: Vec<&str> = got.lines().collect();
             let want: Vec<&str> = block[1..]

@@ -7,9 +7,9 @@
 //! To rewrite the blocks after a deliberate change of wording, run
 //! `COINFLIP_BLESS_ERRORS_DOC=1 cargo test --test errors_catalogue` and review the diff.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use std::path::Path;
 
 #[derive(Clone, Copy)]
 enum Stream {
@@ -443,7 +443,7 @@ const DOC: &str = "docs/errors.md";
 
 /// What the doc shows for a case: the command line, then the picked output.
 fn shown(case: &Case) -> String {
-    let mut cmd = Command::cargo_bin("coinflip").unwrap();
+    let mut cmd = common::coinflip();
     cmd.args(case.args);
     for (k, v) in case.env {
         cmd.env(k, v);

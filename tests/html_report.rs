@@ -4,23 +4,14 @@
 //! the per-token texts the page shades checked against the sample texts.
 //! tests/html/check.sh renders the bundled scenarios' page in headless Chromium (run by .ci/run).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use quick_xml::events::Event;
 
-fn coinflip() -> Command {
-    Command::cargo_bin("coinflip").unwrap()
-}
-
-fn run(args: &[&str]) -> (String, i32) {
-    let out = coinflip().args(args).output().unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
-}
+use common::{coinflip, stdout_of as run};
 
 /// What the XML parser saw: element names in order with their class, every id, every entity.
 struct Parsed {
@@ -292,7 +283,7 @@ fn same_page_for_any_jobs_and_in_a_folder() {
 /// report's `full_text` shows it (with the separator before the first token).
 #[test]
 fn token_texts_rebuild_the_sample_text() {
-    let files: Vec<PathBuf> = coinflip::pipeline::run::discover(&[
+    let files: Vec<PathBuf> = coinflip::pipeline::discover::discover(&[
         PathBuf::from("scenarios"),
         PathBuf::from("tests/fixtures/html"),
     ])

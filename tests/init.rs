@@ -1,22 +1,12 @@
 //! `coinflip init` writes a starter project in which the real binary's `run`, `quiz check` and
 //! `quiz grade` succeed, and refuses to write over anything.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
-
 fn coinflip(dir: &Path, args: &[&str]) -> (String, String, i32) {
-    let out = Command::cargo_bin("coinflip")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
+    common::run_in(dir, args).into()
 }
 
 const FILES: [&str; 11] = [

@@ -2,20 +2,10 @@
 //! `coinflip quiz render` (the quiz as Markdown for students and with the key, in both languages;
 //! insta snapshots, reviewed by reading them).
 
-use assert_cmd::Command;
+mod common;
 
 fn run(args: &[&str]) -> (String, String, i32) {
-    let out = Command::cargo_bin("coinflip")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
+    common::run(args).into()
 }
 
 #[test]

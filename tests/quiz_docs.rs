@@ -2,9 +2,9 @@
 //! there is run in it, and the standard output (or the written file) must match the block in the
 //! doc exactly, with the stated exit code. And every key a user can write is documented.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
+use std::path::Path;
 
 fn doc() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/quiz.md")).unwrap()
@@ -62,9 +62,7 @@ fn worked_example_matches_the_program() {
             } else {
                 continue;
             };
-        let out = Command::cargo_bin("coinflip")
-            .unwrap()
-            .current_dir(dir.path())
+        let out = common::coinflip_in(dir.path())
             .args(command.split_whitespace())
             .output()
             .unwrap();

@@ -3,22 +3,12 @@
 //! `quiz check`, grades by the GIFT weights, unsupported questions are reported with their line,
 //! and import → export → import is a fixed point.
 
+mod common;
+
 use std::path::Path;
 
-use assert_cmd::Command;
-
 fn run_in(dir: &Path, args: &[&str]) -> (String, String, i32) {
-    let out = Command::cargo_bin("coinflip")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
+    common::run_in(dir, args).into()
 }
 
 fn run(args: &[&str]) -> (String, String, i32) {

@@ -3,33 +3,14 @@
 //! every report format (insta snapshots, reviewed by reading them), exit codes, the count of
 //! inputs, statistics against numpy, determinism, `--out` and `--feedback`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::path::{Path, PathBuf};
 
 const LAB: &str = "quizzes/ch06-sampling-lab.toml";
 const CLASS: &str = "tests/fixtures/quiz/class";
 
-fn coinflip() -> Command {
-    let mut c = Command::cargo_bin("coinflip").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = coinflip().args(args).output().unwrap();
-    Run {
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        code: out.status.code().unwrap_or(-1),
-    }
-}
+use common::{Run, coinflip, run};
 
 fn grade(format: &str) -> Run {
     run(&["quiz", "grade", LAB, CLASS, "--format", format])

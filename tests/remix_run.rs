@@ -1,17 +1,12 @@
 //! Remix statistics in reports and checks, end to end.
 
-use assert_cmd::Command;
+mod common;
+
+use common::stdout_of;
 
 fn json(args: &[&str]) -> (serde_json::Value, i32) {
-    let out = Command::cargo_bin("coinflip")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        serde_json::from_slice(&out.stdout).unwrap(),
-        out.status.code().unwrap(),
-    )
+    let (out, code) = stdout_of(args);
+    (serde_json::from_str(&out).unwrap(), code)
 }
 
 #[test]

@@ -4,9 +4,10 @@
 //! (unknown key, wrong type, value out of range, missing required key) are refused by the schema
 //! too — so the schema and the parser cannot drift apart.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -15,8 +16,7 @@ fn root() -> PathBuf {
 
 /// The schema as the binary prints it.
 fn schema(format: &str) -> Value {
-    let out = Command::cargo_bin("coinflip")
-        .unwrap()
+    let out = common::coinflip()
         .args(["schema", format])
         .output()
         .unwrap();
@@ -102,8 +102,7 @@ fn scenarios_refused_for_their_shape_are_refused_by_the_schema() {
     assert_all_refused("scenario", &refused);
     // Each one is refused by `coinflip run` too.
     for p in &refused {
-        Command::cargo_bin("coinflip")
-            .unwrap()
+        common::coinflip()
             .args(["run", "-q"])
             .arg(p)
             .assert()
@@ -255,8 +254,7 @@ fn editors_doc_matches_the_program() {
 fn quizzes_converted_from_gift_are_valid() {
     let v = validator("quiz");
     for name in ["chapter6", "lossy"] {
-        let out = Command::cargo_bin("coinflip")
-            .unwrap()
+        let out = common::coinflip()
             .args(["quiz", "import-gift"])
             .arg(root().join(format!("tests/fixtures/gift/{name}.gift")))
             .output()

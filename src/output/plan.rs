@@ -34,7 +34,7 @@ pub(crate) fn take_claimed(real: &Path) -> Option<Carrier> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// 2 when the outputs collide or cannot be written; 1 when another coinflip holds one.
-    pub code: i32,
+    pub code: crate::exit::ExitCode,
     pub message: String,
 }
 
@@ -149,7 +149,7 @@ fn shown(item: &Item) -> String {
 
 fn classify(item: Item) -> Result<Target, Refusal> {
     let refuse = |e: std::io::Error| Refusal {
-        code: 2,
+        code: crate::exit::ExitCode::Usage,
         message: format!("{}: {e}", shown(&item)),
     };
     if item.folder {
@@ -169,7 +169,12 @@ fn classify(item: Item) -> Result<Target, Refusal> {
 }
 
 fn check_collisions(targets: &[Target]) -> Result<(), Refusal> {
-    let refuse = |message: String| Err(Refusal { code: 2, message });
+    let refuse = |message: String| {
+        Err(Refusal {
+            code: crate::exit::ExitCode::Usage,
+            message,
+        })
+    };
     for (i, a) in targets.iter().enumerate() {
         for b in &targets[i + 1..] {
             let (sa, sb) = (shown(&a.item), shown(&b.item));
@@ -217,17 +222,27 @@ fn claim_path(real: &Path, item: &Item) -> Result<Carrier, Refusal> {
         message: format!("{}: {why}", shown(item)),
     };
     let (Some(parent), Some(name)) = (real.parent(), real.file_name()) else {
-        return Err(refuse(2, "not a file name".into()));
+        return Err(refuse(
+            crate::exit::ExitCode::Usage,
+            "not a file name".into(),
+        ));
     };
     // A folder output is created by its swap; only its missing parents are created here.
     let silent = usize::from(item.named_parent);
-    create_folders(parent, silent, &shown(item))
-        .map_err(|e| refuse(1, format!("cannot create its folder: {e}")))?;
+    create_folders(parent, silent, &shown(item)).map_err(|e| {
+        refuse(
+            crate::exit::ExitCode::Failed,
+            format!("cannot create its folder: {e}"),
+        )
+    })?;
     match temp::claim(parent, name) {
         Ok(Ok(c)) => Ok(c),
-        Ok(Err(busy)) => Err(refuse(1, busy.into_io().to_string())),
+        Ok(Err(busy)) => Err(refuse(
+            crate::exit::ExitCode::Failed,
+            busy.into_io().to_string(),
+        )),
         Err(e) => Err(refuse(
-            1,
+            crate::exit::ExitCode::Failed,
             format!("cannot create a temporary file beside it: {e}"),
         )),
     }
@@ -291,7 +306,7 @@ mod tests {
                 .file("--out", Some(&fb.join("a-3.md")))
                 .folder("--feedback", Some(&fb)),
         );
-        assert_eq!(r.code, 2);
+        assert_eq!(r.code, crate::exit::ExitCode::Usage);
         assert!(
             r.message.contains("is inside the folder of --feedback"),
             "{r}"

@@ -81,75 +81,7 @@ pub fn run_drawing_from(
         let mut rng = sample::stream(seed, Domain::ChiSquare, j as u64);
         let from = sources.map_or(&t.probs, |s| &s[j]);
         let counts = draw_counts(from, cfg.samples, &mut rng, draw);
-        let min_expected = match cfg.method {
-            Method::Asymptotic => cfg.min_expected,
-            Method::MonteCarlo => 0.0,
-        };
-        let binning = Binning::new(&t.probs, &counts, min_expected).map_err(|e| e.to_string())?;
-        let result = match cfg.method {
-            Method::Asymptotic => stats::asymptotic_test(&binning, cfg.statistic),
-            Method::MonteCarlo => {
-                let c = Cumulative::new(&t.probs);
-                stats::par_monte_carlo_test(&binning, cfg.statistic, cfg.replicates, |r, out| {
-                    let mut rng = sample::stream(seed, Domain::MonteCarlo, ((j as u64) << 32) | r);
-                    for _ in 0..cfg.samples {
-                        out[real_draw(&c, sample::uniform(&mut rng))] += 1;
-                    }
-                    Ok::<(), std::convert::Infallible>(())
-                })
-                .unwrap_or_else(|never| match never {})
-            }
-        };
-        let bins = binning
-            .bins
-            .iter()
-            .map(|b| {
-                let outcomes: Vec<String> =
-                    b.outcomes.iter().map(|&i| t.labels[i].clone()).collect();
-                let label = match b.kind {
-                    BinKind::Single => outcomes[0].clone(),
-                    BinKind::Pooled => format!("(pooled: {} outcomes)", outcomes.len()),
-                    BinKind::Impossible => format!("(impossible: {} outcomes)", outcomes.len()),
-                };
-                BinReport {
-                    label,
-                    kind: b.kind,
-                    outcomes,
-                    expected_p: b.expected_p,
-                    expected: b.expected,
-                    observed: b.observed,
-                    residual: finite(b.standardized_residual()),
-                }
-            })
-            .collect::<Vec<_>>();
-        let detectable_w = if result.df == 0 {
-            None
-        } else {
-            stats::detectable_effect(result.df, cfg.samples, cfg.alpha, DETECTABLE_POWER).ok()
-        };
-        details.push(ChiSquareDetail {
-            context: t.context.clone(),
-            test: cfg.statistic,
-            method: cfg.method,
-            samples: cfg.samples,
-            statistic: finite(result.statistic),
-            df: result.df,
-            p_value: result.p_value,
-            p_adjusted: result.p_value,
-            alpha: cfg.alpha,
-            replicates: result.monte_carlo.as_ref().map(|m| m.replicates),
-            observed_w: stats::cohens_w(
-                &binning.bins.iter().map(|b| b.observed).collect::<Vec<_>>(),
-                &binning
-                    .bins
-                    .iter()
-                    .map(|b| b.expected_p)
-                    .collect::<Vec<_>>(),
-            ),
-            detectable_w,
-            chart: ChartBins::of(&bins),
-            bins,
-        });
+        details.push(test_one(t, j, &counts, cfg, seed)?);
     }
     let p: Vec<f64> = details.iter().map(|d| d.p_value).collect();
     let holm = stats::holm(&p, cfg.alpha).map_err(|e| e.to_string())?;
@@ -164,6 +96,91 @@ pub fn run_drawing_from(
             }
         })
         .collect())
+}
+
+/// Tests the `counts` drawn for distribution `j` against its probabilities (before the Holm
+/// adjustment, which needs every distribution's p-value).
+fn test_one(
+    t: &Tested,
+    j: usize,
+    counts: &[u64],
+    cfg: &ChiSquareCheck,
+    seed: u64,
+) -> Result<ChiSquareDetail, String> {
+    // Monte Carlo needs no minimum expected count: it never uses the chi-square approximation.
+    let min_expected = match cfg.method {
+        Method::Asymptotic => cfg.min_expected,
+        Method::MonteCarlo => 0.0,
+    };
+    let binning = Binning::new(&t.probs, counts, min_expected).map_err(|e| e.to_string())?;
+    let result = match cfg.method {
+        Method::Asymptotic => stats::asymptotic_test(&binning, cfg.statistic),
+        Method::MonteCarlo => {
+            let c = Cumulative::new(&t.probs);
+            stats::par_monte_carlo_test(&binning, cfg.statistic, cfg.replicates, |r, out| {
+                let mut rng = sample::stream(seed, Domain::MonteCarlo, ((j as u64) << 32) | r);
+                for _ in 0..cfg.samples {
+                    out[real_draw(&c, sample::uniform(&mut rng))] += 1;
+                }
+                Ok::<(), std::convert::Infallible>(())
+            })
+            .unwrap_or_else(|never| match never {})
+        }
+    };
+    let bins = bin_reports(&binning, &t.labels);
+    let detectable_w = if result.df == 0 {
+        None
+    } else {
+        stats::detectable_effect(result.df, cfg.samples, cfg.alpha, DETECTABLE_POWER).ok()
+    };
+    Ok(ChiSquareDetail {
+        context: t.context.clone(),
+        test: cfg.statistic,
+        method: cfg.method,
+        samples: cfg.samples,
+        statistic: finite(result.statistic),
+        df: result.df,
+        p_value: result.p_value,
+        p_adjusted: result.p_value,
+        alpha: cfg.alpha,
+        replicates: result.monte_carlo.as_ref().map(|m| m.replicates),
+        observed_w: stats::cohens_w(
+            &binning.bins.iter().map(|b| b.observed).collect::<Vec<_>>(),
+            &binning
+                .bins
+                .iter()
+                .map(|b| b.expected_p)
+                .collect::<Vec<_>>(),
+        ),
+        detectable_w,
+        chart: ChartBins::of(&bins),
+        bins,
+    })
+}
+
+/// The bins as reported: outcomes by label, pooled and impossible bins named.
+fn bin_reports(binning: &Binning, labels: &[String]) -> Vec<BinReport> {
+    binning
+        .bins
+        .iter()
+        .map(|b| {
+            let outcomes: Vec<String> = b.outcomes.iter().map(|&i| labels[i].clone()).collect();
+            let label = match b.kind {
+                BinKind::Single => outcomes[0].clone(),
+                BinKind::Pooled => format!("(pooled: {} outcomes)", outcomes.len()),
+                BinKind::Impossible => format!("(impossible: {} outcomes)", outcomes.len()),
+            };
+            BinReport {
+                label,
+                kind: b.kind,
+                outcomes,
+                expected_p: b.expected_p,
+                expected: b.expected,
+                observed: b.observed,
+                residual: finite(b.standardized_residual()),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -15,7 +15,10 @@ use std::path::Path;
 
 use crate::error::Diagnostic;
 use crate::lm::ngram::{LanguageModel, start_history};
-use crate::pipeline::run::{self, CorpusCache, Prepared};
+use crate::pipeline::corpus_cache::CorpusCache;
+use crate::pipeline::discover::shown;
+use crate::pipeline::prepare::{Prepared, prepare};
+use crate::pipeline::tested::distribution_tested;
 use crate::sample::{self, Cumulative, Domain, SamplerConfig};
 use crate::scenario::{self, DistributionSpec, Scenario, ScenarioKind};
 use crate::stats::{self, Binning, Statistic};
@@ -304,7 +307,7 @@ fn flips_needed_unpooled(probs: &[f64]) -> u64 {
 /// The coin of a `[distribution]` scenario: its tokens in the listed order (token i has id i),
 /// with the probabilities its chi-square check tests (the `[sampling]` transforms applied).
 pub fn distribution_coin(d: &DistributionSpec, sampling: &SamplerConfig) -> Option<Coin> {
-    let tested = run::distribution_tested(d, sampling);
+    let tested = distribution_tested(d, sampling);
     let faces = tested
         .probs
         .iter()
@@ -383,7 +386,7 @@ pub fn flip(req: &Request) -> Result<Flips, Failure> {
             (distribution_coin(d, &sc.sampling), Vec::new())
         }
         ScenarioKind::Model { .. } => {
-            let p = run::prepare(&sc, &CorpusCache::default()).map_err(Failure::Rejected)?;
+            let p = prepare(&sc, &CorpusCache::default()).map_err(Failure::Rejected)?;
             let (text, ids, unknown) = match req.context {
                 Some(c) => {
                     let (ids, unknown) = p.corpus.encode(c);
@@ -413,7 +416,7 @@ pub fn flip(req: &Request) -> Result<Flips, Failure> {
 
 fn named(mut f: Flips, sc: &Scenario, notes: Vec<String>) -> Flips {
     f.scenario = sc.name.clone();
-    f.file = run::shown(&sc.file);
+    f.file = shown(&sc.file);
     f.sampling = sc.sampling;
     f.notes = notes;
     f

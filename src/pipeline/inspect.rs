@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::lm::ngram::{LanguageModel, start_history};
 use crate::pipeline::flip::Coin;
-use crate::pipeline::run::Prepared;
+use crate::pipeline::prepare::Prepared;
 use crate::sample::{self, Domain, GenerateConfig, SamplerConfig};
 use crate::tokenize::{EOS, TokenId};
 

@@ -1,11 +1,18 @@
-//! The run pipeline: from a validated scenario to typed results. [`run`] discovers and runs a
-//! batch, [`check`] judges samples against a scenario's checks, [`chisq`] draws and tests the
-//! sampler, [`calibrate`] measures a check's false-positive rate and power, [`inspect`] scores a
-//! text and replays a sample step by step.
+//! The run pipeline: from scenario files to typed results. [`discover`] finds the files of a run
+//! and their shards, [`run`] runs a batch, one scenario at a time: [`prepare`] trains its model
+//! on a corpus from the [`corpus_cache`], samples are generated and given their
+//! [`remix_figures`], and [`check`] judges them — the chi-square check drawing with [`chisq`]
+//! from the distributions [`tested`] names. [`calibrate`] measures a check's false-positive rate
+//! and power; [`inspect`] scores a text and replays a sample step by step.
 
 pub mod calibrate;
 pub mod check;
 pub mod chisq;
+pub mod corpus_cache;
+pub mod discover;
 pub mod flip;
 pub mod inspect;
+pub mod prepare;
+pub mod remix_figures;
 pub mod run;
+pub mod tested;

@@ -1,33 +1,32 @@
-//! Running a batch: finding scenario files, loading each, training, generating, judging, and
-//! collecting one [`ScenarioResult`] per file — in sorted path order, whatever the thread count.
+//! Running a batch: loading each scenario file, training, generating, judging, and collecting
+//! one [`ScenarioResult`] per file — in sorted path order, whatever the thread count.
 //!
 //! One bad file never stops the batch: it becomes a result with status "error". Corpora are
 //! loaded and tokenized once per distinct (files or text, document split, tokenizer) and shared
-//! between the scenarios of a run.
+//! between the scenarios of a run ([`CorpusCache`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::remix::CorpusIndex;
-
-use crate::corpus::{Corpus, CorpusSource, TokenizedCorpus};
+use crate::corpus::TokenizedCorpus;
 use crate::error::Diagnostic;
-use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing};
-use crate::results::{BatchReport, ModelInfo, SampleResult, ScenarioResult, Status};
-use crate::sample::{self, Domain, GenerateConfig};
-use crate::scenario::{self, CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
-use crate::tokenize::{TokenId, Tokenizer};
-
-/// Order × corpus tokens a model may count: 400 million (about 10 GB at worst), raised with
-/// `COINFLIP_MAX_NGRAMS`.
-pub const NGRAM_BUDGET: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
-    what: "n-gram positions",
-    var: "COINFLIP_MAX_NGRAMS",
-    default: 400_000_000,
+use crate::pipeline::corpus_cache::CorpusCache;
+use crate::pipeline::discover::shown;
+use crate::pipeline::prepare::{Prepared, prepare};
+use crate::pipeline::remix_figures::{
+    remix_config, remix_summary, sample_remix, source_continuation,
 };
+use crate::pipeline::tested::{distribution_tested, model_tested};
+use crate::remix::{CorpusIndex, RemixConfig, RemixStats};
+use crate::results::{BatchReport, ModelInfo, Note, SampleResult, ScenarioResult, Status};
+use crate::sample::{self, Domain, GenerateConfig};
+use crate::scenario::{
+    self, CorpusSpec, DistributionSpec, GenerateSpec, ModelSpec, Scenario, ScenarioKind,
+};
+use crate::tokenize::TokenId;
 
 /// Options of `coinflip run`.
 #[derive(Debug, Clone, Default)]
@@ -40,60 +39,8 @@ pub struct RunOptions {
     pub jobs: usize,
 }
 
-/// Scenario files under `paths`: files as given, folders searched recursively for `*.toml`.
-/// Sorted by path; a path that does not exist is a usage error.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut files).map_err(|e| format!("cannot read folder {}: {e}", p.display()))?;
-        } else if p.exists() {
-            files.push(p.clone());
-        } else {
-            return Err(format!("no such file or folder: {}", p.display()));
-        }
-    }
-    files.sort();
-    files.dedup();
-    Ok(files)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        // Linked folders are not followed: a link loop would list the same files forever.
-        let linked_dir = entry.file_type()?.is_symlink() && path.is_dir();
-        if linked_dir {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// The shard (1..=n) of a scenario file: FNV-1a (64-bit) of its path as found — forward
-/// slashes, a leading `./` removed — modulo n, plus one. Stable across machines and releases, so
-/// every CI job of a sharded suite agrees on who runs what, given the same PATH arguments.
-pub fn shard(path: &Path, n: u64) -> u64 {
-    let s = shown(path);
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h % n + 1
-}
-
-/// Display form of a path: as given, with forward slashes.
-pub fn shown(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
+/// A scenario file and what loading it gave.
+type Loaded = (PathBuf, Result<Scenario, Vec<Diagnostic>>);
 
 /// Loads and runs every scenario file, in order; `done` is called as each scenario finishes (in
 /// any order: it is for progress display only).
@@ -102,7 +49,7 @@ pub fn run_files(
     opts: &RunOptions,
     done: &(dyn Fn(&ScenarioResult) + Sync),
 ) -> BatchReport {
-    let mut loaded: Vec<(PathBuf, Result<Scenario, Vec<Diagnostic>>)> = files
+    let mut loaded: Vec<Loaded> = files
         .iter()
         .map(|f| (f.clone(), scenario::load(f, f)))
         .collect();
@@ -112,29 +59,9 @@ pub fn run_files(
             Err(_) => stem(f).contains(filter.as_str()),
         });
     }
-    // Names identify scenarios in reports and JUnit: a second use of a name is an error.
-    let mut first_use: HashMap<String, PathBuf> = HashMap::new();
-    for (file, s) in loaded.iter_mut() {
-        if let Ok(sc) = s {
-            if let Some(first) = first_use.get(&sc.name) {
-                let d = Diagnostic::file(
-                    file.clone(),
-                    format!(
-                        "duplicate scenario name `{}`: {} already uses it; names must be unique \
-                         in a batch (set `name = \"...\"`)",
-                        sc.name,
-                        shown(first)
-                    ),
-                )
-                .with_key("name");
-                *s = Err(vec![d]);
-            } else {
-                first_use.insert(sc.name.clone(), file.clone());
-            }
-        }
-    }
+    reject_duplicate_names(&mut loaded);
     let cache = CorpusCache::default();
-    let run_one = |(file, s): &(PathBuf, Result<Scenario, Vec<Diagnostic>>)| {
+    let run_one = |(file, s): &Loaded| {
         let r = match s {
             Err(diags) => ScenarioResult::error(
                 stem(file),
@@ -153,6 +80,8 @@ pub fn run_files(
         done(&r);
         r
     };
+    // Results are collected in file order whatever the thread count: the report is the same
+    // for every --jobs.
     let results: Vec<ScenarioResult> = if opts.jobs == 1 {
         loaded.iter().map(run_one).collect()
     } else {
@@ -167,466 +96,249 @@ pub fn run_files(
     BatchReport::new(results)
 }
 
+/// Names identify scenarios in reports and JUnit: the second and later files that use a name
+/// become errors naming the first.
+fn reject_duplicate_names(loaded: &mut [Loaded]) {
+    let mut first_use: HashMap<String, PathBuf> = HashMap::new();
+    for (file, s) in loaded.iter_mut() {
+        let Ok(sc) = s else { continue };
+        if let Some(first) = first_use.get(&sc.name) {
+            let d = Diagnostic::file(
+                file.clone(),
+                format!(
+                    "duplicate scenario name `{}`: {} already uses it; names must be unique \
+                     in a batch (set `name = \"...\"`)",
+                    sc.name,
+                    shown(first)
+                ),
+            )
+            .with_key("name");
+            *s = Err(vec![d]);
+        } else {
+            first_use.insert(sc.name.clone(), file.clone());
+        }
+    }
+}
+
 fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
 
-/// Tokenized corpora shared by the scenarios of one run.
-#[derive(Default)]
-pub struct CorpusCache {
-    slots: Mutex<HashMap<CorpusKey, Arc<CorpusSlot>>>,
-}
-
-/// A corpus loaded once (or the error loading it gave), and its remix index built once.
-#[derive(Default)]
-struct CorpusSlot {
-    corpus: OnceLock<Result<Arc<TokenizedCorpus>, Diagnostic>>,
-    index: OnceLock<Result<Arc<CorpusIndex>, String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct CorpusKey {
-    source: CorpusSource,
-    documents: crate::corpus::DocumentSplit,
-    tokenizer: Tokenizer,
-}
-
-impl CorpusCache {
-    /// The tokenized corpus of a scenario, loading it on first use.
-    pub fn get(
-        &self,
-        sc: &Scenario,
-        spec: &CorpusSpec,
-        tokenizer: Tokenizer,
-    ) -> Result<Arc<TokenizedCorpus>, Diagnostic> {
-        let slot = self.slot(sc, spec, tokenizer);
-        slot.corpus
-            .get_or_init(|| load_corpus(sc, spec, tokenizer).map(Arc::new))
-            .clone()
-    }
-
-    /// The remix index of a scenario's corpus (which must have loaded), built on first use and
-    /// shared by every scenario with the same corpus and tokenizer.
-    pub fn index(
-        &self,
-        sc: &Scenario,
-        spec: &CorpusSpec,
-        tokenizer: Tokenizer,
-    ) -> Result<Arc<CorpusIndex>, String> {
-        let corpus = self.get(sc, spec, tokenizer).map_err(|d| d.message)?;
-        let slot = self.slot(sc, spec, tokenizer);
-        slot.index
-            .get_or_init(|| {
-                // Each document ends with </s>, so a sample that ends where a document ends
-                // matches it; a match still never runs from one document into the next.
-                let docs: Vec<Vec<TokenId>> = corpus
-                    .documents
-                    .iter()
-                    .map(|d| {
-                        let mut v = d.clone();
-                        v.push(crate::tokenize::EOS);
-                        v
-                    })
-                    .collect();
-                CorpusIndex::try_build(&docs)
-                    .map(Arc::new)
-                    .map_err(|e| format!("cannot index the corpus for remix statistics: {e}"))
-            })
-            .clone()
-    }
-
-    fn slot(&self, sc: &Scenario, spec: &CorpusSpec, tokenizer: Tokenizer) -> Arc<CorpusSlot> {
-        let source = match &spec.source {
-            CorpusSource::Text(t) => CorpusSource::Text(t.clone()),
-            CorpusSource::Files(fs) => CorpusSource::Files(
-                fs.iter()
-                    .map(|f| {
-                        let p = sc.dir.join(f);
-                        p.canonicalize().unwrap_or(p)
-                    })
-                    .collect(),
-            ),
-        };
-        let key = CorpusKey {
-            source,
-            documents: spec.documents,
-            tokenizer,
-        };
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        slots.entry(key).or_default().clone()
-    }
-}
-
-/// Reads, splits and tokenizes a scenario's corpus; errors point at the scenario key naming it.
-fn load_corpus(
-    sc: &Scenario,
-    spec: &CorpusSpec,
-    tokenizer: Tokenizer,
-) -> Result<TokenizedCorpus, Diagnostic> {
-    let at = |i: usize, key: &str, msg: String| {
-        Diagnostic::at(
-            &sc.file,
-            &sc.source,
-            spec.spans.get(i).cloned(),
-            Some(key.to_string()),
-            msg,
-        )
+/// Runs one validated scenario.
+pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
+    let mut result = ScenarioResult {
+        name: sc.name.clone(),
+        file: shown(&sc.file),
+        seed: sc.seed,
+        status: Status::Pass,
+        error: None,
+        diagnostics: Vec::new(),
+        description: sc.description.clone(),
+        notes: Vec::new(),
+        model: None,
+        sampling: Some(sc.sampling),
+        samples: Vec::new(),
+        remix_summary: None,
+        checks: Vec::new(),
     };
-    let mut documents = Vec::new();
-    match &spec.source {
-        CorpusSource::Text(t) => {
-            documents.extend(crate::corpus::split_documents(
-                &crate::corpus::normalize_text(t),
-                spec.documents,
-            ));
-        }
-        CorpusSource::Files(files) => {
-            let key = if files.len() == 1 && !sc.source.contains("paths") {
-                "corpus.path"
-            } else {
-                "corpus.paths"
+    match &sc.kind {
+        ScenarioKind::Model {
+            generate,
+            corpus,
+            model,
+        } => {
+            let specs = ModelSpecs {
+                generate,
+                corpus: corpus.as_ref(),
+                model,
             };
-            for (i, f) in files.iter().enumerate() {
-                let full = sc.dir.join(f);
-                let shown_path = PathBuf::from(shown(&full));
-                let text = crate::corpus::read_text(&full, &shown_path)
-                    .map_err(|d| at(i, key, format!("{}: {}", d.file.display(), d.message)))?;
-                let docs = crate::corpus::split_documents(&text, spec.documents);
-                if docs.is_empty() {
-                    return Err(at(
-                        i,
-                        key,
-                        format!(
-                            "{}: the file is empty (no text to train on)",
-                            shown_path.display()
-                        ),
-                    ));
-                }
-                documents.extend(docs);
+            if let Err(d) = run_model(sc, &specs, cache, &mut result) {
+                let mut e = ScenarioResult::error(sc.name.clone(), shown(&sc.file), sc.seed, d);
+                e.description = sc.description.clone();
+                return e;
             }
         }
+        ScenarioKind::Distribution(d) => run_distribution(sc, d, &mut result),
     }
-    let corpus = TokenizedCorpus::build(&Corpus { documents }, tokenizer);
-    if corpus.token_count() == 0 {
-        return Err(at(
-            0,
-            "corpus",
-            "the corpus has no tokens to train on".to_string(),
+    judge(&mut result);
+    result
+}
+
+/// The tables of a model scenario.
+struct ModelSpecs<'a> {
+    generate: &'a GenerateSpec,
+    corpus: Option<&'a CorpusSpec>,
+    model: &'a ModelSpec,
+}
+
+/// Trains, generates, computes the remix figures and runs the checks of a model scenario.
+fn run_model(
+    sc: &Scenario,
+    specs: &ModelSpecs,
+    cache: &CorpusCache,
+    result: &mut ScenarioResult,
+) -> Result<(), Vec<Diagnostic>> {
+    let prepared = prepare(sc, cache)?;
+    result.notes = prepared.notes.clone();
+    result.model = Some(prepared.info.clone());
+    let index = match remix_index(sc, specs, cache) {
+        Ok(ix) => Some(ix),
+        Err(note) => {
+            result.notes.push(note);
+            None
+        }
+    };
+    let remix_cfg = remix_config(sc, specs.model);
+    let source = source_continuation(specs.generate, &prepared);
+    let remix = index.as_deref().map(|ix| Remix {
+        index: ix,
+        cfg: &remix_cfg,
+        source: source.as_deref(),
+    });
+    let (samples, stats) = generate_samples(sc, specs.generate, &prepared, remix.as_ref());
+    result.samples = samples;
+    if index.is_some() {
+        result.remix_summary = Some(remix_summary(&stats, &remix_cfg));
+    }
+    model_checks(sc, &prepared, source.is_some(), result);
+    Ok(())
+}
+
+/// The remix index of the scenario's corpus, shared by the scenarios that train on it; without
+/// one, the note saying why the remix statistics are left out.
+fn remix_index(
+    sc: &Scenario,
+    specs: &ModelSpecs,
+    cache: &CorpusCache,
+) -> Result<Arc<CorpusIndex>, Note> {
+    let Some(c) = specs.corpus else {
+        return Err(Note::NoCorpusForRemix);
+    };
+    cache
+        .index(sc, c, specs.model.tokenizer)
+        .map_err(|reason| Note::RemixUnavailable { reason })
+}
+
+/// What the remix statistics of a sample are computed against.
+struct Remix<'a> {
+    index: &'a CorpusIndex,
+    cfg: &'a RemixConfig,
+    /// What the source document says after a `prefix_from` prefix.
+    source: Option<&'a [TokenId]>,
+}
+
+/// The scenario's samples, each from its own stream (so a sample does not depend on how many
+/// are drawn), with their remix statistics and divergence steps when there is a corpus.
+fn generate_samples(
+    sc: &Scenario,
+    generate: &GenerateSpec,
+    p: &Prepared,
+    remix: Option<&Remix>,
+) -> (Vec<SampleResult>, Vec<(RemixStats, Option<usize>)>) {
+    let cfg = GenerateConfig {
+        max_tokens: generate.max_tokens,
+        stop_at_end: generate.stop_at_end,
+        sampler: sc.sampling,
+    };
+    // Ids as reports show them (GPT's own ids for GPT tokenizers).
+    let ids_shown = |ids: &[TokenId]| -> Vec<u32> {
+        ids.iter().map(|&t| p.corpus.vocab.display_id(t)).collect()
+    };
+    let mut samples = Vec::with_capacity(generate.samples);
+    let mut all_stats = Vec::new();
+    for i in 0..generate.samples {
+        let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
+        let g = sample::generate(&p.model, &p.prefix_ids, &cfg, &mut rng);
+        let mut all = p.prefix_ids.clone();
+        all.extend_from_slice(&g.tokens);
+        let remix = remix.map(|rx| {
+            let stats = rx.index.remix_stats(&p.prefix_ids, &g.tokens, rx.cfg);
+            let r = sample_remix(&stats, p, rx.source, &g.tokens);
+            all_stats.push((stats, r.divergence_step.as_ref().map(|d| d.step)));
+            r
+        });
+        samples.push(SampleResult {
+            index: i,
+            prefix: p.prefix_text.clone(),
+            prefix_tokens: ids_shown(&p.prefix_ids),
+            text: p.corpus.decode(&g.tokens),
+            full_text: p.corpus.decode(&all),
+            token_texts: token_texts(&p.corpus, &p.prefix_ids, &g.tokens),
+            tokens: ids_shown(&g.tokens),
+            stopped: g.stopped,
+            remix,
+        });
+    }
+    (samples, all_stats)
+}
+
+/// The output, chi-square and remix checks of a model scenario, in that order.
+fn model_checks(sc: &Scenario, p: &Prepared, has_source: bool, result: &mut ScenarioResult) {
+    if let Some(check) = &sc.checks.output {
+        result
+            .checks
+            .extend(crate::pipeline::check::output(check, &result.samples));
+    }
+    if let Some(check) = &sc.checks.chi_square {
+        let tested = model_tested(sc, p, check, &mut result.notes);
+        result.checks.extend(crate::pipeline::check::chi_square(
+            &tested,
+            check,
+            sc.seed,
+            crate::pipeline::chisq::real_draw,
         ));
     }
-    Ok(corpus)
+    if let Some(check) = &sc.checks.remix {
+        result.checks.extend(crate::pipeline::check::remix(
+            check,
+            &result.samples,
+            has_source,
+        ));
+    }
 }
 
-/// The figures of a trained model for reports.
-fn model_info(
-    model: &dyn LanguageModel,
-    ngram_counts: Vec<usize>,
-    corpus: &TokenizedCorpus,
-    spec: &ModelSpec,
-) -> ModelInfo {
-    let parameter = match &spec.estimator {
-        Estimator::Ngram(Smoothing::AddK { k }) => Some(*k),
-        Estimator::Ngram(Smoothing::KneserNey { discount }) => Some(*discount),
-        Estimator::Ngram(Smoothing::StupidBackoff { alpha }) => Some(*alpha),
-        _ => None,
-    };
-    ModelInfo {
-        kind: if matches!(spec.estimator, Estimator::Arpa { .. }) {
-            "arpa"
-        } else {
-            "ngram"
-        },
-        order: model.order(),
-        tokenizer: spec.tokenizer.kind.name(),
-        lowercase: spec.tokenizer.lowercase,
-        smoothing: spec.estimator.name(),
-        smoothing_parameter: parameter,
-        vocabulary_size: model.vocab().len() - crate::tokenize::RESERVED,
-        documents: corpus.documents.len(),
-        training_tokens: corpus.token_count(),
-        ngram_counts,
+/// An explicit distribution: its figures and its chi-square check.
+fn run_distribution(sc: &Scenario, d: &DistributionSpec, result: &mut ScenarioResult) {
+    result.model = Some(ModelInfo {
+        kind: "distribution",
+        order: 1,
+        tokenizer: "none",
+        lowercase: false,
+        smoothing: "none",
+        smoothing_parameter: None,
+        vocabulary_size: d.tokens.len(),
+        documents: 0,
+        training_tokens: 0,
+        ngram_counts: Vec::new(),
         discounts: None,
+    });
+    if let Some(check) = &sc.checks.chi_square {
+        let tested = [distribution_tested(d, &sc.sampling)];
+        result.checks.extend(crate::pipeline::check::chi_square(
+            &tested,
+            check,
+            sc.seed,
+            crate::pipeline::chisq::real_draw,
+        ));
     }
 }
 
-/// A trained model scenario, ready to generate (shared by `run`, `score` and `trace`).
-pub struct Prepared {
-    /// The corpus (empty for an ARPA model without one), numbered by the model's vocabulary.
-    pub corpus: Arc<TokenizedCorpus>,
-    pub model: PreparedModel,
-    pub info: ModelInfo,
-    pub prefix_ids: Vec<TokenId>,
-    pub prefix_text: String,
-    pub notes: Vec<String>,
-}
-
-/// The model of a prepared scenario: coinflip's n-gram model or a backoff model.
-pub enum PreparedModel {
-    Ngram(NgramModel),
-    Backoff(crate::lm::backoff::ArpaLm),
-}
-
-impl PreparedModel {
-    fn lm(&self) -> &dyn LanguageModel {
-        match self {
-            PreparedModel::Ngram(m) => m,
-            PreparedModel::Backoff(m) => m,
-        }
-    }
-}
-
-impl LanguageModel for PreparedModel {
-    fn order(&self) -> usize {
-        self.lm().order()
-    }
-    fn vocab(&self) -> &crate::tokenize::Vocab {
-        self.lm().vocab()
-    }
-    fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
-        self.lm().distribution(history, out)
-    }
-    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::lm::ngram::Scored {
-        self.lm().prob(history, token)
-    }
-}
-
-/// Loads the corpus, trains the model and resolves the prefix of a model scenario.
-pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagnostic>> {
-    let ScenarioKind::Model {
-        corpus: cspec,
-        model: mspec,
-        generate,
-    } = &sc.kind
-    else {
-        return Err(vec![Diagnostic::file(
-            &sc.file,
-            "this is a [distribution] scenario: it has no trained model",
-        )]);
-    };
-    let mut notes = Vec::new();
-    let corpus = match cspec {
-        Some(c) => cache.get(sc, c, mspec.tokenizer).map_err(|d| vec![d])?,
-        None => Arc::new(TokenizedCorpus {
-            vocab: crate::tokenize::Vocab::new(),
-            documents: Vec::new(),
-            tokenizer: mspec.tokenizer,
-        }),
-    };
-    // Counting stores one slice per token and order: refuse, up front, what would not fit.
-    let grams = corpus.token_count() as u64 * mspec.order as u64;
-    let budget = NGRAM_BUDGET
-        .bytes()
-        .map_err(|e| vec![Diagnostic::file(&sc.file, e)])?;
-    if grams > budget {
-        return Err(vec![Diagnostic::file(
-            &sc.file,
-            format!(
-                "order {} on {} corpus tokens means {grams} n-gram positions to count, more than \
-                 the limit of {budget}: lower `order`, use a smaller corpus, or raise \
-                 {} (about 24 bytes of memory each)",
-                mspec.order,
-                corpus.token_count(),
-                NGRAM_BUDGET.var
-            ),
-        )
-        .with_key("model.order")]);
-    }
-    if cspec.is_some() && corpus.token_count() < mspec.order {
-        return Err(vec![Diagnostic::file(
-            &sc.file,
-            format!(
-                "the corpus has {} token(s), fewer than the model order {}: add text or lower `order`",
-                corpus.token_count(),
-                mspec.order
-            ),
-        )
-        .with_key("model.order")]);
-    }
-    let (model, corpus, info): (PreparedModel, Arc<TokenizedCorpus>, ModelInfo) =
-        match &mspec.estimator {
-            Estimator::Ngram(smoothing) => {
-                let m = NgramModel::train(&corpus, mspec.order, *smoothing);
-                let counts = m.counts.types_per_order();
-                let info = model_info(&m, counts, &corpus, mspec);
-                (PreparedModel::Ngram(m), corpus, info)
-            }
-            Estimator::ModifiedKneserNey => {
-                let sentences: Vec<Vec<&str>> = corpus
-                    .documents
-                    .iter()
-                    .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
-                    .collect();
-                let est = crate::lm::kenlm::estimate(
-                    &sentences,
-                    mspec.order,
-                    Some(crate::lm::kenlm::LMPLZ_FALLBACK_DISCOUNTS),
-                )
-                .map_err(|e| {
-                    vec![
-                        Diagnostic::file(
-                            &sc.file,
-                            format!("cannot estimate modified Kneser–Ney: {e}"),
-                        )
-                        .with_key("model.smoothing"),
-                    ]
-                })?;
-                let fallback: Vec<String> = est
-                    .stats
-                    .iter()
-                    .filter(|s| s.discounts.fallback)
-                    .map(|s| s.order.to_string())
-                    .collect();
-                if !fallback.is_empty() {
-                    notes.push(format!(
-                        "too little text to estimate the discounts of order(s) {}: lmplz's \
-                         fallback discounts 0.5, 1, 1.5 are used (as --discount_fallback)",
-                        fallback.join(", ")
-                    ));
-                }
-                let discounts = est
-                    .stats
-                    .iter()
-                    .map(|s| [s.discounts.d1, s.discounts.d2, s.discounts.d3_plus])
-                    .collect();
-                let lm = crate::lm::backoff::ArpaLm::new(est.model, corpus.vocab.clone());
-                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
-                let mut info = model_info(&lm, counts, &corpus, mspec);
-                info.discounts = Some(discounts);
-                let corpus = Arc::new(TokenizedCorpus {
-                    vocab: lm.vocab().clone(),
-                    documents: corpus.documents.clone(),
-                    tokenizer: corpus.tokenizer,
-                });
-                (PreparedModel::Backoff(lm), corpus, info)
-            }
-            Estimator::Arpa { path, span } => {
-                let full = sc.dir.join(path);
-                let shown_path = PathBuf::from(shown(&full));
-                let text = crate::input::read_arpa_text(&full, &shown_path).map_err(|d| {
-                    vec![Diagnostic::at(
-                        &sc.file,
-                        &sc.source,
-                        Some(span.clone()),
-                        Some("model.arpa".into()),
-                        format!("{}: {}", d.file.display(), d.message),
-                    )]
-                })?;
-                let model = crate::lm::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
-                let lm = crate::lm::backoff::ArpaLm::new(model, corpus.vocab.clone());
-                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
-                let info = model_info(&lm, counts, &corpus, mspec);
-                let corpus = Arc::new(TokenizedCorpus {
-                    vocab: lm.vocab().clone(),
-                    documents: corpus.documents.clone(),
-                    tokenizer: corpus.tokenizer,
-                });
-                (PreparedModel::Backoff(lm), corpus, info)
-            }
-        };
-    let mut notes = Vec::new();
-    let (prefix_ids, prefix_text) = match &generate.prefix {
-        Prefix::Text(t) => {
-            let (ids, unknown) = corpus.encode(t);
-            if !unknown.is_empty() {
-                notes.push(format!(
-                    "prefix tokens never seen in training: {}; they are <unk> (id 2), and \
-                     contexts containing them back off to the tokens after them",
-                    unknown
-                        .iter()
-                        .map(|u| format!("{u:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            (ids, t.clone())
-        }
-        Prefix::FromDocument {
-            document,
-            tokens,
-            span,
-        } => {
-            let at = |msg: String| {
-                vec![Diagnostic::at(
-                    &sc.file,
-                    &sc.source,
-                    Some(span.clone()),
-                    Some("generate.prefix_from".to_string()),
-                    msg,
-                )]
-            };
-            let Some(doc) = corpus.documents.get(*document) else {
-                return Err(at(format!(
-                    "expected a document index from 0 to {}, found {document} (the corpus has {} \
-                     documents)",
-                    corpus.documents.len() - 1,
-                    corpus.documents.len()
-                )));
-            };
-            if *tokens > doc.len() {
-                return Err(at(format!(
-                    "document {document} has {} tokens, fewer than the {tokens} asked for",
-                    doc.len()
-                )));
-            }
-            let ids = doc[..*tokens].to_vec();
-            let text = corpus.decode(&ids);
-            (ids, text)
-        }
-    };
-    Ok(Prepared {
-        corpus,
-        model,
-        info,
-        prefix_ids,
-        prefix_text,
-        notes,
-    })
-}
-
-/// An explicit distribution as tested: the `[sampling]` transforms applied, in the order given.
-pub fn distribution_tested(
-    d: &crate::scenario::DistributionSpec,
-    sampler: &crate::sample::SamplerConfig,
-) -> crate::pipeline::chisq::Tested {
-    // Outcome i is "token id" i here: the transforms work on (id, p) pairs in ascending id.
-    let mut dist: Vec<(TokenId, f64)> = d
-        .probs
+/// The scenario's status from its checks: a check that could not be judged makes it an error
+/// (each such check a line of `error`), a failed one a failure.
+fn judge(result: &mut ScenarioResult) {
+    let errors: Vec<String> = result
+        .checks
         .iter()
-        .enumerate()
-        .filter(|(_, p)| **p > 0.0)
-        .map(|(i, &p)| (i as TokenId, p))
+        .filter(|c| c.status == Status::Error)
+        .map(|c| format!("{}.{}: {}", c.kind, c.name, c.message))
         .collect();
-    sampler.apply(&mut dist);
-    let mut probs = vec![0.0; d.tokens.len()];
-    for (i, p) in dist {
-        probs[i as usize] = p;
-    }
-    normalize(&mut probs);
-    crate::pipeline::chisq::Tested {
-        context: d.context.clone(),
-        labels: d.tokens.clone(),
-        probs,
-    }
-}
-
-fn normalize(p: &mut [f64]) {
-    let total: f64 = p.iter().sum();
-    if total > 0.0 {
-        for x in p.iter_mut() {
-            *x /= total;
-        }
-    }
-}
-
-/// A display label for a token: markers as written, white space made visible.
-pub fn token_label(token: &str) -> String {
-    match token {
-        "\n" => "\\n".to_string(),
-        " " => "␠".to_string(),
-        "\t" => "\\t".to_string(),
-        t => t.to_string(),
+    if !errors.is_empty() {
+        result.status = Status::Error;
+        result.error = Some(errors.join("\n"));
+    } else if result.checks.iter().any(|c| c.status != Status::Pass) {
+        result.status = Status::Fail;
     }
 }
 
@@ -663,346 +375,137 @@ pub fn token_texts(
     tokens.iter().map(|&id| piece(id)).collect()
 }
 
-/// The next-token distributions a model scenario's chi-square check tests: one per context (the
-/// generate prefix by default), each read as the start of a document, after the transforms.
-fn model_tested(
-    sc: &Scenario,
-    p: &Prepared,
-    check: &crate::scenario::ChiSquareCheck,
-    notes: &mut Vec<String>,
-) -> Vec<crate::pipeline::chisq::Tested> {
-    let contexts: Vec<(String, Vec<TokenId>)> = match &check.contexts {
-        None => vec![(p.prefix_text.clone(), p.prefix_ids.clone())],
-        Some(list) => list
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const GOOD: &str =
+        "[corpus]\ntext = \"a b a c\"\n[model]\norder = 2\n[generate]\nsamples = 2\n";
+
+    #[test]
+    fn a_second_use_of_a_name_is_an_error_naming_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let named = |n: &str| format!("name = \"{n}\"\n{GOOD}");
+        let files = [
+            write(dir.path(), "1.toml", &named("same")),
+            write(dir.path(), "2.toml", &named("other")),
+            write(dir.path(), "3.toml", &named("same")),
+            write(dir.path(), "4.toml", "not toml ["),
+        ];
+        let mut loaded: Vec<Loaded> = files
             .iter()
-            .map(|c| {
-                let (ids, unknown) = p.corpus.encode(c);
-                if !unknown.is_empty() {
-                    notes.push(format!(
-                        "chi-square context {c:?} has tokens never seen in training: {}",
-                        unknown.join(", ")
-                    ));
-                }
-                (c.clone(), ids)
-            })
-            .collect(),
-    };
-    let order = p.model.order();
-    contexts
-        .into_iter()
-        .map(|(text, ids)| {
-            let history = crate::lm::ngram::start_history(&ids, order);
-            let mut dist = Vec::new();
-            p.model.distribution(&history, &mut dist);
-            sc.sampling.apply(&mut dist);
-            let labels = dist
-                .iter()
-                .map(|&(id, _)| token_label(p.corpus.vocab.token(id)))
-                .collect();
-            let mut probs: Vec<f64> = dist.iter().map(|d| d.1).collect();
-            normalize(&mut probs);
-            crate::pipeline::chisq::Tested {
-                context: text,
-                labels,
-                probs,
-            }
-        })
-        .collect()
-}
-
-/// The distributions a scenario's chi-square check tests (for `coinflip calibrate`).
-pub fn tested_distributions(
-    sc: &Scenario,
-    cache: &CorpusCache,
-) -> Result<Vec<crate::pipeline::chisq::Tested>, Vec<Diagnostic>> {
-    let Some(check) = &sc.checks.chi_square else {
-        return Err(vec![Diagnostic::file(
-            &sc.file,
-            "the scenario has no [checks.chi_square] table to calibrate",
-        )]);
-    };
-    match &sc.kind {
-        ScenarioKind::Distribution(d) => Ok(vec![distribution_tested(d, &sc.sampling)]),
-        ScenarioKind::Model { .. } => {
-            let p = prepare(sc, cache)?;
-            Ok(model_tested(sc, &p, check, &mut Vec::new()))
-        }
-    }
-}
-
-/// What remix statistics to compute: the scenario's `[checks.remix]` settings, or the defaults
-/// for its tokenizer.
-fn remix_config(sc: &Scenario, mspec: &ModelSpec) -> crate::remix::RemixConfig {
-    use crate::remix::{Granularity, RemixConfig};
-    let granularity = match mspec.tokenizer.kind {
-        crate::tokenize::TokenizerKind::Char => Granularity::Char,
-        _ => Granularity::Word,
-    };
-    let mut cfg = RemixConfig::new(granularity);
-    if let Some(check) = &sc.checks.remix {
-        cfg.ngram_orders = check.ngram_orders.clone();
-        if let Some(l) = check.copied_min_len {
-            cfg.copied_min_len = l as u32;
-        }
-    }
-    cfg
-}
-
-/// For a `prefix_from` scenario, what the source document actually says after the prefix
-/// (its remaining tokens, then `</s>`).
-fn source_continuation(
-    generate: &crate::scenario::GenerateSpec,
-    p: &Prepared,
-) -> Option<Vec<TokenId>> {
-    let Prefix::FromDocument {
-        document, tokens, ..
-    } = &generate.prefix
-    else {
-        return None;
-    };
-    let doc = p.corpus.documents.get(*document)?;
-    let mut rest = doc[*tokens..].to_vec();
-    rest.push(crate::tokenize::EOS);
-    Some(rest)
-}
-
-/// The reported remix figures of one sample, with its divergence step.
-fn sample_remix(
-    stats: &crate::remix::RemixStats,
-    p: &Prepared,
-    source: Option<&[TokenId]>,
-    generated: &[TokenId],
-) -> crate::results::SampleRemix {
-    use crate::results::{ByN, CopiedFraction, Divergence, MaxVerbatim, SampleRemix, TokenAt};
-    let longest = &stats.longest;
-    let divergence_step = source.map(|src| {
-        let step = generated
-            .iter()
-            .zip(src)
-            .position(|(g, s)| g != s)
-            .unwrap_or(generated.len().min(src.len()));
-        if step >= generated.len() || step >= src.len() {
-            return Divergence {
-                step: generated.len(),
-                expected_token: None,
-                sampled_token: None,
-            };
-        }
-        // The model's view at that step: the padded prefix and the tokens before it.
-        let mut history = crate::lm::ngram::start_history(&p.prefix_ids, p.model.order());
-        history.extend_from_slice(&generated[..step]);
-        let at = |id: TokenId| TokenAt {
-            id: p.corpus.vocab.display_id(id),
-            text: token_label(p.corpus.vocab.token(id)),
-            p: p.model.prob(&history, id).p,
-        };
-        Divergence {
-            step,
-            expected_token: Some(at(src[step])),
-            sampled_token: Some(at(generated[step])),
-        }
-    });
-    SampleRemix {
-        longest_match: stats.profile.clone(),
-        covering_runs: crate::results::covering_runs(&stats.profile),
-        max_verbatim: MaxVerbatim {
-            length: longest.length,
-            text: p.corpus.decode(&longest.tokens).trim_end().to_string(),
-            document: longest.occurrence.map(|o| o.document),
-            offset: longest.occurrence.map(|o| o.offset),
-        },
-        novel_ngram_rate: ByN(stats.novel_ngram_rate.clone()),
-        copied_fraction: CopiedFraction {
-            min_len: stats.copied_min_len,
-            value: stats.copied_fraction,
-        },
-        divergence_step,
-    }
-}
-
-/// Remix statistics aggregated over a scenario's samples.
-fn remix_summary(
-    stats: &[(crate::remix::RemixStats, Option<usize>)],
-    cfg: &crate::remix::RemixConfig,
-) -> crate::results::RemixSummary {
-    use crate::results::{Aggregate, ByN, RemixSummary};
-    let agg = |s: Option<crate::remix::Summary>| {
-        s.map(|s| Aggregate {
-            mean: s.mean,
-            median: s.median,
-            max: s.max,
-        })
-    };
-    let only: Vec<crate::remix::RemixStats> = stats.iter().map(|(s, _)| s.clone()).collect();
-    let sum = crate::remix::RemixSummary::of(&only, cfg);
-    let steps: Vec<f64> = stats
-        .iter()
-        .filter_map(|(_, d)| d.map(|d| d as f64))
-        .collect();
-    RemixSummary {
-        samples: sum.samples,
-        max_verbatim: agg(sum.max_verbatim),
-        novel_ngram_rate: ByN(sum
-            .novel_ngram_rate
-            .into_iter()
-            .map(|(n, s)| (n, agg(s)))
-            .collect()),
-        copied_fraction: agg(sum.copied_fraction),
-        divergence_step: agg(crate::remix::Summary::of(&steps)),
-    }
-}
-
-/// Runs one validated scenario.
-pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
-    let mut result = ScenarioResult {
-        name: sc.name.clone(),
-        file: shown(&sc.file),
-        seed: sc.seed,
-        status: Status::Pass,
-        error: None,
-        diagnostics: Vec::new(),
-        description: sc.description.clone(),
-        notes: Vec::new(),
-        model: None,
-        sampling: Some(sc.sampling),
-        samples: Vec::new(),
-        remix_summary: None,
-        checks: Vec::new(),
-    };
-    match &sc.kind {
-        ScenarioKind::Model {
-            generate,
-            corpus: cspec,
-            model: mspec,
-        } => {
-            let prepared = match prepare(sc, cache) {
-                Ok(p) => p,
-                Err(d) => {
-                    let mut e = ScenarioResult::error(sc.name.clone(), shown(&sc.file), sc.seed, d);
-                    e.description = sc.description.clone();
-                    return e;
-                }
-            };
-            result.notes = prepared.notes.clone();
-            result.model = Some(prepared.info.clone());
-            let cfg = GenerateConfig {
-                max_tokens: generate.max_tokens,
-                stop_at_end: generate.stop_at_end,
-                sampler: sc.sampling,
-            };
-            // The remix index of the corpus, shared by the scenarios that train on it.
-            let index = match cspec {
-                None => {
-                    result.notes.push(
-                        "no [corpus]: remix statistics need the training text and are left out"
-                            .into(),
-                    );
-                    None
-                }
-                Some(c) => match cache.index(sc, c, mspec.tokenizer) {
-                    Ok(ix) => Some(ix),
-                    Err(e) => {
-                        result.notes.push(e);
-                        None
-                    }
-                },
-            };
-            let remix_cfg = remix_config(sc, mspec);
-            // Ids as reports show them (GPT's own ids for GPT tokenizers).
-            let ids_shown = |ids: &[TokenId]| -> Vec<u32> {
-                ids.iter()
-                    .map(|&t| prepared.corpus.vocab.display_id(t))
-                    .collect()
-            };
-            let source = source_continuation(generate, &prepared);
-            let mut all_stats = Vec::new();
-            for i in 0..generate.samples {
-                let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
-                let g = sample::generate(&prepared.model, &prepared.prefix_ids, &cfg, &mut rng);
-                let mut all = prepared.prefix_ids.clone();
-                all.extend_from_slice(&g.tokens);
-                let remix = index.as_ref().map(|ix| {
-                    let stats = ix.remix_stats(&prepared.prefix_ids, &g.tokens, &remix_cfg);
-                    let r = sample_remix(&stats, &prepared, source.as_deref(), &g.tokens);
-                    all_stats.push((stats, r.divergence_step.as_ref().map(|d| d.step)));
-                    r
-                });
-                result.samples.push(SampleResult {
-                    index: i,
-                    prefix: prepared.prefix_text.clone(),
-                    prefix_tokens: ids_shown(&prepared.prefix_ids),
-                    text: prepared.corpus.decode(&g.tokens),
-                    full_text: prepared.corpus.decode(&all),
-                    token_texts: token_texts(&prepared.corpus, &prepared.prefix_ids, &g.tokens),
-                    tokens: ids_shown(&g.tokens),
-                    stopped: g.stopped,
-                    remix,
-                });
-            }
-            if index.is_some() {
-                result.remix_summary = Some(remix_summary(&all_stats, &remix_cfg));
-            }
-            if let Some(check) = &sc.checks.output {
-                result
-                    .checks
-                    .extend(crate::pipeline::check::output(check, &result.samples));
-            }
-            if let Some(check) = &sc.checks.chi_square {
-                let tested = model_tested(sc, &prepared, check, &mut result.notes);
-                result.checks.extend(crate::pipeline::check::chi_square(
-                    &tested,
-                    check,
-                    sc.seed,
-                    crate::pipeline::chisq::real_draw,
-                ));
-            }
-            if let Some(check) = &sc.checks.remix {
-                result.checks.extend(crate::pipeline::check::remix(
-                    check,
-                    &result.samples,
-                    source.is_some(),
-                ));
-            }
-        }
-        ScenarioKind::Distribution(d) => {
-            result.model = Some(ModelInfo {
-                kind: "distribution",
-                order: 1,
-                tokenizer: "none",
-                lowercase: false,
-                smoothing: "none",
-                smoothing_parameter: None,
-                vocabulary_size: d.tokens.len(),
-                documents: 0,
-                training_tokens: 0,
-                ngram_counts: Vec::new(),
-                discounts: None,
-            });
-            if let Some(check) = &sc.checks.chi_square {
-                let tested = [distribution_tested(d, &sc.sampling)];
-                result.checks.extend(crate::pipeline::check::chi_square(
-                    &tested,
-                    check,
-                    sc.seed,
-                    crate::pipeline::chisq::real_draw,
-                ));
-            }
-        }
-    }
-    // A check that could not be judged makes the scenario an error; a failed one, a failure.
-    if result.checks.iter().any(|c| c.status == Status::Error) {
-        result.status = Status::Error;
-        result.error = Some(
-            result
-                .checks
-                .iter()
-                .filter(|c| c.status == Status::Error)
-                .map(|c| format!("{}.{}: {}", c.kind, c.name, c.message))
-                .collect::<Vec<_>>()
-                .join("\n"),
+            .map(|f| (f.clone(), scenario::load(f, f)))
+            .collect();
+        reject_duplicate_names(&mut loaded);
+        let ok: Vec<bool> = loaded.iter().map(|(_, s)| s.is_ok()).collect();
+        assert_eq!(ok, [true, true, false, false]);
+        let d = &loaded[2].1.as_ref().unwrap_err()[0];
+        assert_eq!(d.key.as_deref(), Some("name"));
+        assert_eq!(
+            d.message,
+            format!(
+                "duplicate scenario name `same`: {} already uses it; names must be unique in a \
+                 batch (set `name = \"...\"`)",
+                shown(&files[0])
+            )
         );
-    } else if result.checks.iter().any(|c| c.status != Status::Pass) {
-        result.status = Status::Fail;
     }
-    result
+
+    #[test]
+    fn a_batch_reports_every_file_in_order_whatever_the_thread_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = (0..6)
+            .map(|i| {
+                let text = if i == 3 {
+                    "bad".to_string()
+                } else {
+                    format!("seed = {i}\n{GOOD}")
+                };
+                write(dir.path(), &format!("s{i}.toml"), &text)
+            })
+            .collect();
+        let names = |jobs: usize| {
+            let opts = RunOptions {
+                jobs,
+                ..RunOptions::default()
+            };
+            let r = run_files(&files, &opts, &|_| {});
+            let out: Vec<(String, Status, Vec<String>)> = r
+                .scenarios
+                .iter()
+                .map(|s| {
+                    let texts = s.samples.iter().map(|x| x.full_text.clone()).collect();
+                    (s.name.clone(), s.status, texts)
+                })
+                .collect();
+            out
+        };
+        let one = names(1);
+        assert_eq!(
+            one.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+            ["s0", "s1", "s2", "s3", "s4", "s5"]
+        );
+        assert_eq!(one[3].1, Status::Error);
+        assert_eq!(one, names(3));
+        // --filter keeps the scenarios whose name (or, for a broken file, stem) contains it.
+        let opts = RunOptions {
+            filter: Some("s3".into()),
+            jobs: 1,
+            ..RunOptions::default()
+        };
+        let r = run_files(&files, &opts, &|_| {});
+        assert_eq!(r.scenarios.len(), 1);
+        assert_eq!(r.summary.errors, 1);
+    }
+
+    #[test]
+    fn an_unjudged_check_outranks_a_failed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = |checks: &str| {
+            let f = write(dir.path(), "s.toml", &format!("{GOOD}{checks}"));
+            let sc = scenario::load(&f, &f).unwrap();
+            let r = run_scenario(&sc, &CorpusCache::default());
+            (r.status, r.error)
+        };
+        let output = "[checks.output]\nmin_distinct = 1\n";
+        assert_eq!(run(output), (Status::Pass, None));
+        // Two samples cannot be three distinct ones.
+        let failing = "[checks.output]\nmin_distinct = 3\n";
+        assert_eq!(run(failing), (Status::Fail, None));
+        // min_divergence_step cannot be judged for a free prefix: an error, whatever else failed.
+        let (status, error) = run(&format!(
+            "{failing}[checks.remix]\nmin_divergence_step = 1\n"
+        ));
+        assert_eq!(status, Status::Error);
+        assert_eq!(
+            error.as_deref(),
+            Some(
+                "remix.min_divergence_step: min_divergence_step needs a prefix taken from a \
+                 training document (`prefix_from`); this scenario's prefix is free text"
+            )
+        );
+    }
+
+    #[test]
+    fn token_texts_concatenate_to_the_decoded_continuation() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(dir.path(), "s.toml", GOOD);
+        let sc = scenario::load(&f, &f).unwrap();
+        let p = prepare(&sc, &CorpusCache::default()).unwrap();
+        let id = |t: &str| p.corpus.vocab.get(t).unwrap();
+        let prefix = [id("a")];
+        let tokens = [id("b"), id("a"), crate::tokenize::EOS, id("c")];
+        let pieces = token_texts(&p.corpus, &prefix, &tokens);
+        assert_eq!(pieces, [" b", " a", "\n\n", "c"]);
+        let mut all = prefix.to_vec();
+        all.extend_from_slice(&tokens);
+        let whole = p.corpus.decode(&all);
+        assert_eq!(whole[p.corpus.decode(&prefix).len()..], pieces.concat());
+    }
 }

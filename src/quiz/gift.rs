@@ -23,6 +23,7 @@ use super::inputs::display;
 use super::key::{Key, Quiz, RESERVED_IDS, Scoring, is_plain_id};
 use super::render::weight_text;
 use super::text::Lang;
+use crate::exit::ExitCode;
 
 /// Something the importer or exporter reports: a skipped question or a lossy conversion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -991,15 +992,15 @@ pub fn import_command(
     out_path: Option<&Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> i32 {
+) -> ExitCode {
     if refuse(out_path, file, err) {
-        return 2;
+        return ExitCode::Usage;
     }
     let shown = display(file);
     let source = match crate::input::read_limited(file, &crate::input::GIFT_LIMIT) {
         Err(e) => {
             let _ = writeln!(err, "error: {shown}: cannot read the GIFT file: {e}");
-            return 1;
+            return ExitCode::Failed;
         }
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,
@@ -1012,7 +1013,7 @@ pub fn import_command(
                     err,
                     "error: {shown}:{line}:{col}: the GIFT file is not UTF-8 text"
                 );
-                return 1;
+                return ExitCode::Failed;
             }
         },
     };
@@ -1024,7 +1025,7 @@ pub fn import_command(
         Ok(i) => i,
         Err(e) => {
             let _ = writeln!(err, "error: {shown}: {e}");
-            return 1;
+            return ExitCode::Failed;
         }
     };
     print_notes(err, &shown, &imported.notes);
@@ -1034,17 +1035,17 @@ pub fn import_command(
             err,
             "error: {shown}: no question could be converted ({skipped} skipped); nothing written"
         );
-        return 1;
+        return ExitCode::Failed;
     }
     // The importer only writes what the quiz reader accepts; say so loudly if it ever does not.
     if let Err(problems) = Quiz::parse(Path::new("<converted quiz>"), &imported.toml) {
         for p in problems {
             let _ = writeln!(err, "error: internal: the converted quiz is invalid: {p}");
         }
-        return 1;
+        return ExitCode::Failed;
     }
     if !emit(out_path, &imported.toml, out, err) {
-        return 1;
+        return ExitCode::Failed;
     }
     let _ = writeln!(
         err,
@@ -1052,7 +1053,7 @@ pub fn import_command(
         imported.questions,
         if imported.questions == 1 { "" } else { "s" }
     );
-    i32::from(skipped > 0)
+    ExitCode::from_passed(skipped == 0)
 }
 
 /// `quiz export-gift QUIZ [--out FILE] [--lang]`: 0 written; 1 the quiz is invalid or unwritable;
@@ -1063,19 +1064,19 @@ pub fn export_command(
     lang: Lang,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> i32 {
+) -> ExitCode {
     if refuse(out_path, quiz_path, err) {
-        return 2;
+        return ExitCode::Usage;
     }
     let Some(quiz) = super::load_quiz(quiz_path, err) else {
-        return 1;
+        return ExitCode::Failed;
     };
     let exported = export(&quiz, lang);
     print_notes(err, &display(quiz_path), &exported.notes);
     if emit(out_path, &exported.gift, out, err) {
-        0
+        ExitCode::Ok
     } else {
-        1
+        ExitCode::Failed
     }
 }
 

@@ -85,38 +85,51 @@ pub fn collect(args: &[PathBuf], quiz: &Path) -> Collected {
     c
 }
 
+/// The files under `dir`, depth first, each folder's entries in byte-wise name order. Hidden
+/// entries and linked folders are skipped with a note.
 fn walk(dir: &Path, found: &mut Vec<PathBuf>, c: &mut Collected) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            c.rejected.push(Rejection::file(
-                &display(dir),
-                format!("cannot read this folder: {e}"),
-            ));
-            return;
-        }
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
+    let mut entries = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = entries.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let folder = e.path().unwrap_or(dir).to_path_buf();
+                let reason = match e.into_io_error() {
+                    Some(io) => io.to_string(),
+                    None => "a folder links back to itself".to_string(),
+                };
+                c.rejected.push(Rejection::file(
+                    &display(&folder),
+                    format!("cannot read this folder: {reason}"),
+                ));
+                continue;
+            }
+        };
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
+            c.notes
+                .push(format!("{}: skipped: hidden file or folder", display(path)));
+            if entry.file_type().is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if entry.path_is_symlink() && path.is_dir() {
             c.notes.push(format!(
-                "{}: skipped: hidden file or folder",
-                display(&path)
+                "{}: skipped: symbolic link to a folder (name the folder itself to read it)",
+                display(path)
             ));
             continue;
         }
-        let is_link = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() && is_link => c.notes.push(format!(
-                "{}: skipped: symbolic link to a folder (name the folder itself to read it)",
-                display(&path)
-            )),
-            Ok(m) if m.is_dir() => walk(&path, found, c),
-            // Files, and links that cannot be followed (reading them reports why).
-            _ => found.push(path),
-        }
+        // Files, and links that cannot be followed (reading them reports why).
+        found.push(entry.into_path());
     }
 }
 
@@ -169,6 +182,30 @@ mod tests {
             c.rejected[0]
                 .reason()
                 .starts_with("cannot read this answer path")
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn linked_folders_are_noted_not_walked_and_linked_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("class/real")).unwrap();
+        std::fs::write(root.join("class/real/s1.toml"), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("class"), root.join("class/loop")).unwrap();
+        std::os::unix::fs::symlink(root.join("class/real/s1.toml"), root.join("class/s2.toml"))
+            .unwrap();
+        let c = collect(&[root.join("class")], &root.join("quiz.toml"));
+        let rel = |s: &str| s.strip_prefix(&display(root)).unwrap().to_string();
+        let files: Vec<_> = c.files.iter().map(|f| rel(&f.display)).collect();
+        assert_eq!(files, ["/class/real/s1.toml"]);
+        let notes: Vec<_> = c.notes.iter().map(|n| rel(n)).collect();
+        assert_eq!(
+            notes,
+            [
+                "/class/loop: skipped: symbolic link to a folder (name the folder itself to read it)",
+                "/class/s2.toml: skipped: this file was already named (it is read once)",
+            ]
         );
     }
 }

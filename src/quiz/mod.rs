@@ -10,7 +10,7 @@
 //! exporters, `feedback`, `render` and `template` make text, escaped for their format
 //! ([`escape`]).
 //!
-//! Exit codes of [`run`]: 0 everything graded (or the quiz is valid); 1 a submission was rejected,
+//! Exit codes of [`run_with`]: 0 everything graded (or the quiz is valid); 1 a submission was rejected,
 //! no submission was found, the quiz is unreadable or invalid, or a report could not be written;
 //! 2 a usage error (`--out` or `--feedback` would write over or into an input).
 
@@ -39,6 +39,8 @@ pub mod timestamp;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::exit::ExitCode;
+
 pub use args::{Duplicates, FeedbackFormat, Format, QuizArgs, QuizCommand, SheetFormat};
 pub use text::Lang;
 
@@ -48,16 +50,9 @@ use export::Report;
 use gradebook::Gradebook;
 use key::Quiz;
 
-/// Runs a `coinflip quiz` command: reports to stdout (or `--out`), messages to stderr; returns the
+/// Runs a `coinflip quiz` command: reports to `out` (or `--out`), messages to `err`; returns the
 /// exit code.
-pub fn run(args: QuizArgs) -> i32 {
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    run_with(args, &mut stdout.lock(), &mut stderr.lock())
-}
-
-/// [`run`] with explicit output streams.
-pub fn run_with(args: QuizArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn run_with(args: QuizArgs, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     match args.command {
         QuizCommand::Grade {
             quiz,
@@ -306,13 +301,13 @@ fn write_outputs(
 }
 
 /// `quiz grade`.
-pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let refusals = refusals(opts);
     if !refusals.is_empty() {
         for r in refusals {
             say(err, &r);
         }
-        return 2;
+        return ExitCode::Usage;
     }
     let _outputs = match crate::output::Plan::new()
         .file("--out", opts.out.as_deref())
@@ -326,7 +321,7 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
         }
     };
     let Some(quiz) = load_quiz(&opts.quiz, err) else {
-        return 1;
+        return ExitCode::Failed;
     };
     let map = match &opts.columns {
         None => None,
@@ -334,7 +329,7 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
             Ok(m) => Some(m),
             Err(problems) => {
                 print_problems(path, &problems, "column map", err);
-                return 1;
+                return ExitCode::Failed;
             }
         },
     };
@@ -348,22 +343,22 @@ pub fn grade_command(opts: &GradeOptions, out: &mut dyn Write, err: &mut dyn Wri
     };
     let body = export::render(opts.format, &report);
     report_messages(opts, &book, err);
-    let mut code = i32::from(!book.rejected.is_empty());
+    let mut code = ExitCode::from_passed(book.rejected.is_empty());
     if !write_outputs(opts, &quiz, &book, &body, out, err) {
-        code = 1;
+        code = ExitCode::Failed;
     }
     if book.inputs() == 0 {
         say(err, "error: no answer files found in the ANSWERS paths");
-        code = 1;
+        code = ExitCode::Failed;
     }
     say(err, &book.tally());
     code
 }
 
 /// `quiz check`.
-pub fn check_command(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+pub fn check_command(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let Some(quiz) = load_quiz(path, err) else {
-        return 1;
+        return ExitCode::Failed;
     };
     let _ = writeln!(
         out,
@@ -373,7 +368,7 @@ pub fn check_command(path: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i
         quiz.questions.len(),
         export::pts(quiz.max_points())
     );
-    0
+    ExitCode::Ok
 }
 
 /// `quiz render`.
@@ -383,12 +378,12 @@ pub fn render_command(
     with_key: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> i32 {
+) -> ExitCode {
     let Some(quiz) = load_quiz(path, err) else {
-        return 1;
+        return ExitCode::Failed;
     };
     match out.write_all(render::markdown(&quiz, lang, with_key).as_bytes()) {
-        Ok(()) => 0,
-        Err(_) => 1,
+        Ok(()) => ExitCode::Ok,
+        Err(_) => ExitCode::Failed,
     }
 }

@@ -81,7 +81,7 @@ pub fn command(
     to: Option<&Path>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> i32 {
+) -> crate::exit::ExitCode {
     if let Some(o) = to
         && crate::output::is_same_or_inside(o, quiz_path)
     {
@@ -91,10 +91,10 @@ pub fn command(
             display(o),
             display(quiz_path)
         );
-        return 2;
+        return crate::exit::ExitCode::Usage;
     }
     let Some(quiz) = super::load_quiz(quiz_path, err) else {
-        return 1;
+        return crate::exit::ExitCode::Failed;
     };
     let body = sheet(&quiz, format);
     let written = match to {
@@ -103,7 +103,7 @@ pub fn command(
         }),
         None => out.write_all(body.as_bytes()).map_err(|_| ()),
     };
-    i32::from(written.is_err())
+    crate::exit::ExitCode::from_passed(written.is_ok())
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ fn scenario(out: &mut String, r: &ScenarioResult) {
         model(out, m);
     }
     for n in &r.notes {
-        line(out, format!("> note: {}\n", inline(n)));
+        line(out, format!("> note: {}\n", inline(&n.to_string())));
     }
     for smp in &r.samples {
         line(

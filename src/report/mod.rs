@@ -11,10 +11,11 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod note;
 pub mod text;
 
-/// The formats `coinflip run --format` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The formats `coinflip run --format` accepts (spelt on the command line by `crate::cli`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// For people: one block per scenario, ✓/✗ per check, a summary line.
     Text,

@@ -75,7 +75,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
         line(out, format!("  sampling: {}", super::sampling_summary(s)));
     }
     for n in &r.notes {
-        line(out, format!("  note: {}", escape_line(n)));
+        line(out, format!("  note: {}", escape_line(&n.to_string())));
     }
     for s in &r.samples {
         line(

@@ -107,68 +107,11 @@ impl Binning {
     /// Lengths differ, no outcomes, a probability is negative or not finite, probabilities do not
     /// sum to 1 within 1e-9, `min_expected` is negative or not finite, or n = 0.
     pub fn new(probs: &[f64], observed: &[u64], min_expected: f64) -> Result<Binning, StatsError> {
-        if probs.is_empty() {
-            return Err(StatsError::Empty("probabilities"));
-        }
-        if observed.len() != probs.len() {
-            return Err(StatsError::LengthMismatch {
-                what: "observed counts",
-                left: observed.len(),
-                right: probs.len(),
-            });
-        }
-        if let Some((index, &value)) = probs
-            .iter()
-            .enumerate()
-            .find(|&(_, &p)| !p.is_finite() || p < 0.0)
-        {
-            return Err(StatsError::BadProbability { index, value });
-        }
-        let sum: f64 = probs.iter().sum();
-        if (sum - 1.0).abs() > 1e-9 {
-            return Err(StatsError::NotNormalized { sum });
-        }
-        if !min_expected.is_finite() || min_expected < 0.0 {
-            return Err(StatsError::OutOfRange {
-                name: "min_expected",
-                value: min_expected,
-                expected: "a finite number >= 0",
-            });
-        }
-        let n: u64 = observed.iter().sum();
-        if n == 0 {
-            return Err(StatsError::NoObservations);
-        }
+        let n = validate(probs, observed, min_expected)?;
         let nf = n as f64;
-
-        let mut kept = Vec::new();
-        let mut pooled = Vec::new();
-        let mut impossible = Vec::new();
-        for (i, &p) in probs.iter().enumerate() {
-            if p == 0.0 {
-                impossible.push(i);
-            } else if nf * p < min_expected {
-                pooled.push(i);
-            } else {
-                kept.push(i);
-            }
-        }
-        let p_of = |outcomes: &[usize]| outcomes.iter().map(|&i| probs[i]).sum::<f64>();
-        if !pooled.is_empty() {
-            while nf * p_of(&pooled) < min_expected && !kept.is_empty() {
-                // `min_by` returns the first of equal minima: ties go to the earliest outcome.
-                let (pos, _) = kept
-                    .iter()
-                    .enumerate()
-                    .min_by(|a, b| probs[*a.1].total_cmp(&probs[*b.1]))
-                    .expect("kept is not empty");
-                pooled.push(kept.remove(pos));
-                pooled.sort_unstable();
-            }
-        }
-
+        let (kept, pooled, impossible) = assign(probs, nf, min_expected);
         let make = |kind: BinKind, outcomes: Vec<usize>| {
-            let expected_p = p_of(&outcomes);
+            let expected_p = p_of(probs, &outcomes);
             Bin {
                 kind,
                 expected_p,
@@ -269,6 +212,78 @@ impl Binning {
         self.aggregate_into(counts, &mut out);
         out
     }
+}
+
+/// Checks the inputs of [`Binning::new`]; the number of observations n.
+fn validate(probs: &[f64], observed: &[u64], min_expected: f64) -> Result<u64, StatsError> {
+    if probs.is_empty() {
+        return Err(StatsError::Empty("probabilities"));
+    }
+    if observed.len() != probs.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "observed counts",
+            left: observed.len(),
+            right: probs.len(),
+        });
+    }
+    if let Some((index, &value)) = probs
+        .iter()
+        .enumerate()
+        .find(|&(_, &p)| !p.is_finite() || p < 0.0)
+    {
+        return Err(StatsError::BadProbability { index, value });
+    }
+    let sum: f64 = probs.iter().sum();
+    if (sum - 1.0).abs() > 1e-9 {
+        return Err(StatsError::NotNormalized { sum });
+    }
+    if !min_expected.is_finite() || min_expected < 0.0 {
+        return Err(StatsError::OutOfRange {
+            name: "min_expected",
+            value: min_expected,
+            expected: "a finite number >= 0",
+        });
+    }
+    let n: u64 = observed.iter().sum();
+    if n == 0 {
+        return Err(StatsError::NoObservations);
+    }
+    Ok(n)
+}
+
+/// Rules 1–3 of [`Binning::new`]: the outcomes kept alone, pooled, and impossible, each list
+/// in the given order.
+fn assign(probs: &[f64], nf: f64, min_expected: f64) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+    let mut kept = Vec::new();
+    let mut pooled = Vec::new();
+    let mut impossible = Vec::new();
+    for (i, &p) in probs.iter().enumerate() {
+        if p == 0.0 {
+            impossible.push(i);
+        } else if nf * p < min_expected {
+            pooled.push(i);
+        } else {
+            kept.push(i);
+        }
+    }
+    if !pooled.is_empty() {
+        while nf * p_of(probs, &pooled) < min_expected && !kept.is_empty() {
+            // `min_by` returns the first of equal minima: ties go to the earliest outcome.
+            let (pos, _) = kept
+                .iter()
+                .enumerate()
+                .min_by(|a, b| probs[*a.1].total_cmp(&probs[*b.1]))
+                .expect("kept is not empty");
+            pooled.push(kept.remove(pos));
+            pooled.sort_unstable();
+        }
+    }
+    (kept, pooled, impossible)
+}
+
+/// The total probability of `outcomes`, summed in their order.
+fn p_of(probs: &[f64], outcomes: &[usize]) -> f64 {
+    outcomes.iter().map(|&i| probs[i]).sum::<f64>()
 }
 
 #[cfg(test)]

@@ -192,42 +192,98 @@ pub fn find_root(
     xtol: f64,
 ) -> Result<f64, StatsError> {
     let xtol = xtol.max(f64::MIN_POSITIVE);
-    let (mut a, mut b) = (a, b);
-    let (mut fa, mut fb) = (f(a), f(b));
+    let (fa, fb) = (f(a), f(b));
     if fa == 0.0 {
         return Ok(a);
     }
     if fb == 0.0 {
         return Ok(b);
     }
-    let same_sign = |u: f64, v: f64| (u > 0.0 && v > 0.0) || (u < 0.0 && v < 0.0);
     if fa.is_nan() || fb.is_nan() || same_sign(fa, fb) {
         return Err(StatsError::NoRoot);
     }
-    let (mut c, mut fc) = (b, fb);
-    let mut d = b - a;
-    let mut e = d;
+    let mut s = Brent {
+        a,
+        b,
+        c: b,
+        fa,
+        fb,
+        fc: fb,
+        d: b - a,
+        e: b - a,
+    };
     for _ in 0..200 {
-        if same_sign(fb, fc) {
-            c = a;
-            fc = fa;
-            d = b - a;
-            e = d;
+        s.keep_bracketed();
+        let tol = 2.0 * f64::EPSILON * s.b.abs() + 0.5 * xtol;
+        let xm = 0.5 * (s.c - s.b);
+        if xm.abs() <= tol || s.fb == 0.0 {
+            return Ok(s.b);
         }
-        if fc.abs() < fb.abs() {
-            a = b;
-            b = c;
-            c = a;
-            fa = fb;
-            fb = fc;
-            fc = fa;
+        s.choose_step(tol, xm);
+        s.a = s.b;
+        s.fa = s.fb;
+        s.b += if s.d.abs() > tol {
+            s.d
+        } else {
+            tol.copysign(xm)
+        };
+        s.fb = f(s.b);
+        if s.fb.is_nan() {
+            return Err(StatsError::NoRoot);
         }
-        let tol = 2.0 * f64::EPSILON * b.abs() + 0.5 * xtol;
-        let xm = 0.5 * (c - b);
-        if xm.abs() <= tol || fb == 0.0 {
-            return Ok(b);
+    }
+    Err(StatsError::NoRoot)
+}
+
+fn same_sign(u: f64, v: f64) -> bool {
+    (u > 0.0 && v > 0.0) || (u < 0.0 && v < 0.0)
+}
+
+/// The state of Brent's method: `b` the best estimate, `a` the previous one, `c` the other end
+/// of the bracket around the root; `d` the last step and `e` the one before.
+struct Brent {
+    a: f64,
+    b: f64,
+    c: f64,
+    fa: f64,
+    fb: f64,
+    fc: f64,
+    d: f64,
+    e: f64,
+}
+
+impl Brent {
+    /// Keeps the root between `b` and `c`, with `b` the end where |f| is smaller.
+    fn keep_bracketed(&mut self) {
+        if same_sign(self.fb, self.fc) {
+            self.c = self.a;
+            self.fc = self.fa;
+            self.d = self.b - self.a;
+            self.e = self.d;
         }
-        if e.abs() >= tol && fa.abs() > fb.abs() {
+        if self.fc.abs() < self.fb.abs() {
+            self.a = self.b;
+            self.b = self.c;
+            self.c = self.a;
+            self.fa = self.fb;
+            self.fb = self.fc;
+            self.fc = self.fa;
+        }
+    }
+
+    /// The next step `d`: interpolation (secant, or inverse quadratic) when it stays inside the
+    /// bracket and shrinks fast enough, bisection (`xm`) otherwise.
+    fn choose_step(&mut self, tol: f64, xm: f64) {
+        let Brent {
+            a,
+            b,
+            c,
+            fa,
+            fb,
+            fc,
+            ..
+        } = *self;
+        if self.e.abs() >= tol && fa.abs() > fb.abs() {
             let s = fb / fa;
             let (mut p, mut q);
             if a == c {
@@ -246,27 +302,19 @@ pub fn find_root(
             }
             p = p.abs();
             let min1 = 3.0 * xm * q - (tol * q).abs();
-            let min2 = (e * q).abs();
+            let min2 = (self.e * q).abs();
             if 2.0 * p < min1.min(min2) {
-                e = d;
-                d = p / q;
+                self.e = self.d;
+                self.d = p / q;
             } else {
-                d = xm;
-                e = d;
+                self.d = xm;
+                self.e = self.d;
             }
         } else {
-            d = xm;
-            e = d;
-        }
-        a = b;
-        fa = fb;
-        b += if d.abs() > tol { d } else { tol.copysign(xm) };
-        fb = f(b);
-        if fb.is_nan() {
-            return Err(StatsError::NoRoot);
+            self.d = xm;
+            self.e = self.d;
         }
     }
-    Err(StatsError::NoRoot)
 }
 
 /// Cohen's w of observed counts against expected probabilities:

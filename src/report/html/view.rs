@@ -37,7 +37,7 @@ pub struct Scenario<'a> {
     /// Nothing but the error to show: the section ends after it.
     rejected: bool,
     figures: Vec<Row>,
-    notes: &'a [String],
+    notes: Vec<String>,
     samples: Vec<Sample>,
     /// The swatches explaining the token shades (when a sample has remix statistics).
     legend: Option<Vec<Swatch>>,
@@ -170,7 +170,7 @@ impl<'a> Scenario<'a> {
             rejected: error.is_some() && r.model.is_none(),
             error,
             figures: figures(r),
-            notes: &r.notes,
+            notes: r.notes.iter().map(|n| n.to_string()).collect(),
             samples: r
                 .samples
                 .iter()

@@ -1,10 +1,15 @@
-//! The command line: clap types only. `src/main.rs` parses them and hands them to [`crate::app`].
+//! The command line: clap types only — every command's arguments, and (in `values`) how the
+//! library's own enums are spelt on it. `src/main.rs` parses them and hands them to
+//! [`crate::app`]. `coinflip quiz`'s arguments still live in `crate::quiz::args`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::report::Format;
+use crate::schema::SchemaFormat;
+
+mod values;
 
 /// Teach and test how a language model generates text: train an n-gram model, flip a biased coin
 /// at every step from a fixed seed, and check what came out.
@@ -42,10 +47,26 @@ pub enum Command {
     /// Grade students' answer files against a quiz key; check or render a quiz.
     Quiz(crate::quiz::QuizArgs),
     /// Print the JSON Schema of a file format (scenario, quiz, answers) for editors.
-    Schema(crate::schema::SchemaArgs),
+    Schema(SchemaArgs),
     /// Write a starter project: a scenario and its corpus, the chapter's demo distribution, a
     /// quiz with two answer files, and a GitHub Actions workflow.
-    Init(crate::init::InitArgs),
+    Init(InitArgs),
+}
+
+/// `coinflip schema …`: print the JSON Schema of a file format.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file format.
+    #[arg(value_enum)]
+    pub format: SchemaFormat,
+}
+
+/// `coinflip init [DIR]`: write a starter project.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to write into (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 /// `K/N` (or nextest's spelling `hash:K/N`): the K-th of N deterministic shards.

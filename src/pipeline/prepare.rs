@@ -1,0 +1,458 @@
+//! From a model scenario to a model ready to generate: the corpus (shared through the
+//! [`CorpusCache`]), the size check, training or estimation or reading the ARPA file, and the
+//! prefix resolved to token ids. Shared by `run`, `score`, `trace`, `calibrate` and `export-arpa`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::corpus::TokenizedCorpus;
+use crate::error::Diagnostic;
+use crate::lm::backoff::ArpaLm;
+use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing};
+use crate::pipeline::corpus_cache::CorpusCache;
+use crate::pipeline::discover::shown;
+use crate::results::{ModelInfo, Note};
+use crate::scenario::{CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
+use crate::tokenize::TokenId;
+
+/// Order × corpus tokens a model may count: 400 million (about 10 GB at worst), raised with
+/// `COINFLIP_MAX_NGRAMS`.
+pub const NGRAM_BUDGET: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
+    what: "n-gram positions",
+    var: "COINFLIP_MAX_NGRAMS",
+    default: 400_000_000,
+};
+
+/// A trained model scenario, ready to generate (shared by `run`, `score` and `trace`).
+pub struct Prepared {
+    /// The corpus (empty for an ARPA model without one), numbered by the model's vocabulary.
+    pub corpus: Arc<TokenizedCorpus>,
+    pub model: PreparedModel,
+    pub info: ModelInfo,
+    pub prefix_ids: Vec<TokenId>,
+    pub prefix_text: String,
+    /// What training and the prefix gave the reader to know, in that order.
+    pub notes: Vec<Note>,
+}
+
+/// The model of a prepared scenario: coinflip's n-gram model or a backoff model.
+pub enum PreparedModel {
+    Ngram(NgramModel),
+    Backoff(ArpaLm),
+}
+
+impl PreparedModel {
+    fn lm(&self) -> &dyn LanguageModel {
+        match self {
+            PreparedModel::Ngram(m) => m,
+            PreparedModel::Backoff(m) => m,
+        }
+    }
+}
+
+impl LanguageModel for PreparedModel {
+    fn order(&self) -> usize {
+        self.lm().order()
+    }
+    fn vocab(&self) -> &crate::tokenize::Vocab {
+        self.lm().vocab()
+    }
+    fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
+        self.lm().distribution(history, out)
+    }
+    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::lm::ngram::Scored {
+        self.lm().prob(history, token)
+    }
+}
+
+/// Loads the corpus, trains the model and resolves the prefix of a model scenario.
+pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagnostic>> {
+    let ScenarioKind::Model {
+        corpus: cspec,
+        model: mspec,
+        generate,
+    } = &sc.kind
+    else {
+        return Err(vec![Diagnostic::file(
+            &sc.file,
+            "this is a [distribution] scenario: it has no trained model",
+        )]);
+    };
+    let corpus = corpus_of(sc, cspec.as_ref(), mspec, cache)?;
+    check_size(sc, mspec, &corpus, cspec.is_some()).map_err(|d| vec![d])?;
+    let trained = train(sc, mspec, corpus)?;
+    let mut notes = trained.notes;
+    let (prefix_ids, prefix_text, note) = resolve_prefix(sc, &generate.prefix, &trained.corpus)?;
+    notes.extend(note);
+    Ok(Prepared {
+        corpus: trained.corpus,
+        model: trained.model,
+        info: trained.info,
+        prefix_ids,
+        prefix_text,
+        notes,
+    })
+}
+
+/// The scenario's tokenized corpus, or an empty one (an ARPA model without `[corpus]`).
+fn corpus_of(
+    sc: &Scenario,
+    cspec: Option<&CorpusSpec>,
+    mspec: &ModelSpec,
+    cache: &CorpusCache,
+) -> Result<Arc<TokenizedCorpus>, Vec<Diagnostic>> {
+    match cspec {
+        Some(c) => cache.get(sc, c, mspec.tokenizer).map_err(|d| vec![d]),
+        None => Ok(Arc::new(TokenizedCorpus {
+            vocab: crate::tokenize::Vocab::new(),
+            documents: Vec::new(),
+            tokenizer: mspec.tokenizer,
+        })),
+    }
+}
+
+/// Refuses, up front, a model that would not fit in memory (counting stores one slice per token
+/// and order) or a corpus shorter than the order.
+fn check_size(
+    sc: &Scenario,
+    mspec: &ModelSpec,
+    corpus: &TokenizedCorpus,
+    has_corpus: bool,
+) -> Result<(), Diagnostic> {
+    let grams = corpus.token_count() as u64 * mspec.order as u64;
+    let budget = NGRAM_BUDGET
+        .bytes()
+        .map_err(|e| Diagnostic::file(&sc.file, e))?;
+    if grams > budget {
+        return Err(Diagnostic::file(
+            &sc.file,
+            format!(
+                "order {} on {} corpus tokens means {grams} n-gram positions to count, more than \
+                 the limit of {budget}: lower `order`, use a smaller corpus, or raise \
+                 {} (about 24 bytes of memory each)",
+                mspec.order,
+                corpus.token_count(),
+                NGRAM_BUDGET.var
+            ),
+        )
+        .with_key("model.order"));
+    }
+    if has_corpus && corpus.token_count() < mspec.order {
+        return Err(Diagnostic::file(
+            &sc.file,
+            format!(
+                "the corpus has {} token(s), fewer than the model order {}: add text or lower `order`",
+                corpus.token_count(),
+                mspec.order
+            ),
+        )
+        .with_key("model.order"));
+    }
+    Ok(())
+}
+
+/// A model with the corpus numbered by its vocabulary, its figures, and its notes.
+struct Trained {
+    model: PreparedModel,
+    corpus: Arc<TokenizedCorpus>,
+    info: ModelInfo,
+    notes: Vec<Note>,
+}
+
+/// Trains (or estimates, or reads) the scenario's model.
+fn train(
+    sc: &Scenario,
+    mspec: &ModelSpec,
+    corpus: Arc<TokenizedCorpus>,
+) -> Result<Trained, Vec<Diagnostic>> {
+    match &mspec.estimator {
+        Estimator::Ngram(smoothing) => {
+            let m = NgramModel::train(&corpus, mspec.order, *smoothing);
+            let counts = m.counts.types_per_order();
+            let info = model_info(&m, counts, &corpus, mspec);
+            Ok(Trained {
+                model: PreparedModel::Ngram(m),
+                corpus,
+                info,
+                notes: Vec::new(),
+            })
+        }
+        Estimator::ModifiedKneserNey => estimate_modified_kn(sc, mspec, &corpus),
+        Estimator::Arpa { path, span } => {
+            let full = sc.dir.join(path);
+            let shown_path = PathBuf::from(shown(&full));
+            let text = crate::input::read_arpa_text(&full, &shown_path).map_err(|d| {
+                vec![Diagnostic::at(
+                    &sc.file,
+                    &sc.source,
+                    Some(span.clone()),
+                    Some("model.arpa".into()),
+                    format!("{}: {}", d.file.display(), d.message),
+                )]
+            })?;
+            let model = crate::lm::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
+            Ok(backoff(
+                ArpaLm::new(model, corpus.vocab.clone()),
+                &corpus,
+                mspec,
+            ))
+        }
+    }
+}
+
+/// Modified Kneser–Ney as lmplz estimates it, with lmplz's fallback discounts (noted) for
+/// orders with too little text.
+fn estimate_modified_kn(
+    sc: &Scenario,
+    mspec: &ModelSpec,
+    corpus: &TokenizedCorpus,
+) -> Result<Trained, Vec<Diagnostic>> {
+    let sentences: Vec<Vec<&str>> = corpus
+        .documents
+        .iter()
+        .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
+        .collect();
+    let fallback = crate::lm::kenlm::LMPLZ_FALLBACK_DISCOUNTS;
+    let est = crate::lm::kenlm::estimate(&sentences, mspec.order, Some(fallback)).map_err(|e| {
+        vec![
+            Diagnostic::file(
+                &sc.file,
+                format!("cannot estimate modified Kneser–Ney: {e}"),
+            )
+            .with_key("model.smoothing"),
+        ]
+    })?;
+    let discounts = est
+        .stats
+        .iter()
+        .map(|s| [s.discounts.d1, s.discounts.d2, s.discounts.d3_plus])
+        .collect();
+    let note = fallback_note(&est.stats, fallback);
+    let mut trained = backoff(ArpaLm::new(est.model, corpus.vocab.clone()), corpus, mspec);
+    trained.info.discounts = Some(discounts);
+    trained.notes.extend(note);
+    Ok(trained)
+}
+
+/// The note saying which orders used the fallback discounts (none when no order did).
+fn fallback_note(stats: &[crate::lm::kenlm::OrderStats], discounts: [f64; 3]) -> Option<Note> {
+    let orders: Vec<usize> = stats
+        .iter()
+        .filter(|s| s.discounts.fallback)
+        .map(|s| s.order)
+        .collect();
+    (!orders.is_empty()).then_some(Note::FallbackDiscounts { orders, discounts })
+}
+
+/// A backoff model, with the corpus renumbered by the model's vocabulary (an ARPA file may
+/// know words the corpus lacks).
+fn backoff(lm: ArpaLm, corpus: &TokenizedCorpus, mspec: &ModelSpec) -> Trained {
+    let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
+    let info = model_info(&lm, counts, corpus, mspec);
+    let corpus = Arc::new(TokenizedCorpus {
+        vocab: lm.vocab().clone(),
+        documents: corpus.documents.clone(),
+        tokenizer: corpus.tokenizer,
+    });
+    Trained {
+        model: PreparedModel::Backoff(lm),
+        corpus,
+        info,
+        notes: Vec::new(),
+    }
+}
+
+/// The figures of a trained model for reports.
+fn model_info(
+    model: &dyn LanguageModel,
+    ngram_counts: Vec<usize>,
+    corpus: &TokenizedCorpus,
+    spec: &ModelSpec,
+) -> ModelInfo {
+    let parameter = match &spec.estimator {
+        Estimator::Ngram(Smoothing::AddK { k }) => Some(*k),
+        Estimator::Ngram(Smoothing::KneserNey { discount }) => Some(*discount),
+        Estimator::Ngram(Smoothing::StupidBackoff { alpha }) => Some(*alpha),
+        _ => None,
+    };
+    ModelInfo {
+        kind: if matches!(spec.estimator, Estimator::Arpa { .. }) {
+            "arpa"
+        } else {
+            "ngram"
+        },
+        order: model.order(),
+        tokenizer: spec.tokenizer.kind.name(),
+        lowercase: spec.tokenizer.lowercase,
+        smoothing: spec.estimator.name(),
+        smoothing_parameter: parameter,
+        vocabulary_size: model.vocab().len() - crate::tokenize::RESERVED,
+        documents: corpus.documents.len(),
+        training_tokens: corpus.token_count(),
+        ngram_counts,
+        discounts: None,
+    }
+}
+
+/// The prefix as token ids and as text, and a note on tokens the model never saw.
+fn resolve_prefix(
+    sc: &Scenario,
+    prefix: &Prefix,
+    corpus: &TokenizedCorpus,
+) -> Result<(Vec<TokenId>, String, Option<Note>), Vec<Diagnostic>> {
+    match prefix {
+        Prefix::Text(t) => {
+            let (ids, unknown) = corpus.encode(t);
+            let note =
+                (!unknown.is_empty()).then_some(Note::UnknownPrefixTokens { tokens: unknown });
+            Ok((ids, t.clone(), note))
+        }
+        Prefix::FromDocument {
+            document,
+            tokens,
+            span,
+        } => {
+            let at = |msg: String| {
+                vec![Diagnostic::at(
+                    &sc.file,
+                    &sc.source,
+                    Some(span.clone()),
+                    Some("generate.prefix_from".to_string()),
+                    msg,
+                )]
+            };
+            let Some(doc) = corpus.documents.get(*document) else {
+                return Err(at(format!(
+                    "expected a document index from 0 to {}, found {document} (the corpus has {} \
+                     documents)",
+                    corpus.documents.len() - 1,
+                    corpus.documents.len()
+                )));
+            };
+            if *tokens > doc.len() {
+                return Err(at(format!(
+                    "document {document} has {} tokens, fewer than the {tokens} asked for",
+                    doc.len()
+                )));
+            }
+            let ids = doc[..*tokens].to_vec();
+            let text = corpus.decode(&ids);
+            Ok((ids, text, None))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn scenario(src: &str) -> Scenario {
+        crate::scenario::parse(src, Path::new("t.toml"), Path::new("."), "t").unwrap()
+    }
+
+    fn prepared(src: &str) -> Result<Prepared, Vec<Diagnostic>> {
+        prepare(&scenario(src), &CorpusCache::default())
+    }
+
+    const TINY_MKN: &str = "[corpus]\ntext = \"a a b a\\nb a\"\ndocuments = \"lines\"\n\
+        [model]\norder = 2\nsmoothing = \"modified-kneser-ney\"\n\
+        [generate]\nprefix = \"a zz\"\nsamples = 1\n";
+
+    #[test]
+    fn the_fallback_note_is_kept_before_the_prefix_note() {
+        // The note was once pushed into a list that was then replaced by an empty one.
+        let p = prepared(TINY_MKN).unwrap();
+        assert_eq!(
+            p.notes,
+            [
+                Note::FallbackDiscounts {
+                    orders: vec![2],
+                    discounts: [0.5, 1.0, 1.5]
+                },
+                Note::UnknownPrefixTokens {
+                    tokens: vec!["zz".into()]
+                }
+            ]
+        );
+        assert_eq!(
+            p.info.discounts.as_ref().map(|d| d[1]),
+            Some([0.5, 1.0, 1.5])
+        );
+        assert_eq!(p.prefix_text, "a zz");
+        assert_eq!(p.prefix_ids[1], crate::tokenize::UNK);
+    }
+
+    #[test]
+    fn the_fallback_note_names_every_order_that_fell_back() {
+        let stats = |order: usize, fallback: bool| crate::lm::kenlm::OrderStats {
+            order,
+            ngrams: 1,
+            counts_of_counts: [0; 4],
+            discounts: crate::lm::kenlm::Discounts {
+                d1: 0.5,
+                d2: 1.0,
+                d3_plus: 1.5,
+                fallback,
+            },
+        };
+        let fb = [0.5, 1.0, 1.5];
+        assert_eq!(fallback_note(&[stats(1, false), stats(2, false)], fb), None);
+        assert_eq!(
+            fallback_note(&[stats(1, true), stats(2, false), stats(3, true)], fb),
+            Some(Note::FallbackDiscounts {
+                orders: vec![1, 3],
+                discounts: fb
+            })
+        );
+    }
+
+    #[test]
+    fn a_corpus_shorter_than_the_order_is_refused_at_model_order() {
+        let e = prepared("[corpus]\ntext = \"a b\"\n[model]\norder = 3\n[generate]\nsamples = 1\n")
+            .err()
+            .unwrap();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].key.as_deref(), Some("model.order"));
+        assert!(
+            e[0].message
+                .starts_with("the corpus has 2 token(s), fewer than the model order 3"),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
+    fn a_prefix_from_a_document_is_checked_against_the_corpus() {
+        let src = |doc: usize, tokens: usize| {
+            format!(
+                "[corpus]\ntext = \"a b c\\nd e\"\ndocuments = \"lines\"\n[model]\norder = 2\n\
+                 [generate]\nprefix_from = {{ document = {doc}, tokens = {tokens} }}\nsamples = 1\n"
+            )
+        };
+        let p = prepared(&src(1, 1)).unwrap();
+        assert_eq!(p.prefix_text, "d");
+        assert!(p.notes.is_empty());
+        let e = prepared(&src(2, 1)).err().unwrap();
+        assert_eq!(e[0].key.as_deref(), Some("generate.prefix_from"));
+        assert!(
+            e[0].message
+                .starts_with("expected a document index from 0 to 1, found 2")
+        );
+        let e = prepared(&src(1, 5)).err().unwrap();
+        assert_eq!(
+            e[0].message,
+            "document 1 has 2 tokens, fewer than the 5 asked for"
+        );
+    }
+
+    #[test]
+    fn a_distribution_scenario_has_no_model_to_prepare() {
+        let sc = scenario(
+            "[distribution]\ncontext = \"c\"\ntokens = [\"x\", \"y\"]\nprobs = [0.5, 0.5]\n\
+             [checks.chi_square]\nsamples = 10\n",
+        );
+        let e = prepare(&sc, &CorpusCache::default()).err().unwrap();
+        assert!(e[0].message.contains("[distribution] scenario"));
+    }
+}
