@@ -188,8 +188,8 @@ pub struct TraceArgs {
     /// How many of the most probable candidates to show at each step.
     #[arg(long, default_value_t = 7)]
     pub top: usize,
-    /// `draw`: candidates in the order the draw walks them, with their intervals (the others
-    /// summed up); `p`: the most probable first.
+    /// How each step's candidates are listed (the `--top` most probable and the one drawn; with
+    /// `draw`, the others summed up in rows of their own).
     #[arg(long, value_enum, default_value_t = crate::pipeline::inspect::TraceOrder::Draw)]
     pub sort: crate::pipeline::inspect::TraceOrder,
     /// [distribution] scenarios: how many of the chi-square check's draws to replay.
@@ -207,7 +207,7 @@ pub struct FlipArgs {
     /// A [distribution] scenario, or a model scenario (its next-token distribution after
     /// --context).
     pub scenario: PathBuf,
-    /// How many flips.
+    /// How many flips (0 to 10,000,000).
     #[arg(long, default_value_t = crate::pipeline::flip::DEFAULT_COUNT,
           value_parser = clap::value_parser!(u64).range(0..=crate::pipeline::flip::MAX_COUNT))]
     pub count: u64,

@@ -298,8 +298,8 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
     }
 }
 
-/// How `coinflip trace` lists a step's candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+/// How `coinflip trace` lists a step's candidates (`--sort`, spelt by `cli/values.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TraceOrder {
     /// In the order the draw walks them, each with its interval of [0, 1): the `--top` most
     /// probable and the one drawn, the others summed up in rows of their own.

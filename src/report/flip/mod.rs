@@ -12,7 +12,8 @@ pub mod json;
 pub mod text;
 
 /// The formats `coinflip flip --format` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// (Spelt on the command line by `cli/values.rs`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlipFormat {
     /// For a terminal: the coin as a table with a bar, the flips, the tally.
     Text,
