@@ -193,7 +193,8 @@ pub struct TraceArgs {
     #[arg(long, value_enum, default_value_t = crate::pipeline::inspect::TraceOrder::Draw)]
     pub sort: crate::pipeline::inspect::TraceOrder,
     /// [distribution] scenarios: how many of the chi-square check's draws to replay.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=crate::pipeline::flip::MAX_COUNT))]
     pub draws: u64,
     /// Overrides the scenario's seed.
     #[arg(long)]
