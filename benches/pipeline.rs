@@ -7,7 +7,8 @@
 use std::hint::black_box;
 
 use coinflip::corpus::{Corpus, TokenizedCorpus};
-use coinflip::lm::ngram::{LanguageModel, NgramCounts, NgramModel, Smoothing, start_history};
+use coinflip::lm::ngram::{NgramCounts, NgramModel, Smoothing};
+use coinflip::lm::{LanguageModel, start_history};
 use coinflip::sample::{self, Cumulative, Domain, GenerateConfig, SamplerConfig};
 use coinflip::tokenize::{EOS, Tokenizer, TokenizerKind};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};

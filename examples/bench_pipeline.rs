@@ -27,7 +27,8 @@ use std::hash::Hasher;
 use std::time::Instant;
 
 use coinflip::corpus::{Corpus, DocumentSplit, TokenizedCorpus, read_text, split_documents};
-use coinflip::lm::ngram::{LanguageModel, NgramModel, Smoothing, start_history};
+use coinflip::lm::ngram::{NgramModel, Smoothing};
+use coinflip::lm::{LanguageModel, start_history};
 use coinflip::sample::{self, Cumulative, Domain, GenerateConfig, SamplerConfig};
 use coinflip::tokenize::{EOS, TokenId, Tokenizer, TokenizerKind};
 

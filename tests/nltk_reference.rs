@@ -3,7 +3,8 @@
 //! (nltk 3.10.4), which explains how the two paddings and vocabularies line up.
 
 use coinflip::corpus::{Corpus, DocumentSplit, TokenizedCorpus, read_text, split_documents};
-use coinflip::lm::ngram::{LanguageModel, NgramModel, Smoothing, start_history};
+use coinflip::lm::ngram::{NgramModel, Smoothing};
+use coinflip::lm::{LanguageModel, start_history};
 use coinflip::tokenize::{Tokenizer, TokenizerKind};
 use std::path::Path;
 

@@ -8,7 +8,7 @@
 //! the sum of the rest (see docs/sampling.md).
 
 use crate::lm::arpa::BackoffModel;
-use crate::lm::ngram::{LanguageModel, Scored};
+use crate::lm::{LanguageModel, Scored};
 use crate::tokenize::{BOS, EOS, TokenId, UNK, Vocab};
 
 /// A backoff model with coinflip's vocabulary.

@@ -15,7 +15,8 @@
 use std::collections::BTreeSet;
 
 use crate::lm::arpa::{BackoffModel, NgramTable};
-use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing, pad};
+use crate::lm::ngram::{NgramModel, Smoothing};
+use crate::lm::{LanguageModel, pad};
 use crate::tokenize::{BOS, EOS, TokenId, UNK};
 
 /// log10 of a probability, as ARPA stores it.

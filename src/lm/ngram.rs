@@ -29,7 +29,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::corpus::TokenizedCorpus;
-use crate::sample::{Cumulative, DrawScratch, Drawn};
+use crate::lm::{Candidates, LanguageModel, Scored, Scratch, Weights};
 use crate::tokenize::{BOS, EOS, RESERVED, TokenId, Vocab};
 
 /// How counts become probabilities.
@@ -56,36 +56,6 @@ impl Smoothing {
             Smoothing::KneserNey { .. } => "kneser-ney",
             Smoothing::StupidBackoff { .. } => "stupid-backoff",
         }
-    }
-}
-
-/// The probability of one token and the length of the context that produced it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scored {
-    pub p: f64,
-    /// How many tokens of context the model actually used (0 = unigram).
-    pub context_len: usize,
-}
-
-/// Anything that gives next-token distributions: the n-gram models here, ARPA models, explicit
-/// distributions.
-pub trait LanguageModel: Send + Sync {
-    /// The n of the n-gram: the model looks at the last `order - 1` tokens.
-    fn order(&self) -> usize;
-    /// The vocabulary numbering the tokens.
-    fn vocab(&self) -> &Vocab;
-    /// Writes every candidate with a non-zero probability as `(id, p)` in ascending id into `out`
-    /// (cleared first) and returns the context length used. `history` is everything so far,
-    /// start padding included; only its last `order - 1` tokens matter.
-    fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize;
-    /// The probability of `token` after `history`.
-    fn prob(&self, history: &[TokenId], token: TokenId) -> Scored;
-    /// One generation step without transforms: the draw of `docs/sampling.md` (cumulative sums
-    /// over [`LanguageModel::distribution`] in ascending id, the first j with `u · C_m < C_j`).
-    /// `None` when there is no candidate. A model may override this to skip building the
-    /// distribution, but must return exactly the same bits.
-    fn draw(&self, history: &[TokenId], u: f64, scratch: &mut DrawScratch) -> Option<Drawn> {
-        crate::sample::draw_from_distribution(self, history, u, scratch)
     }
 }
 
@@ -381,23 +351,6 @@ impl NgramCounts {
     }
 }
 
-/// `order - 1` start markers, the document, one end marker.
-pub fn pad(doc: &[TokenId], order: usize) -> Vec<TokenId> {
-    let mut v = Vec::with_capacity(doc.len() + order);
-    v.extend(std::iter::repeat_n(BOS, order - 1));
-    v.extend_from_slice(doc);
-    v.push(crate::tokenize::EOS);
-    v
-}
-
-/// The start of a history: `order - 1` start markers followed by `prefix`.
-pub fn start_history(prefix: &[TokenId], order: usize) -> Vec<TokenId> {
-    let mut v = Vec::with_capacity(prefix.len() + order);
-    v.extend(std::iter::repeat_n(BOS, order - 1));
-    v.extend_from_slice(prefix);
-    v
-}
-
 /// An n-gram model: counts plus a smoothing.
 #[derive(Debug, Clone)]
 pub struct NgramModel {
@@ -411,7 +364,7 @@ pub struct NgramModel {
 
 /// Per level of a Kneser–Ney walk: γ, the total and the rows of the context's followers.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct KnStep {
+pub(super) struct KnStep {
     gamma: f64,
     total: f64,
     rows: (usize, usize),
@@ -743,64 +696,40 @@ impl LanguageModel for NgramModel {
         }
     }
 
-    fn draw(&self, history: &[TokenId], u: f64, scratch: &mut DrawScratch) -> Option<Drawn> {
+    fn weights<'a>(&'a self, history: &[TokenId], scratch: &'a mut Scratch) -> Weights<'a> {
         match self.smoothing {
             // Sparse: the followers of the longest seen context are the candidates.
             Smoothing::Mle => {
-                let x = self.longest_seen(history)?;
+                let Some(x) = self.longest_seen(history) else {
+                    return Weights {
+                        candidates: Candidates::Listed(&[]),
+                        context_len: 0,
+                    };
+                };
                 let l = &self.counts.levels[x.len];
                 let r = l.range(x.id);
-                let total = l.total[x.id as usize] as f64;
-                let counts = &l.counts[r.clone()];
-                let c = &mut scratch.cumulative;
-                c.rebuild(counts.iter().map(|&n| n as f64 / total));
-                let j = c.pick(u)?;
-                Some(Drawn {
-                    token: l.ids[r][j],
-                    p: counts[j] as f64 / total,
-                    total: c.total(),
+                Weights {
+                    candidates: Candidates::Counted {
+                        ids: &l.ids[r.clone()],
+                        counts: &l.counts[r],
+                        total: l.total[x.id as usize] as f64,
+                    },
                     context_len: x.len,
-                })
+                }
             }
             // Dense: every candidate has a weight; no (id, p) pairs are built.
             Smoothing::KneserNey { discount: d } => {
                 self.kn_steps(d, history, &mut scratch.kn);
-                let mut p = std::mem::take(&mut scratch.weights);
-                self.kn_dense(d, &scratch.kn, &mut p);
-                let drawn = draw_dense(&p, u, &mut scratch.cumulative).map(|(token, w)| Drawn {
-                    token,
-                    p: w,
-                    total: scratch.cumulative.total(),
-                    context_len: scratch.kn.last().map_or(0, |s| s.c),
-                });
-                scratch.weights = p;
-                drawn
+                self.kn_dense(d, &scratch.kn, &mut scratch.dense);
+                let context_len = scratch.kn.last().map_or(0, |s| s.c);
+                Weights {
+                    candidates: Candidates::Dense(&scratch.dense),
+                    context_len,
+                }
             }
-            _ => crate::sample::draw_from_distribution(self, history, u, scratch),
+            _ => crate::lm::listed_weights(self, history, scratch),
         }
     }
-}
-
-/// The draw over dense weights `p[id]` (0 for `<s>`, `<unk>` and impossible tokens): the same
-/// pick, total and weight as the draw over the (id, p > 0) pairs. A zero weight adds nothing to a
-/// cumulative sum and is never the first j with `x < C_j`; only when `x ≥ C_m` (the last
-/// candidate is taken) must the zeros at the end be skipped.
-fn draw_dense(p: &[f64], u: f64, c: &mut Cumulative) -> Option<(TokenId, f64)> {
-    let first = (RESERVED as TokenId..p.len() as TokenId).map(|w| p[w as usize]);
-    c.rebuild(std::iter::once(p[EOS as usize]).chain(first));
-    let token_of = |j: usize| {
-        if j == 0 {
-            EOS
-        } else {
-            (j - 1 + RESERVED) as TokenId
-        }
-    };
-    let mut j = c.pick(u)?;
-    while p[token_of(j) as usize] == 0.0 {
-        j = j.checked_sub(1)?;
-    }
-    let token = token_of(j);
-    Some((token, p[token as usize]))
 }
 
 /// The implementation this module replaced (a sorted list of n-gram slices, grouped, looked up in
@@ -811,8 +740,9 @@ mod reference {
     #![allow(dead_code)]
     use std::collections::HashMap;
 
-    use super::{LanguageModel, Scored, Smoothing, pad};
+    use super::Smoothing;
     use crate::corpus::TokenizedCorpus;
+    use crate::lm::{LanguageModel, Scored, pad};
     use crate::tokenize::{TokenId, Vocab};
 
     #[derive(Debug, Clone)]
@@ -1168,6 +1098,7 @@ mod reference {
 mod tests {
     use super::*;
     use crate::corpus::{Corpus, TokenizedCorpus};
+    use crate::lm::start_history;
     use crate::tokenize::{EOS, Tokenizer, TokenizerKind};
     use proptest::prelude::*;
 
@@ -1281,7 +1212,7 @@ mod tests {
         }
         let mut scratch = crate::sample::DrawScratch::default();
         for u in [0.0, 0.25, 0.5, 0.999, 1.0 - f64::EPSILON / 2.0] {
-            match m.draw(h, u, &mut scratch) {
+            match crate::sample::draw(m, h, u, &mut scratch) {
                 Some(d) => v.push((d.token, d.p.to_bits() ^ d.total.to_bits(), d.context_len)),
                 None => v.push((u32::MAX, 0, 0)),
             }

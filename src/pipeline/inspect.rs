@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::lm::ngram::{LanguageModel, start_history};
+use crate::lm::{LanguageModel, start_history};
 use crate::pipeline::run::Prepared;
 use crate::sample::{self, Domain, GenerateConfig, SamplerConfig};
 use crate::tokenize::{EOS, TokenId};

@@ -15,7 +15,8 @@ use crate::remix::CorpusIndex;
 
 use crate::corpus::{Corpus, CorpusSource, TokenizedCorpus};
 use crate::error::Diagnostic;
-use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing};
+use crate::lm::LanguageModel;
+use crate::lm::ngram::{NgramModel, Smoothing};
 use crate::results::{BatchReport, ModelInfo, SampleResult, ScenarioResult, Status};
 use crate::sample::{self, Domain, GenerateConfig};
 use crate::scenario::{self, CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
@@ -387,7 +388,7 @@ impl LanguageModel for PreparedModel {
     fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
         self.lm().distribution(history, out)
     }
-    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::lm::ngram::Scored {
+    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::lm::Scored {
         self.lm().prob(history, token)
     }
 }
@@ -691,7 +692,7 @@ fn model_tested(
     contexts
         .into_iter()
         .map(|(text, ids)| {
-            let history = crate::lm::ngram::start_history(&ids, order);
+            let history = crate::lm::start_history(&ids, order);
             let mut dist = Vec::new();
             p.model.distribution(&history, &mut dist);
             sc.sampling.apply(&mut dist);
@@ -789,7 +790,7 @@ fn sample_remix(
             };
         }
         // The model's view at that step: the padded prefix and the tokens before it.
-        let mut history = crate::lm::ngram::start_history(&p.prefix_ids, p.model.order());
+        let mut history = crate::lm::start_history(&p.prefix_ids, p.model.order());
         history.extend_from_slice(&generated[..step]);
         let at = |id: TokenId| TokenAt {
             id: p.corpus.vocab.display_id(id),

@@ -22,8 +22,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use serde::Serialize;
 
-use crate::lm::ngram::LanguageModel;
-use crate::tokenize::{BOS, EOS, TokenId};
+use crate::lm::{Candidates, LanguageModel, Scratch, Weights, start_history};
+use crate::tokenize::{BOS, EOS, RESERVED, TokenId};
 
 /// What a random stream is used for: the top byte of its stream id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,19 +144,33 @@ impl Cumulative {
     }
 }
 
-/// The draw of `docs/sampling.md` over `model.distribution(history)`, no transforms: what
-/// [`LanguageModel::draw`] does unless a model has a faster way to the same bits.
-pub fn draw_from_distribution<M: LanguageModel + ?Sized>(
+/// One generation step without transforms: the draw of `docs/sampling.md` over the model's
+/// weights ([`LanguageModel::weights`]): cumulative sums in ascending id, the first j with
+/// `u · C_m < C_j`. `None` when there is no candidate. Whatever form the model gives its weights
+/// in, the sums are formed over the same numbers in the same order, so the pick is the same.
+pub fn draw<M: LanguageModel + ?Sized>(
     model: &M,
     history: &[TokenId],
     u: f64,
     scratch: &mut DrawScratch,
 ) -> Option<Drawn> {
-    let context_len = model.distribution(history, &mut scratch.dist);
+    let Weights {
+        candidates,
+        context_len,
+    } = model.weights(history, &mut scratch.model);
     let c = &mut scratch.cumulative;
-    c.rebuild(scratch.dist.iter().map(|d| d.1));
-    let j = c.pick(u)?;
-    let (token, p) = scratch.dist[j];
+    let (token, p) = match candidates {
+        Candidates::Listed(listed) => {
+            c.rebuild(listed.iter().map(|d| d.1));
+            listed[c.pick(u)?]
+        }
+        Candidates::Counted { ids, counts, total } => {
+            c.rebuild(counts.iter().map(|&n| n as f64 / total));
+            let j = c.pick(u)?;
+            (ids[j], counts[j] as f64 / total)
+        }
+        Candidates::Dense(p) => draw_dense(p, u, c)?,
+    };
     Some(Drawn {
         token,
         p,
@@ -165,7 +179,29 @@ pub fn draw_from_distribution<M: LanguageModel + ?Sized>(
     })
 }
 
-/// What one generation step drew ([`LanguageModel::draw`]).
+/// The draw over dense weights `p[id]` (0 for `<s>`, `<unk>` and impossible tokens): the same
+/// pick, total and weight as the draw over the (id, p > 0) pairs. A zero weight adds nothing to a
+/// cumulative sum and is never the first j with `x < C_j`; only when `x ≥ C_m` (the last
+/// candidate is taken) must the zeros at the end be skipped.
+fn draw_dense(p: &[f64], u: f64, c: &mut Cumulative) -> Option<(TokenId, f64)> {
+    let first = (RESERVED as TokenId..p.len() as TokenId).map(|w| p[w as usize]);
+    c.rebuild(std::iter::once(p[EOS as usize]).chain(first));
+    let token_of = |j: usize| {
+        if j == 0 {
+            EOS
+        } else {
+            (j - 1 + RESERVED) as TokenId
+        }
+    };
+    let mut j = c.pick(u)?;
+    while p[token_of(j) as usize] == 0.0 {
+        j = j.checked_sub(1)?;
+    }
+    let token = token_of(j);
+    Some((token, p[token as usize]))
+}
+
+/// What one generation step drew ([`draw`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Drawn {
     pub token: TokenId,
@@ -177,13 +213,11 @@ pub struct Drawn {
     pub context_len: usize,
 }
 
-/// Buffers reused from one generation step to the next.
+/// Buffers reused from one generation step to the next: the model's and the draw's.
 #[derive(Debug, Default)]
 pub struct DrawScratch {
-    pub dist: Vec<(TokenId, f64)>,
-    pub cumulative: Cumulative,
-    pub(crate) weights: Vec<f64>,
-    pub(crate) kn: Vec<crate::lm::ngram::KnStep>,
+    model: Scratch,
+    cumulative: Cumulative,
 }
 
 /// Index of the candidate drawn by `u` from weights in the given order (see the module header).
@@ -353,14 +387,14 @@ pub fn generate(
     }
     // No transform and nobody watching: the model draws without listing its distribution.
     let order = model.order();
-    let mut history = crate::lm::ngram::start_history(prefix, order);
+    let mut history = start_history(prefix, order);
     let mut tokens = Vec::with_capacity(cfg.max_tokens);
     let mut steps = Vec::with_capacity(cfg.max_tokens);
     let mut scratch = DrawScratch::default();
     let mut stopped = StopReason::MaxTokens;
     while tokens.len() < cfg.max_tokens {
         let u = uniform(rng);
-        let Some(d) = model.draw(&history, u, &mut scratch) else {
+        let Some(d) = draw(model, &history, u, &mut scratch) else {
             stopped = StopReason::DeadEnd;
             break;
         };
@@ -423,7 +457,7 @@ pub fn generate_observed(
     mut observe: impl FnMut(&StepView),
 ) -> Generated {
     let order = model.order();
-    let mut history = crate::lm::ngram::start_history(prefix, order);
+    let mut history = start_history(prefix, order);
     let mut tokens = Vec::with_capacity(cfg.max_tokens);
     let mut steps = Vec::with_capacity(cfg.max_tokens);
     let mut dist = Vec::new();
