@@ -1,7 +1,8 @@
 //! `coinflip init [DIR]`: writes a starter project — a scenario with its small corpus, the
 //! chapter's demo distribution, a quiz with two answer files, the JSON Schemas the TOML files
-//! name on their `#:schema` line, and a GitHub Actions workflow that runs the scenarios and keeps
-//! the reports.
+//! name on their `#:schema` line, and a GitHub Actions workflow that installs coinflip from its
+//! source (a git URL the user fills in: [`GIT_PLACEHOLDER`]), runs the scenarios and keeps the
+//! reports.
 //!
 //! The files are templates under `templates/init/`, embedded in the binary with `include_str!`;
 //! the schemas are generated ([`crate::schema`]). Nothing is ever overwritten: if any file
@@ -20,6 +21,14 @@ pub struct InitArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 }
+
+/// The value of `COINFLIP_GIT` in the workflow until the user sets it: the git URL of coinflip's
+/// source, which the workflow installs from (the crate named `coinflip` on crates.io is another
+/// project, so the workflow never installs a crate by name). `init` says what to fill in.
+pub const GIT_PLACEHOLDER: &str = "FILL-IN-coinflip-git-url";
+
+/// The workflow file, by its path in the new project.
+pub const WORKFLOW: &str = ".github/workflows/coinflip.yml";
 
 /// The template files, by their path in the new project.
 const TEMPLATES: [(&str, &str); 8] = [
@@ -49,7 +58,7 @@ const TEMPLATES: [(&str, &str); 8] = [
         include_str!("../templates/init/answers/s002.json"),
     ),
     (
-        ".github/workflows/coinflip.yml",
+        WORKFLOW,
         include_str!("../templates/init/.github/workflows/coinflip.yml"),
     ),
 ];
@@ -122,6 +131,13 @@ pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         out,
         "\nNext: {cd}coinflip run scenarios/ && coinflip quiz grade quizzes/starter.toml answers/"
     );
+    let _ = writeln!(
+        out,
+        "\nFill in before pushing: {} installs coinflip from its source in CI; replace \
+         {GIT_PLACEHOLDER} (COINFLIP_GIT) with the git URL of coinflip's source, the repository \
+         you got coinflip from.",
+        shown(&dir.join(WORKFLOW))
+    );
     0
 }
 
@@ -156,6 +172,23 @@ mod tests {
         let (mut out, mut err) = (vec![], vec![]);
         assert_eq!(run_with(&f, &mut out, &mut err), 1);
         assert!(String::from_utf8(err).unwrap().contains("is a file"));
+    }
+
+    #[test]
+    fn the_workflow_has_the_placeholder_init_names() {
+        let (_, workflow) = TEMPLATES.iter().find(|(p, _)| *p == WORKFLOW).unwrap();
+        assert!(
+            workflow.contains(&format!("COINFLIP_GIT: \"{GIT_PLACEHOLDER}\"")),
+            "{workflow}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let (mut out, mut err) = (vec![], vec![]);
+        assert_eq!(run_with(&dir.path().join("p"), &mut out, &mut err), 0);
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(GIT_PLACEHOLDER) && out.contains(WORKFLOW),
+            "{out}"
+        );
     }
 
     #[test]
