@@ -27,13 +27,14 @@ use std::hash::Hasher;
 use std::time::Instant;
 
 use coinflip::corpus::{Corpus, DocumentSplit, TokenizedCorpus, read_text, split_documents};
-use coinflip::lm::ngram::{NgramModel, Smoothing};
+use coinflip::lm::Estimator;
+use coinflip::lm::ngram::NgramModel;
 use coinflip::lm::{LanguageModel, start_history};
 use coinflip::sample::{self, Cumulative, Domain, GenerateConfig, SamplerConfig};
 use coinflip::tokenize::{EOS, TokenId, Tokenizer, TokenizerKind};
 
 const SEED: u64 = 42;
-const KN: Smoothing = Smoothing::KneserNey { discount: 0.75 };
+const KN: Estimator = Estimator::KneserNey { discount: 0.75 };
 
 fn corpus(text: &str, kind: TokenizerKind) -> TokenizedCorpus {
     TokenizedCorpus::build(
@@ -204,11 +205,11 @@ fn digest(text: &str) {
         },
     ];
     let smoothings = [
-        Smoothing::Mle,
-        Smoothing::AddK { k: 0.5 },
-        Smoothing::KneserNey { discount: 0.75 },
-        Smoothing::KneserNey { discount: 0.3 },
-        Smoothing::StupidBackoff { alpha: 0.4 },
+        Estimator::Mle,
+        Estimator::AddK { k: 0.5 },
+        Estimator::KneserNey { discount: 0.75 },
+        Estimator::KneserNey { discount: 0.3 },
+        Estimator::StupidBackoff { alpha: 0.4 },
     ];
     for (name, c, orders) in [
         ("word-small", word(&small), &[1usize, 2, 3, 4][..]),
@@ -216,9 +217,9 @@ fn digest(text: &str) {
         ("word-mid", word(&mid), &[3][..]),
     ] {
         for &order in orders {
-            for s in smoothings {
-                let m = NgramModel::train(&c, order, s);
-                let heavy = matches!(s, Smoothing::AddK { .. } | Smoothing::StupidBackoff { .. })
+            for s in &smoothings {
+                let m = NgramModel::train(&c, order, s.clone());
+                let heavy = matches!(s, Estimator::AddK { .. } | Estimator::StupidBackoff { .. })
                     && name.starts_with("word");
                 let (samples, len) = if heavy { (4, 100) } else { (20, 300) };
                 let mut line = format!(
@@ -282,10 +283,10 @@ fn main() {
             let (c, order, s) = if task == "train-word" {
                 (word(&text), 3, KN)
             } else {
-                (char_corpus(&text), 6, Smoothing::Mle)
+                (char_corpus(&text), 6, Estimator::Mle)
             };
             for _ in 0..reps {
-                let (m, wall, cpu) = timed(|| NgramModel::train(&c, order, s));
+                let (m, wall, cpu) = timed(|| NgramModel::train(&c, order, s.clone()));
                 let secs = (wall, cpu);
                 let extra = format!(
                     ",\"corpus_tokens\":{},\"ngrams\":{:?}",
@@ -299,7 +300,7 @@ fn main() {
             let m = if task == "generate-word" {
                 NgramModel::train(&word(&text), 3, KN)
             } else {
-                NgramModel::train(&char_corpus(&text), 6, Smoothing::Mle)
+                NgramModel::train(&char_corpus(&text), 6, Estimator::Mle)
             };
             for _ in 0..reps {
                 let ((n, h), wall, cpu) =
@@ -315,7 +316,7 @@ fn main() {
                 (c, m)
             } else {
                 let c = char_corpus(&text);
-                let m = NgramModel::train(&c, 6, Smoothing::Mle);
+                let m = NgramModel::train(&c, 6, Estimator::Mle);
                 (c, m)
             };
             for _ in 0..reps {

@@ -327,19 +327,7 @@ fn cmd_export_arpa(a: ExportArpaArgs) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let model = match &p.model {
-        run::PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
-        run::PreparedModel::Ngram(m) => match m.smoothing {
-            crate::lm::ngram::Smoothing::KneserNey { .. } => {
-                crate::lm::export::from_kneser_ney(m, &p.corpus.documents)
-            }
-            other => Err(format!(
-                "smoothing = \"{}\" is not a backoff model and has no ARPA form; use \
-                 \"kneser-ney\" or \"modified-kneser-ney\"",
-                other.name()
-            )),
-        },
-    };
+    let model = crate::lm::export::to_backoff(&p.model, &p.corpus.documents);
     match model {
         Ok(m) => emit(&crate::lm::arpa::write(&m), a.out.as_deref()),
         Err(e) => {

@@ -169,6 +169,16 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     read_text_limited(path, shown, &CORPUS_LIMIT)
 }
 
+/// Reads a text file that a scenario names — `name` relative to the scenario's folder `dir` —
+/// as [`read_text`] does. Returns the text and the path as messages show it (forward slashes on
+/// every system), which is also the file its errors name.
+pub fn read_named(dir: &Path, name: &Path) -> Result<(String, PathBuf), Diagnostic> {
+    let full = dir.join(name);
+    let shown = PathBuf::from(full.to_string_lossy().replace('\\', "/"));
+    let text = read_text(&full, &shown)?;
+    Ok((text, shown))
+}
+
 /// [`read_text`] with another size limit.
 pub fn read_text_limited(
     path: &Path,

@@ -120,11 +120,15 @@ impl ScenarioResult {
 pub struct ModelInfo {
     /// "ngram" for trained models, "arpa" for models read from a file, "distribution" for
     /// explicit ones.
-    pub kind: &'static str,
+    pub kind: crate::lm::ModelKind,
     pub order: usize,
-    pub tokenizer: &'static str,
+    /// "none" for an explicit distribution.
+    #[serde(serialize_with = "name_or_none")]
+    pub tokenizer: Option<crate::tokenize::TokenizerKind>,
     pub lowercase: bool,
-    pub smoothing: &'static str,
+    /// "none" for an explicit distribution.
+    #[serde(serialize_with = "name_or_none")]
+    pub smoothing: Option<crate::lm::EstimatorKind>,
     /// k, discount or alpha, when the smoothing has one.
     pub smoothing_parameter: Option<f64>,
     /// Distinct corpus tokens (the markers `<s>`, `</s>`, `<unk>` not included).
@@ -136,6 +140,17 @@ pub struct ModelInfo {
     /// Modified Kneser–Ney only: the discounts D1, D2, D3+ of each order, unigrams first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<[f64; 3]>>,
+}
+
+/// A value's own serde name, or "none" for a value the model does not have.
+fn name_or_none<T: Serialize, S: serde::Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => v.serialize(s),
+        None => s.serialize_str("none"),
+    }
 }
 
 /// One generated sample.

@@ -16,10 +16,12 @@
 
 pub mod arpa;
 pub mod backoff;
+pub mod estimator;
 pub mod export;
 pub mod kenlm;
 pub mod ngram;
 
+pub use estimator::{Built, Estimator, EstimatorKind, ModelKind, Origin, Parameter};
 
 use crate::tokenize::{BOS, EOS, TokenId, Vocab};
 

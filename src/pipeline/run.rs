@@ -15,11 +15,10 @@ use crate::remix::CorpusIndex;
 
 use crate::corpus::{Corpus, CorpusSource, TokenizedCorpus};
 use crate::error::Diagnostic;
-use crate::lm::LanguageModel;
-use crate::lm::ngram::{NgramModel, Smoothing};
+use crate::lm::{LanguageModel, Model, ModelKind, Origin};
 use crate::results::{BatchReport, ModelInfo, SampleResult, ScenarioResult, Status};
 use crate::sample::{self, Domain, GenerateConfig};
-use crate::scenario::{self, CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
+use crate::scenario::{self, CorpusSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
 use crate::tokenize::{TokenId, Tokenizer};
 
 /// Order × corpus tokens a model may count: 400 million (about 10 GB at worst), raised with
@@ -327,23 +326,13 @@ fn model_info(
     corpus: &TokenizedCorpus,
     spec: &ModelSpec,
 ) -> ModelInfo {
-    let parameter = match &spec.estimator {
-        Estimator::Ngram(Smoothing::AddK { k }) => Some(*k),
-        Estimator::Ngram(Smoothing::KneserNey { discount }) => Some(*discount),
-        Estimator::Ngram(Smoothing::StupidBackoff { alpha }) => Some(*alpha),
-        _ => None,
-    };
     ModelInfo {
-        kind: if matches!(spec.estimator, Estimator::Arpa { .. }) {
-            "arpa"
-        } else {
-            "ngram"
-        },
+        kind: spec.estimator.model_kind(),
         order: model.order(),
-        tokenizer: spec.tokenizer.kind.name(),
+        tokenizer: Some(spec.tokenizer.kind),
         lowercase: spec.tokenizer.lowercase,
-        smoothing: spec.estimator.name(),
-        smoothing_parameter: parameter,
+        smoothing: Some(spec.estimator.kind()),
+        smoothing_parameter: spec.estimator.parameter(),
         vocabulary_size: model.vocab().len() - crate::tokenize::RESERVED,
         documents: corpus.documents.len(),
         training_tokens: corpus.token_count(),
@@ -356,41 +345,11 @@ fn model_info(
 pub struct Prepared {
     /// The corpus (empty for an ARPA model without one), numbered by the model's vocabulary.
     pub corpus: Arc<TokenizedCorpus>,
-    pub model: PreparedModel,
+    pub model: Model,
     pub info: ModelInfo,
     pub prefix_ids: Vec<TokenId>,
     pub prefix_text: String,
     pub notes: Vec<String>,
-}
-
-/// The model of a prepared scenario: coinflip's n-gram model or a backoff model.
-pub enum PreparedModel {
-    Ngram(NgramModel),
-    Backoff(crate::lm::backoff::ArpaLm),
-}
-
-impl PreparedModel {
-    fn lm(&self) -> &dyn LanguageModel {
-        match self {
-            PreparedModel::Ngram(m) => m,
-            PreparedModel::Backoff(m) => m,
-        }
-    }
-}
-
-impl LanguageModel for PreparedModel {
-    fn order(&self) -> usize {
-        self.lm().order()
-    }
-    fn vocab(&self) -> &crate::tokenize::Vocab {
-        self.lm().vocab()
-    }
-    fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
-        self.lm().distribution(history, out)
-    }
-    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::lm::Scored {
-        self.lm().prob(history, token)
-    }
 }
 
 /// Loads the corpus, trains the model and resolves the prefix of a model scenario.
@@ -445,87 +404,29 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
         )
         .with_key("model.order")]);
     }
-    let (model, corpus, info): (PreparedModel, Arc<TokenizedCorpus>, ModelInfo) =
-        match &mspec.estimator {
-            Estimator::Ngram(smoothing) => {
-                let m = NgramModel::train(&corpus, mspec.order, *smoothing);
-                let counts = m.counts.types_per_order();
-                let info = model_info(&m, counts, &corpus, mspec);
-                (PreparedModel::Ngram(m), corpus, info)
-            }
-            Estimator::ModifiedKneserNey => {
-                let sentences: Vec<Vec<&str>> = corpus
-                    .documents
-                    .iter()
-                    .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
-                    .collect();
-                let est = crate::lm::kenlm::estimate(
-                    &sentences,
-                    mspec.order,
-                    Some(crate::lm::kenlm::LMPLZ_FALLBACK_DISCOUNTS),
-                )
-                .map_err(|e| {
-                    vec![
-                        Diagnostic::file(
-                            &sc.file,
-                            format!("cannot estimate modified Kneser–Ney: {e}"),
-                        )
-                        .with_key("model.smoothing"),
-                    ]
-                })?;
-                let fallback: Vec<String> = est
-                    .stats
-                    .iter()
-                    .filter(|s| s.discounts.fallback)
-                    .map(|s| s.order.to_string())
-                    .collect();
-                if !fallback.is_empty() {
-                    notes.push(format!(
-                        "too little text to estimate the discounts of order(s) {}: lmplz's \
-                         fallback discounts 0.5, 1, 1.5 are used (as --discount_fallback)",
-                        fallback.join(", ")
-                    ));
-                }
-                let discounts = est
-                    .stats
-                    .iter()
-                    .map(|s| [s.discounts.d1, s.discounts.d2, s.discounts.d3_plus])
-                    .collect();
-                let lm = crate::lm::backoff::ArpaLm::new(est.model, corpus.vocab.clone());
-                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
-                let mut info = model_info(&lm, counts, &corpus, mspec);
-                info.discounts = Some(discounts);
-                let corpus = Arc::new(TokenizedCorpus {
-                    vocab: lm.vocab().clone(),
-                    documents: corpus.documents.clone(),
-                    tokenizer: corpus.tokenizer,
-                });
-                (PreparedModel::Backoff(lm), corpus, info)
-            }
-            Estimator::Arpa { path, span } => {
-                let full = sc.dir.join(path);
-                let shown_path = PathBuf::from(shown(&full));
-                let text = crate::corpus::read_text(&full, &shown_path).map_err(|d| {
-                    vec![Diagnostic::at(
-                        &sc.file,
-                        &sc.source,
-                        Some(span.clone()),
-                        Some("model.arpa".into()),
-                        format!("{}: {}", d.file.display(), d.message),
-                    )]
-                })?;
-                let model = crate::lm::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
-                let lm = crate::lm::backoff::ArpaLm::new(model, corpus.vocab.clone());
-                let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
-                let info = model_info(&lm, counts, &corpus, mspec);
-                let corpus = Arc::new(TokenizedCorpus {
-                    vocab: lm.vocab().clone(),
-                    documents: corpus.documents.clone(),
-                    tokenizer: corpus.tokenizer,
-                });
-                (PreparedModel::Backoff(lm), corpus, info)
-            }
-        };
+    let origin = Origin {
+        file: &sc.file,
+        source: &sc.source,
+        dir: &sc.dir,
+    };
+    let built = mspec
+        .estimator
+        .build(&corpus, mspec.order, &origin)
+        .map_err(|d| vec![d])?;
+    notes.extend(built.notes);
+    let mut info = model_info(&built.model, built.ngram_counts, &corpus, mspec);
+    info.discounts = built.discounts;
+    let model = built.model;
+    // A model read or estimated apart from the corpus may know more words than it.
+    let corpus = if model.vocab().len() == corpus.vocab.len() {
+        corpus
+    } else {
+        Arc::new(TokenizedCorpus {
+            vocab: model.vocab().clone(),
+            documents: corpus.documents.clone(),
+            tokenizer: corpus.tokenizer,
+        })
+    };
     let mut notes = Vec::new();
     let (prefix_ids, prefix_text) = match &generate.prefix {
         Prefix::Text(t) => {
@@ -966,11 +867,11 @@ pub fn run_scenario(sc: &Scenario, cache: &CorpusCache) -> ScenarioResult {
         }
         ScenarioKind::Distribution(d) => {
             result.model = Some(ModelInfo {
-                kind: "distribution",
+                kind: ModelKind::Distribution,
                 order: 1,
-                tokenizer: "none",
+                tokenizer: None,
                 lowercase: false,
-                smoothing: "none",
+                smoothing: None,
                 smoothing_parameter: None,
                 vocabulary_size: d.tokens.len(),
                 documents: 0,

@@ -16,8 +16,10 @@
 use std::fmt::Write;
 
 use super::{Exporter, fixed};
+use crate::lm::ModelKind;
 use crate::pipeline::chisq::ChiSquareDetail;
 use crate::results::{BatchReport, CheckDetail, SampleResult, ScenarioResult, Status};
+use crate::tokenize::TokenizerKind;
 
 pub struct HtmlExporter;
 
@@ -360,25 +362,19 @@ fn scenario(out: &mut String, r: &ScenarioResult, id: &str) {
 fn figures(out: &mut String, r: &ScenarioResult) {
     let mut rows: Vec<(&str, String)> = Vec::new();
     if let Some(m) = &r.model {
-        if m.kind == "distribution" {
+        if m.kind == ModelKind::Distribution {
             rows.push(("distribution", format!("{} outcomes", m.vocabulary_size)));
         } else {
-            let param = match (m.smoothing, m.smoothing_parameter) {
-                ("add-k", Some(k)) => format!(" (k = {k})"),
-                ("kneser-ney", Some(d)) => format!(" (discount = {d})"),
-                ("stupid-backoff", Some(a)) => format!(" (alpha = {a})"),
-                (_, Some(p)) => format!(" ({p})"),
-                _ => String::new(),
-            };
             rows.push((
                 "model",
                 format!(
-                    "{} {}-gram, {} tokens{}, {}{param}",
-                    m.kind,
+                    "{} {}-gram, {} tokens{}, {}",
+                    m.kind.name(),
                     m.order,
-                    m.tokenizer,
+                    m.tokenizer.map_or("none", TokenizerKind::name),
                     if m.lowercase { " (lowercased)" } else { "" },
                     m.smoothing
+                        .map_or("none".into(), |s| s.label(m.smoothing_parameter))
                 ),
             ));
             rows.push((

@@ -4,7 +4,9 @@
 use std::fmt::Write;
 
 use super::Exporter;
+use crate::lm::EstimatorKind;
 use crate::results::{BatchReport, CheckDetail, Status};
+use crate::tokenize::TokenizerKind;
 
 pub struct MarkdownExporter;
 
@@ -61,14 +63,15 @@ impl Exporter for MarkdownExporter {
                 let _ = writeln!(
                     out,
                     "| tokenizer | {}{} |",
-                    m.tokenizer,
+                    m.tokenizer.map_or("none", TokenizerKind::name),
                     if m.lowercase { " (lowercased)" } else { "" }
                 );
                 let param = m
                     .smoothing_parameter
                     .map(|p| format!(" ({p})"))
                     .unwrap_or_default();
-                let _ = writeln!(out, "| smoothing | {}{param} |", m.smoothing);
+                let smoothing = m.smoothing.map_or("none", EstimatorKind::name);
+                let _ = writeln!(out, "| smoothing | {smoothing}{param} |");
                 let _ = writeln!(out, "| documents | {} |", m.documents);
                 let _ = writeln!(out, "| training tokens | {} |", m.training_tokens);
                 let _ = writeln!(out, "| vocabulary | {} |", m.vocabulary_size);

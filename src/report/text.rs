@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 use super::{Exporter, fixed};
+use crate::lm::ModelKind;
 use crate::results::{BatchReport, CheckDetail, ScenarioResult, Status};
+use crate::tokenize::TokenizerKind;
 
 pub struct TextExporter {
     /// Colour the ✓/✗ marks (only for a terminal, and never with `NO_COLOR`).
@@ -52,13 +54,7 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
         return;
     }
     if let Some(m) = &r.model {
-        let param = match (m.smoothing, m.smoothing_parameter) {
-            ("add-k", Some(k)) => format!(" (k = {k})"),
-            ("kneser-ney", Some(d)) => format!(" (discount = {d})"),
-            ("stupid-backoff", Some(a)) => format!(" (alpha = {a})"),
-            _ => String::new(),
-        };
-        if m.kind != "distribution" {
+        if m.kind != ModelKind::Distribution {
             let counts: Vec<String> = m
                 .ngram_counts
                 .iter()
@@ -67,12 +63,12 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
                 .collect();
             let _ = writeln!(
                 out,
-                "  model: {}-gram, {} tokens{}, {}{}",
+                "  model: {}-gram, {} tokens{}, {}",
                 m.order,
-                m.tokenizer,
+                m.tokenizer.map_or("none", TokenizerKind::name),
                 if m.lowercase { " (lowercased)" } else { "" },
-                m.smoothing,
-                param
+                m.smoothing
+                    .map_or("none".into(), |s| s.label(m.smoothing_parameter))
             );
             let _ = writeln!(
                 out,

@@ -16,7 +16,7 @@ use toml::Spanned;
 
 use crate::corpus::{CorpusSource, DocumentSplit};
 use crate::error::{self, Diagnostic};
-use crate::lm::ngram::Smoothing;
+use crate::lm::{Estimator, EstimatorKind};
 use crate::sample::SamplerConfig;
 pub use crate::stats::Statistic;
 use crate::tokenize::{Tokenizer, TokenizerKind};
@@ -90,17 +90,6 @@ struct RawCorpus {
     documents: Option<DocumentSplit>,
 }
 
-/// How counts become probabilities.
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-enum SmoothingName {
-    Mle,
-    AddK,
-    KneserNey,
-    StupidBackoff,
-    ModifiedKneserNey,
-}
-
 /// The n-gram model (`[model]`).
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -115,8 +104,8 @@ struct RawModel {
     #[schemars(extend("default" = false))]
     lowercase: Option<bool>,
     /// How counts become probabilities. Default: "mle".
-    #[schemars(with = "Option<SmoothingName>", extend("default" = "mle"))]
-    smoothing: Option<Spanned<SmoothingName>>,
+    #[schemars(with = "Option<EstimatorKind>", extend("default" = "mle"))]
+    smoothing: Option<Spanned<EstimatorKind>>,
     /// `add-k` only: the k added to every count (> 0; 1 is Laplace). Default: 1.0.
     #[schemars(with = "Option<f64>", extend("exclusiveMinimum" = 0), extend("default" = 1.0))]
     k: Option<Spanned<f64>>,
@@ -344,28 +333,6 @@ pub struct ModelSpec {
     pub order: usize,
     pub tokenizer: Tokenizer,
     pub estimator: Estimator,
-}
-
-/// Where the model's probabilities come from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Estimator {
-    /// Counted from the corpus and smoothed by coinflip's n-gram model.
-    Ngram(Smoothing),
-    /// Interpolated modified Kneser–Ney estimated as KenLM's `lmplz` does.
-    ModifiedKneserNey,
-    /// Read from an ARPA file (path as written, and where it is written in the scenario).
-    Arpa { path: PathBuf, span: Range<usize> },
-}
-
-impl Estimator {
-    /// The name reports use for it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Estimator::Ngram(s) => s.name(),
-            Estimator::ModifiedKneserNey => "modified-kneser-ney",
-            Estimator::Arpa { .. } => "arpa",
-        }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -768,70 +735,39 @@ impl Validator<'_> {
             };
         }
         let order = self.int(raw.order, "model.order", 1, MAX_ORDER, 3) as usize;
-        let name = raw
+        let kind = raw
             .smoothing
             .as_ref()
             .map(|s| *s.get_ref())
-            .unwrap_or(SmoothingName::Mle);
+            .unwrap_or(EstimatorKind::Mle);
+        let wanted = kind.parameter();
         // A parameter of another smoothing is a mistake, not something to ignore.
-        for (param, owner, value) in [
-            ("k", SmoothingName::AddK, raw.k.as_ref().map(|s| s.span())),
-            (
-                "discount",
-                SmoothingName::KneserNey,
-                raw.discount.as_ref().map(|s| s.span()),
-            ),
-            (
-                "alpha",
-                SmoothingName::StupidBackoff,
-                raw.alpha.as_ref().map(|s| s.span()),
-            ),
+        let mut given = None;
+        for (key, value) in [
+            ("k", raw.k),
+            ("discount", raw.discount),
+            ("alpha", raw.alpha),
         ] {
-            if let Some(span) = value
-                && name != owner
-            {
-                let owner_name = match owner {
-                    SmoothingName::AddK => "add-k",
-                    SmoothingName::KneserNey => "kneser-ney",
-                    SmoothingName::StupidBackoff => "stupid-backoff",
-                    SmoothingName::Mle => "mle",
-                    SmoothingName::ModifiedKneserNey => "modified-kneser-ney",
-                };
-                self.error(
-                    span,
-                    &format!("model.{param}"),
-                    format!(
-                        "`{param}` only applies to smoothing = \"{owner_name}\"; remove it or \
-                         set that smoothing"
-                    ),
-                );
+            let Some(value) = value else { continue };
+            if wanted.is_some_and(|p| p.key == key) {
+                given = Some(value);
+                continue;
             }
+            let owner = EstimatorKind::owning(key).map_or("", EstimatorKind::name);
+            self.error(
+                value.span(),
+                &format!("model.{key}"),
+                format!(
+                    "`{key}` only applies to smoothing = \"{owner}\"; remove it or set that \
+                     smoothing"
+                ),
+            );
         }
-        let estimator = match name {
-            SmoothingName::ModifiedKneserNey => Estimator::ModifiedKneserNey,
-            SmoothingName::Mle => Estimator::Ngram(Smoothing::Mle),
-            SmoothingName::AddK => Estimator::Ngram(Smoothing::AddK {
-                k: self.float(raw.k, "model.k", |k| k > 0.0, "a number > 0", 1.0),
-            }),
-            SmoothingName::KneserNey => Estimator::Ngram(Smoothing::KneserNey {
-                discount: self.float(
-                    raw.discount,
-                    "model.discount",
-                    |d| d > 0.0 && d <= 1.0,
-                    "a number in (0, 1]",
-                    0.75,
-                ),
-            }),
-            SmoothingName::StupidBackoff => Estimator::Ngram(Smoothing::StupidBackoff {
-                alpha: self.float(
-                    raw.alpha,
-                    "model.alpha",
-                    |a| a > 0.0 && a <= 1.0,
-                    "a number in (0, 1]",
-                    0.4,
-                ),
-            }),
-        };
+        let value = wanted.map_or(0.0, |p| {
+            let key = format!("model.{}", p.key);
+            self.float(given, &key, p.accepts, p.expected, p.default)
+        });
+        let estimator = Estimator::new(kind, value).expect("`arpa` is not a smoothing name");
         ModelSpec {
             order,
             tokenizer: Tokenizer {
@@ -1183,7 +1119,7 @@ mod tests {
         };
         assert_eq!(model.order, 3);
         assert_eq!(model.tokenizer.kind, TokenizerKind::Word);
-        assert_eq!(model.estimator, Estimator::Ngram(Smoothing::Mle));
+        assert_eq!(model.estimator, Estimator::Mle);
         assert_eq!((generate.max_tokens, generate.samples), (50, 5));
         assert_eq!(corpus.unwrap().documents, DocumentSplit::Paragraphs);
     }
