@@ -5,10 +5,15 @@
 //! An ARPA model numbers its words its own way (`<unk>` 0, `<s>` 1, `</s>` 2, …); coinflip keeps
 //! its ids (`<s>` 0, `</s>` 1, `<unk>` 2, then first occurrence) and maps between the two. The
 //! model's `<unk>` is never generated: its probability is left out, and the draw normalises by
-//! the sum of the rest (see docs/sampling.md).
+//! the sum of the rest (see docs/sampling.md). How a backoff model is drawn from (randomness
+//! contract 2) is in [`draw`].
+
+mod draw;
+
+use std::sync::OnceLock;
 
 use crate::lm::arpa::BackoffModel;
-use crate::lm::{LanguageModel, Scored};
+use crate::lm::{LanguageModel, Level, Plan, Scored};
 use crate::tokenize::{BOS, EOS, TokenId, UNK, Vocab};
 
 /// A backoff model with coinflip's vocabulary.
@@ -18,6 +23,10 @@ pub struct ArpaLm {
     vocab: Vocab,
     /// coinflip id → model id (`<unk>` for words the model does not know).
     to_model: Vec<u32>,
+    /// Every context's followers and totals, for the draw and for `distribution`.
+    draw: draw::DrawIndex,
+    /// The transforms' ranking streams, built on first use.
+    rank: OnceLock<draw::RankIndex>,
 }
 
 impl ArpaLm {
@@ -38,10 +47,14 @@ impl ArpaLm {
                 _ => model.id_or_unk(vocab.token(id)),
             });
         }
+        let from_model = draw::from_model(&to_model, &model);
+        let draw = draw::DrawIndex::build(&model, &from_model);
         ArpaLm {
             model,
             vocab,
             to_model,
+            draw,
+            rank: OnceLock::new(),
         }
     }
 
@@ -70,26 +83,36 @@ impl LanguageModel for ArpaLm {
         &self.vocab
     }
 
+    /// Every candidate's probability, with the operations of `prob` (so the listed values are
+    /// bit for bit what `prob` gives): a candidate takes its value from the longest context
+    /// that lists it, after the log10 backoffs of the contexts above that one.
     fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
         out.clear();
         let ctx = self.context(history);
-        let probs = self.model.prob_distribution(&ctx);
-        let unk = self.model.unk();
+        let mut levels = Vec::new();
+        let listed = self.draw.levels(&ctx, None, &mut levels);
+        let mut at: Vec<(u32, u32)> = vec![(u32::MAX, 0); self.vocab.len()];
+        for (i, l) in levels.iter().enumerate().rev() {
+            for (j, &w) in l.ids.iter().enumerate() {
+                at[w as usize] = (i as u32, j as u32);
+            }
+        }
+        let mut acc = Vec::with_capacity(levels.len());
+        levels.iter().fold(0.0, |a, l| {
+            acc.push(a);
+            a + l.pass
+        });
         for c in self.vocab.candidates() {
-            let m = self.map(c);
-            if m == unk {
+            let (i, j) = at[c as usize];
+            if i == u32::MAX {
                 continue;
             }
-            let p = probs[m as usize];
+            let p = libm::pow(10.0, acc[i as usize] + levels[i as usize].v[j as usize]);
             if p > 0.0 {
                 out.push((c, p));
             }
         }
-        // The longest suffix of the context the model lists.
-        (1..=ctx.len())
-            .rev()
-            .find(|&j| self.model.get(&ctx[ctx.len() - j..]).is_some())
-            .unwrap_or(0)
+        listed
     }
 
     fn prob(&self, history: &[TokenId], token: TokenId) -> Scored {
@@ -99,5 +122,37 @@ impl LanguageModel for ArpaLm {
             p: libm::pow(10.0, lp),
             context_len: n.saturating_sub(1),
         }
+    }
+
+    fn plan<'a>(
+        &'a self,
+        history: &[TokenId],
+        ranked: bool,
+        levels: &mut Vec<Level<'a>>,
+    ) -> Option<Plan> {
+        levels.clear();
+        let rank = ranked.then(|| self.rank.get_or_init(|| draw::RankIndex::build(&self.draw)));
+        let context_len = self.draw.levels(&self.context(history), rank, levels);
+        Some(Plan {
+            exclusive: true,
+            norm: levels[0].z,
+            context_len,
+        })
+    }
+
+    fn plan_prob(&self, levels: &[Level<'_>], _history: &[TokenId], token: TokenId) -> f64 {
+        for (i, l) in levels.iter().enumerate() {
+            if let Ok(j) = l.ids.binary_search(&token) {
+                return self.rank_key(levels, i, l.v[j]);
+            }
+        }
+        0.0
+    }
+
+    /// `10^(Σ log10 b + log10 p*)`, the backoffs of the levels above added longest first, as
+    /// [`BackoffModel::log10_prob`] adds them.
+    fn rank_key(&self, levels: &[Level<'_>], level: usize, v: f64) -> f64 {
+        let backoff = levels[..level].iter().fold(0.0, |a, l| a + l.pass);
+        libm::pow(10.0, backoff + v)
     }
 }

@@ -19,9 +19,11 @@ pub mod backoff;
 pub mod estimator;
 pub mod export;
 pub mod kenlm;
+pub mod levels;
 pub mod ngram;
 
 pub use estimator::{Built, Estimator, EstimatorKind, ModelKind, Origin, Parameter};
+pub use levels::{Level, LevelKind, Plan, Stream};
 
 use crate::tokenize::{BOS, EOS, TokenId, Vocab};
 
@@ -52,6 +54,30 @@ pub trait LanguageModel: Send + Sync {
     /// the bits `distribution` lists: the draw over them is then the same.
     fn weights<'a>(&'a self, history: &[TokenId], scratch: &'a mut Scratch) -> Weights<'a> {
         listed_weights(self, history, scratch)
+    }
+    /// Randomness contract 2 (`docs/sampling.md`): the levels of a hierarchical draw after
+    /// `history`, top first, into `levels` (cleared first), with their ranking streams when
+    /// `ranked`. `None` (the default) when the model is drawn flat, by contract 1's cumulative
+    /// draw over [`LanguageModel::weights`] (MLE: its candidates are one context's followers).
+    fn plan<'a>(
+        &'a self,
+        _history: &[TokenId],
+        _ranked: bool,
+        levels: &mut Vec<Level<'a>>,
+    ) -> Option<Plan> {
+        levels.clear();
+        None
+    }
+    /// The probability of `token` after `history`, bit for bit [`LanguageModel::prob`]'s, given
+    /// the levels [`LanguageModel::plan`] gave for that history (so a model can skip looking its
+    /// contexts up again).
+    fn plan_prob(&self, _levels: &[Level<'_>], history: &[TokenId], token: TokenId) -> f64 {
+        self.prob(history, token).p
+    }
+    /// The ranking key of a token taken from the stream of `levels[level]` with stream value
+    /// `v`: its probability after the whole history, bit for bit [`LanguageModel::prob`]'s.
+    fn rank_key(&self, _levels: &[Level<'_>], _level: usize, v: f64) -> f64 {
+        v
     }
 }
 
@@ -156,5 +182,22 @@ impl LanguageModel for Model {
 
     fn weights<'a>(&'a self, history: &[TokenId], scratch: &'a mut Scratch) -> Weights<'a> {
         self.lm().weights(history, scratch)
+    }
+
+    fn plan<'a>(
+        &'a self,
+        history: &[TokenId],
+        ranked: bool,
+        levels: &mut Vec<Level<'a>>,
+    ) -> Option<Plan> {
+        self.lm().plan(history, ranked, levels)
+    }
+
+    fn plan_prob(&self, levels: &[Level<'_>], history: &[TokenId], token: TokenId) -> f64 {
+        self.lm().plan_prob(levels, history, token)
+    }
+
+    fn rank_key(&self, levels: &[Level<'_>], level: usize, v: f64) -> f64 {
+        self.lm().rank_key(levels, level, v)
     }
 }

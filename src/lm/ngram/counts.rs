@@ -210,6 +210,28 @@ impl NgramCounts {
         self.levels[context.len()].index.get(&k).copied()
     }
 
+    /// The parent of every context of `c ≥ 1` tokens (the id of its last `c − 1` tokens), by
+    /// context id: what the draw's precomputed tables (`ngram::draw`) walk. The index is iterated
+    /// here, but each id is written once, so the order of the iteration cannot show.
+    pub(super) fn parents(&self, c: usize) -> Vec<u32> {
+        let l = &self.levels[c];
+        let mut parent = vec![0; l.contexts()];
+        let packed = self.top_bits.filter(|_| c == self.order - 1);
+        for (&k, &id) in &l.index {
+            parent[id as usize] = match packed {
+                None => (k >> 32) as u32,
+                // The whole context packed, newest token lowest: walk its last c − 1 tokens.
+                Some(b) => (1..c).fold(0, |x, back| {
+                    let t = (k >> (b as usize * (back - 1))) & ((1u64 << b) - 1);
+                    self.levels[back]
+                        .child(x, t as TokenId)
+                        .expect("every suffix of a seen context was seen")
+                }),
+            };
+        }
+        parent
+    }
+
     pub(super) fn suffixes<'a>(&'a self, history: &'a [TokenId], max: usize) -> Suffixes<'a> {
         Suffixes {
             counts: self,

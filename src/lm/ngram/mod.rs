@@ -13,13 +13,14 @@
 //! in a test-only `reference` module, as the oracle the fast one must match bit for bit.
 
 mod counts;
+mod draw;
 
 pub use counts::NgramCounts;
 
 use counts::Ctx;
 
 use crate::corpus::TokenizedCorpus;
-use crate::lm::{Candidates, Estimator, LanguageModel, Scored, Scratch, Weights};
+use crate::lm::{Candidates, Estimator, LanguageModel, Level, Plan, Scored, Scratch, Weights};
 use crate::tokenize::{EOS, RESERVED, TokenId, Vocab};
 
 /// An n-gram model: counts plus a smoothing.
@@ -32,6 +33,10 @@ pub struct NgramModel {
     /// Kneser–Ney: the interpolated unigram probability of every id (0 for `<s>` and `<unk>`),
     /// for the discount it was computed with.
     kn_unigram: Option<(f64, Vec<f64>)>,
+    /// What the hierarchical draw reads (running sums of counts, normalisers).
+    draw: draw::DrawIndex,
+    /// The transforms' ranking streams, built on first use.
+    rank: draw::LazyRank,
 }
 
 /// Per level of a Kneser–Ney walk: γ, the total and the rows of the context's followers.
@@ -63,6 +68,8 @@ impl NgramModel {
             estimator,
             vocab: corpus.vocab.clone(),
             kn_unigram: None,
+            draw: draw::DrawIndex::default(),
+            rank: draw::LazyRank::new(),
         };
         if let Estimator::KneserNey { discount } = m.estimator {
             let p = (0..m.vocab.len() as TokenId)
@@ -76,6 +83,7 @@ impl NgramModel {
                 .collect();
             m.kn_unigram = Some((discount, p));
         }
+        m.draw = draw::DrawIndex::build(&m);
         m
     }
 
@@ -235,15 +243,13 @@ impl LanguageModel for NgramModel {
             Estimator::Mle => self.mle_prob(history, token),
             Estimator::AddK { k } => self.add_k_prob(k, history, token),
             Estimator::KneserNey { discount } => self.kn_prob(discount, history, token),
-            // Normalising needs every candidate's score anyway.
-            Estimator::StupidBackoff { .. } => {
-                let mut out = Vec::new();
-                let context_len = self.distribution(history, &mut out);
-                let p = out
-                    .binary_search_by_key(&token, |&(w, _)| w)
-                    .map(|i| out[i].1)
-                    .unwrap_or(0.0);
-                Scored { p, context_len }
+            Estimator::StupidBackoff { alpha } => {
+                let mut levels = Vec::new();
+                let plan = self.sb_levels(alpha, history, &mut levels);
+                Scored {
+                    p: Self::sb_prob_in(&levels, token),
+                    context_len: plan.context_len,
+                }
             }
             Estimator::ModifiedKneserNey | Estimator::Arpa { .. } => not_counting(&self.estimator),
         }
@@ -282,6 +288,23 @@ impl LanguageModel for NgramModel {
             }
             _ => crate::lm::listed_weights(self, history, scratch),
         }
+    }
+
+    fn plan<'a>(
+        &'a self,
+        history: &[TokenId],
+        ranked: bool,
+        levels: &mut Vec<Level<'a>>,
+    ) -> Option<Plan> {
+        self.plan_levels(history, ranked, levels)
+    }
+
+    fn plan_prob(&self, levels: &[Level<'_>], history: &[TokenId], token: TokenId) -> f64 {
+        self.plan_prob_in(levels, history, token)
+    }
+
+    fn rank_key(&self, levels: &[Level<'_>], level: usize, v: f64) -> f64 {
+        self.rank_key_in(levels, level, v)
     }
 }
 
@@ -413,37 +436,40 @@ impl NgramModel {
         }
     }
 
+    /// Stupid backoff, normalised: the scores of docs/models.md divided by Z(h) of the longest
+    /// seen context, computed with the same operations as `prob` (`sb_prob_in`): bottom-up, a
+    /// level's followers get `c(h w)/c(h)` and every other score is multiplied by α.
     fn stupid_backoff(
         &self,
         alpha: f64,
         history: &[TokenId],
         out: &mut Vec<(TokenId, f64)>,
     ) -> usize {
+        let mut levels = Vec::new();
+        let plan = self.sb_levels(alpha, history, &mut levels);
+        let Some(top) = levels.first() else {
+            return 0;
+        };
         let mut score: Vec<f64> = vec![0.0; self.vocab.len()];
-        let top = (self.counts.order - 1).min(history.len());
-        let seen: Vec<Ctx> = self.counts.suffixes(history, top).collect();
-        for x in seen.iter().rev() {
-            let l = &self.counts.levels[x.len];
-            let mult = libm::pow(alpha, (top - x.len) as f64);
-            let r = l.range(x.id);
-            let total = l.total[x.id as usize] as f64;
-            for (&w, &n) in l.ids[r.clone()].iter().zip(&l.counts[r]) {
-                let s = &mut score[w as usize];
-                if *s == 0.0 {
-                    *s = mult * n as f64 / total;
-                }
+        for (i, l) in levels.iter().enumerate().rev() {
+            if i + 1 < levels.len() {
+                score.iter_mut().for_each(|s| *s *= alpha);
+            }
+            let crate::lm::LevelKind::Counts { counts, total, .. } = l.kind else {
+                unreachable!("stupid backoff levels are counts")
+            };
+            for (&w, &n) in l.ids.iter().zip(counts) {
+                score[w as usize] = n as f64 / total as f64;
             }
         }
-        let z: f64 = score.iter().sum();
-        if z > 0.0 {
-            out.extend(
-                self.vocab
-                    .candidates()
-                    .map(|w| (w, score[w as usize] / z))
-                    .filter(|&(_, x)| x > 0.0),
-            );
-        }
-        seen.last().map_or(0, |x| x.len)
+        let z = top.z;
+        out.extend(
+            self.vocab
+                .candidates()
+                .map(|w| (w, score[w as usize] / z))
+                .filter(|&(_, x)| x > 0.0),
+        );
+        plan.context_len
     }
 }
 
