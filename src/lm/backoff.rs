@@ -156,3 +156,49 @@ impl LanguageModel for ArpaLm {
         libm::pow(10.0, backoff + v)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lm::arpa;
+    use crate::lm::start_history;
+
+    fn genesis() -> ArpaLm {
+        let text = include_str!("../../tests/fixtures/kenlm/genesis-1-3.o3.arpa");
+        ArpaLm::new(arpa::read(text, "genesis-1-3.o3.arpa").unwrap(), Vocab::new())
+    }
+
+    /// Histories over the model's first words, `<s>`, `</s>` and `<unk>`, of every length.
+    fn histories(m: &ArpaLm) -> Vec<Vec<TokenId>> {
+        let words: Vec<TokenId> = m.vocab().candidates().take(40).chain([UNK, BOS]).collect();
+        let mut out = vec![start_history(&[], m.order())];
+        for (i, &a) in words.iter().enumerate() {
+            out.push(start_history(&[a], m.order()));
+            out.push(vec![a, words[(i * 7 + 3) % words.len()]]);
+            out.push(vec![words[(i * 5 + 1) % words.len()], a, EOS]);
+        }
+        out
+    }
+
+    /// The listed distribution is `prob` bit for bit, and the distribution of the ARPA reader
+    /// (summed in another order) to 1e-12; the levels' ranking keys and probabilities too.
+    #[test]
+    fn distribution_is_prob_and_the_readers_distribution() {
+        let m = genesis();
+        for h in histories(&m) {
+            let mut d = Vec::new();
+            m.distribution(&h, &mut d);
+            let reader = m.model.prob_distribution(&m.context(&h));
+            let mut levels = Vec::new();
+            m.plan(&h, false, &mut levels).unwrap();
+            for &(w, p) in &d {
+                assert_eq!(p.to_bits(), m.prob(&h, w).p.to_bits(), "{h:?} {w}");
+                assert_eq!(p.to_bits(), m.plan_prob(&levels, &h, w).to_bits());
+                let q = reader[m.map(w) as usize];
+                assert!((p - q).abs() <= 1e-12 * q, "{h:?} {w}: {p} vs {q}");
+            }
+            let listed: usize = reader.len() - 2; // every word but <s> and <unk>
+            assert_eq!(d.len(), listed);
+        }
+    }
+}

@@ -46,6 +46,9 @@ pub enum LevelKind<'a> {
         counts: &'a [u32],
         /// `S_j` for every j (to search instead of summing); empty: sum `counts`.
         prefix: &'a [u32],
+        /// Optional guide table over `prefix` for `x = u·N` (valid when `extra` is 0), as in
+        /// [`LevelKind::Weighted`].
+        guide: &'a [u32],
         total: u64,
         discount: f64,
         extra: f64,

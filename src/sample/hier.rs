@@ -65,6 +65,7 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
         LevelKind::Counts {
             counts,
             prefix,
+            guide,
             total,
             discount,
             extra,
@@ -73,7 +74,8 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
             let n = total as f64;
             let x = u * (n + extra);
             if x < n {
-                let (j, start) = bin(counts, prefix, x);
+                let guide = if extra == 0.0 { guide } else { &[] };
+                let (j, start) = bin(counts, prefix, guide, u, x);
                 // x − S_{j−1} is exact: both are below 2^53 and x ≥ S_{j−1}.
                 if x - start as f64 >= discount {
                     return Pick::Token(level.ids[j]);
@@ -95,9 +97,15 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
 
 /// The j with `S_{j−1} ≤ x < S_j` (S: running sums of `counts`, given as `prefix` or summed
 /// here), and `S_{j−1}`. Needs `x < S_m`.
-fn bin(counts: &[u32], prefix: &[u32], x: f64) -> (usize, u64) {
+fn bin(counts: &[u32], prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize, u64) {
     if !prefix.is_empty() {
-        let j = prefix.partition_point(|&s| s as f64 <= x);
+        let (lo, hi) = if guide.is_empty() || !(0.0..1.0).contains(&u) {
+            (0, prefix.len())
+        } else {
+            let k = (u * (guide.len() - 1) as f64) as usize;
+            (guide[k] as usize, (guide[k + 1] as usize + 1).min(prefix.len()))
+        };
+        let j = lo + prefix[lo..hi].partition_point(|&s| s as f64 <= x);
         let start = if j == 0 { 0 } else { prefix[j - 1] as u64 };
         return (j, start);
     }

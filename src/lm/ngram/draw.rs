@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use super::NgramModel;
 use super::counts::Ctx;
-use crate::lm::levels::{Level, LevelKind, Plan, Stream, count_prefix};
+use crate::lm::levels::{Level, LevelKind, Plan, Stream, count_prefix, guide_table};
 use crate::lm::{Estimator, LanguageModel};
 use crate::tokenize::TokenId;
 
@@ -27,6 +27,8 @@ pub(super) struct DrawIndex {
     /// Per level, parallel to the follower rows: running sums of the counts the draw reads,
     /// restarting at every context (empty for MLE).
     prefix: Vec<Vec<u32>>,
+    /// A guide table over the unigram level's running sums (its row is the longest).
+    guide0: Vec<u32>,
     /// Stupid backoff: per level, per context, Z(h) = Σ_w S(w | h).
     sb_z: Vec<Vec<f64>>,
 }
@@ -62,6 +64,9 @@ impl DrawIndex {
                 prefix.extend(count_prefix(&counts[l.range(x as u32)]));
             }
             ix.prefix.push(prefix);
+        }
+        if let Some(p0) = ix.prefix.first() {
+            ix.guide0 = guide_table(&p0.iter().map(|&s| s as f64).collect::<Vec<_>>());
         }
         if let Estimator::StupidBackoff { alpha } = m.estimator {
             ix.sb_z = sb_normalisers(m, alpha);
@@ -193,6 +198,7 @@ impl NgramModel {
             kind: LevelKind::Counts {
                 counts: &counts[r.clone()],
                 prefix: &self.draw.prefix[x.len][r.clone()],
+                guide: if x.len == 0 { &self.draw.guide0 } else { &[] },
                 total,
                 discount: 0.0,
                 extra: 0.0,
