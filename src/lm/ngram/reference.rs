@@ -208,6 +208,7 @@ impl LanguageModel for RefModel {
         &self.vocab
     }
 
+    // Long: the replaced implementation, kept verbatim so that it stays an independent oracle.
     fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
         out.clear();
         let n1 = self.counts.order - 1;
