@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::lm::arpa::{BOS, BackoffModel, EOS, NgramTable, UNK, suffix_cmp};
+use crate::lm::backoff::{BOS, BackoffModel, EOS, NgramTable, UNK, suffix_cmp};
 
 /// lmplz's `--discount_fallback` default: D1, D2, D3+ used for an order whose discounts cannot
 /// be estimated from its counts of counts.
