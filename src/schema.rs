@@ -145,6 +145,30 @@ mod tests {
         }
     }
 
+    /// The schema's words about each smoothing parameter and the values validation uses come
+    /// from two places (doc attributes, `EstimatorKind::parameter`): they must agree.
+    #[test]
+    fn smoothing_parameters_agree_with_the_estimators() {
+        let s = schema(SchemaFormat::Scenario);
+        let model = &s["definitions"]["RawModel"]["properties"];
+        for kind in crate::lm::EstimatorKind::ALL {
+            let Some(p) = kind.parameter() else { continue };
+            let key = &model[p.key];
+            assert_eq!(key["default"], json!(p.default), "{}", p.key);
+            let description = key["description"].as_str().unwrap();
+            assert!(
+                description.starts_with(&format!("`{}` only", kind.name())),
+                "{description}"
+            );
+        }
+        let names: Vec<&str> = crate::lm::EstimatorKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .filter(|&n| n != "arpa")
+            .collect();
+        assert_eq!(s["definitions"]["SmoothingName"]["enum"], json!(names));
+    }
+
     #[test]
     fn scenario_keys_carry_defaults_ranges_and_enums() {
         let s = schema(SchemaFormat::Scenario);

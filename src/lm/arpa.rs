@@ -76,7 +76,6 @@ fn push_value(out: &mut String, x: f32) {
 }
 
 /// Reads an ARPA file from disk. A gzip-compressed or non-UTF-8 file gets a clear error.
-
 pub fn read_file(path: &Path) -> Result<BackoffModel, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::file(path, format!("cannot read the ARPA file: {e}")))?;

@@ -14,6 +14,9 @@
 //! **The draw.** Candidates are in ascending token id with weights w₁…wₘ (all > 0). The cumulative
 //! sums `C_j = C_{j-1} + w_j` are formed left to right in IEEE double precision; with
 //! `x = u · C_m`, the token drawn is the first j with `x < C_j`. Weights need not be normalised.
+//! The model only says what the weights are (`crate::lm::LanguageModel::weights`, in whichever
+//! form is cheapest for it); [`draw`] and the [`Cumulative`] table are the one place they become
+//! a token. This module depends on `crate::lm`, never the reverse.
 //!
 //! Exponentials and logarithms use the `libm` crate (a port of musl's), not the platform's maths
 //! library, so temperature gives the same bits on every machine.

@@ -93,6 +93,19 @@ pub(super) struct RawModel {
     pub(super) arpa: Option<Spanned<String>>,
 }
 
+impl RawModel {
+    /// The smoothings' parameters by key, taken out of the table, in the order they are checked.
+    /// A method with a parameter under a new key adds it here and as a field above; validation
+    /// and the method itself (`lm::EstimatorKind::parameter`) need nothing else.
+    pub(super) fn parameters(&mut self) -> [(&'static str, Option<Spanned<f64>>); 3] {
+        [
+            ("k", self.k.take()),
+            ("discount", self.discount.take()),
+            ("alpha", self.alpha.take()),
+        ]
+    }
+}
+
 /// How the next token is drawn (`[sampling]`).
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -285,7 +285,7 @@ impl Validator<'_> {
         if let Some(arpa) = raw.arpa.take() {
             return self.arpa_model(arpa, raw);
         }
-        let order = self.int(raw.order, "model.order", 1, MAX_ORDER, 3) as usize;
+        let order = self.int(raw.order.take(), "model.order", 1, MAX_ORDER, 3) as usize;
         let kind = raw
             .smoothing
             .as_ref()
@@ -294,11 +294,7 @@ impl Validator<'_> {
         let wanted = kind.parameter();
         // A parameter of another smoothing is a mistake, not something to ignore.
         let mut given = None;
-        for (key, value) in [
-            ("k", raw.k),
-            ("discount", raw.discount),
-            ("alpha", raw.alpha),
-        ] {
+        for (key, value) in raw.parameters() {
             let Some(value) = value else { continue };
             if wanted.is_some_and(|p| p.key == key) {
                 given = Some(value);
@@ -331,14 +327,13 @@ impl Validator<'_> {
 
     /// A model read from the ARPA file `arpa`: the file says everything about the model but how
     /// to cut text into its words, so every other key but the tokenizer's is a mistake.
-    fn arpa_model(&mut self, arpa: Spanned<String>, raw: RawModel) -> ModelSpec {
-        for (key, span) in [
+    fn arpa_model(&mut self, arpa: Spanned<String>, mut raw: RawModel) -> ModelSpec {
+        let parameters = raw.parameters().map(|(key, value)| (key, span_of(&value)));
+        let keys = [
             ("order", span_of(&raw.order)),
             ("smoothing", span_of(&raw.smoothing)),
-            ("k", span_of(&raw.k)),
-            ("discount", span_of(&raw.discount)),
-            ("alpha", span_of(&raw.alpha)),
-        ] {
+        ];
+        for (key, span) in keys.into_iter().chain(parameters) {
             if let Some(span) = span {
                 self.error(
                     span,
