@@ -11,17 +11,26 @@ use serde::{Deserialize, Serialize};
 use crate::error::Diagnostic;
 use crate::tokenize::{TokenId, Tokenizer, Vocab};
 
-/// How a corpus splits into training documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// How a corpus splits into training documents (scenario key `corpus.documents`).
+///
+/// The variants carry plain comments, not doc comments: a documented variant would turn the
+/// scenario schema's `enum` of names into a `oneOf`. Their order is the schema's.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
+#[schemars(
+    description = "How the text splits into training documents: blocks separated by blank lines, each non-blank line, or each file. Default: \"paragraphs\".",
+    extend("default" = "paragraphs")
+)]
 pub enum DocumentSplit {
-    /// Each file (or the whole inline text) is one document.
-    File,
-    /// Each non-blank line is a document.
-    Lines,
-    /// Blocks separated by one or more blank lines are documents (the default).
+    // Blocks separated by one or more blank lines are documents (the default).
     #[default]
     Paragraphs,
+    // Each non-blank line is a document.
+    Lines,
+    // Each file (or the whole inline text) is one document.
+    File,
 }
 
 impl DocumentSplit {

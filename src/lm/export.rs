@@ -14,7 +14,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::lm::arpa::{BackoffModel, NgramTable};
+use crate::lm::backoff::{BackoffModel, NgramTable};
 use crate::lm::ngram::NgramModel;
 use crate::lm::{Estimator, LanguageModel, Model, pad};
 use crate::tokenize::{BOS, EOS, TokenId, UNK};
@@ -105,7 +105,7 @@ pub fn from_kneser_ney(m: &NgramModel, documents: &[Vec<TokenId>]) -> Result<Bac
     let mut unigrams = vec![(0f32, 0f32); vocab_len];
     // <unk> is never predicted by coinflip's Kneser–Ney: KenLM's convention for a missing
     // <unk> (-100) says so; <s> is never predicted either (-99, as SRILM writes it).
-    unigrams[0] = (crate::lm::arpa::MISSING_UNK_LOG10, 0.0);
+    unigrams[0] = (crate::lm::backoff::MISSING_UNK_LOG10, 0.0);
     let unigram_backoff = |id: TokenId| if n > 1 { log10(backoff(&[id])) } else { 0.0 };
     unigrams[1] = (-99.0, unigram_backoff(BOS));
     for w in std::iter::once(EOS).chain(3..vocab_len as TokenId) {

@@ -18,6 +18,8 @@
 //! merged from the levels' streams ([`rank`]). MLE is drawn flat ([`flat`]): cumulative sums
 //! `C_j = C_{j-1} + w_j` of its weights in ascending id, left to right in IEEE double precision,
 //! `x = u · C_m`, the first j with `x < C_j` ([`Cumulative`]).
+//! The model only says what its levels or weights are; this module is the one place they become
+//! a token. It depends on `crate::lm`, never the reverse.
 //!
 //! Exponentials and logarithms use the `libm` crate (a port of musl's), not the platform's maths
 //! library, so temperature gives the same bits on every machine.

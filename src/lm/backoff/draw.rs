@@ -21,7 +21,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::lm::arpa::BackoffModel;
+use super::BackoffModel;
 use crate::lm::levels::{Level, LevelKind, Stream, guide_table, running_sums};
 use crate::tokenize::{BOS, TokenId, UNK};
 
