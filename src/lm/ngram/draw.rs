@@ -215,14 +215,33 @@ impl NgramModel {
         }
     }
 
+    /// Calls `f` with the seen contexts among the suffixes of `history` (at most `max` tokens),
+    /// longest first (the suffix walk finds them shortest first; a short buffer turns them round
+    /// without moving whole levels).
+    fn seen_longest_first(&self, history: &[TokenId], max: usize, mut f: impl FnMut(Ctx)) {
+        const HELD: usize = 17;
+        let mut held = [Ctx { len: 0, id: 0 }; HELD];
+        let mut n = 0;
+        let mut longer = Vec::new();
+        for x in self.counts.suffixes(history, max) {
+            if n < HELD {
+                held[n] = x;
+                n += 1;
+            } else {
+                longer.push(x);
+            }
+        }
+        longer.iter().rev().chain(held[..n].iter().rev()).for_each(|&x| f(x));
+    }
+
     fn kn_plan<'a>(&'a self, d: f64, history: &[TokenId], rank: Option<&'a RankIndex>, levels: &mut Vec<Level<'a>>) -> Plan {
-        let mut context_len = 0;
+        let mut context_len = None;
         let mut has_unigram = false;
-        for x in self.counts.suffixes(history, usize::MAX) {
+        self.seen_longest_first(history, usize::MAX, |x| {
             let (counts, totals) = self.kn_counts(x.len);
             let total = totals[x.id as usize];
             if total == 0 {
-                continue;
+                return;
             }
             let mut level = self.count_level(x, counts, total, rank);
             level.pass = d * level.ids.len() as f64 / total as f64;
@@ -232,12 +251,10 @@ impl NgramModel {
             if x.len == 0 {
                 has_unigram = true;
                 level.stream = bottom_stream(rank);
-            } else {
-                context_len = x.len;
             }
+            context_len.get_or_insert(x.len);
             levels.push(level);
-        }
-        levels.reverse();
+        });
         levels.push(Level {
             context_len: 0,
             ids: &[],
@@ -252,7 +269,7 @@ impl NgramModel {
         Plan {
             exclusive: false,
             norm: 1.0,
-            context_len,
+            context_len: context_len.unwrap_or(0),
         }
     }
 
@@ -286,7 +303,7 @@ impl NgramModel {
 
     fn sb_plan<'a>(&'a self, alpha: f64, history: &[TokenId], rank: Option<&'a RankIndex>, levels: &mut Vec<Level<'a>>) -> Plan {
         let top = (self.counts.order - 1).min(history.len());
-        for x in self.counts.suffixes(history, top) {
+        self.seen_longest_first(history, top, |x| {
             let l = &self.counts.levels[x.len];
             let total = l.total[x.id as usize];
             let z = self.draw.sb_z[x.len][x.id as usize];
@@ -297,8 +314,7 @@ impl NgramModel {
                 *extra = total as f64 * (z - 1.0);
             }
             levels.push(level);
-        }
-        levels.reverse();
+        });
         Plan {
             exclusive: true,
             norm: 1.0,
