@@ -608,6 +608,7 @@ impl LanguageModel for ArpaLm {
         let context_len = self.draw.levels(&self.context(history), rank, levels);
         Some(Plan {
             exclusive: true,
+            nested: self.draw.nested,
             norm: levels[0].z,
             context_len,
         })

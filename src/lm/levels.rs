@@ -88,6 +88,9 @@ pub struct Plan {
     /// Backoff model: a token drawn below a level must not be one of that level's followers (it
     /// is redrawn: an exact rejection step). False for mixtures (Kneser–Ney, add-k).
     pub exclusive: bool,
+    /// Every follower of a level also follows the levels below it (the counting models: an
+    /// n-gram's suffix was counted too), so "does a longer context list w" is one look-up.
+    pub nested: bool,
     /// The sum of the model's probabilities after the history (1 for models that are
     /// normalised; an ARPA model's stored values sum to 1 only up to their rounding).
     pub norm: f64,

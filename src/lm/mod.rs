@@ -115,6 +115,9 @@ pub enum Candidates<'a> {
         ids: &'a [TokenId],
         counts: &'a [u32],
         total: f64,
+        /// The running sums `C_j` of `counts[j] / total`, when the model keeps them (long rows):
+        /// the same numbers the draw would add up (empty: add them up).
+        cum: &'a [f64],
     },
     /// A weight for every id, indexed by id: 0 for `<s>`, `<unk>` and impossible tokens (dense,
     /// no pairs to build).

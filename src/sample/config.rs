@@ -48,7 +48,7 @@ impl SamplerConfig {
     /// [`SamplerConfig::apply`] with a reusable buffer. Top-k alone selects the k best without
     /// sorting the rest: the ranking is a total order (weight, then position), so the k first
     /// are the same either way.
-    pub(super) fn apply_with(&self, dist: &mut Vec<(TokenId, f64)>, order: &mut Vec<usize>) {
+    pub(super) fn apply_with(&self, dist: &mut Vec<(TokenId, f64)>, order: &mut Vec<(u64, u32)>) {
         if dist.is_empty() || self.is_identity() {
             return;
         }
@@ -65,8 +65,15 @@ impl SamplerConfig {
         if self.temperature != 1.0 {
             let pmax = dist.iter().map(|d| d.1).fold(f64::MIN, f64::max);
             let lmax = libm::log(pmax);
+            // A context's followers share few distinct probabilities (counts 1, 2, …): a small
+            // direct-mapped cache of p → weight saves most of the exp and ln calls.
+            let mut memo = [(f64::NAN, 0.0); 64];
             for d in dist.iter_mut() {
-                d.1 = libm::exp((libm::log(d.1) - lmax) / self.temperature);
+                let slot = &mut memo[(d.1.to_bits().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize];
+                if slot.0 != d.1 {
+                    *slot = (d.1, libm::exp((libm::log(d.1) - lmax) / self.temperature));
+                }
+                d.1 = slot.1;
             }
             dist.retain(|d| d.1 > 0.0);
         }
@@ -75,11 +82,11 @@ impl SamplerConfig {
             let keep = self.ranked_keep(dist, order, cut_k);
             // Keep the ranked survivors, in ascending id.
             order.truncate(keep);
-            order.sort_unstable();
-            let mut next = order.iter().peekable();
+            order.sort_unstable_by_key(|o| o.1);
+            let mut next = order.iter().map(|o| o.1 as usize).peekable();
             let mut i = 0;
             dist.retain(|_| {
-                let kept = next.peek() == Some(&&i);
+                let kept = next.peek() == Some(&i);
                 if kept {
                     next.next();
                 }
@@ -94,22 +101,23 @@ impl SamplerConfig {
     }
 
     /// Ranks `dist` into `order` (weight descending, ties by position) as far as top-k and
-    /// top-p need, and returns how many of the first survive.
-    fn ranked_keep(&self, dist: &[(TokenId, f64)], order: &mut Vec<usize>, cut_k: bool) -> usize {
-        let rank = |&a: &usize, &b: &usize| dist[b].1.total_cmp(&dist[a].1).then(a.cmp(&b));
+    /// top-p need, and returns how many of the first survive. Each entry is `(!bits(w), i)`: for
+    /// positive weights the bits order as the values, so the tuples sort into exactly that
+    /// ranking without a comparator.
+    fn ranked_keep(&self, dist: &[(TokenId, f64)], order: &mut Vec<(u64, u32)>, cut_k: bool) -> usize {
         order.clear();
-        order.extend(0..dist.len());
+        order.extend(dist.iter().enumerate().map(|(i, d)| (!d.1.to_bits(), i as u32)));
         let mut keep = order.len();
         if cut_k {
-            order.select_nth_unstable_by(self.top_k - 1, rank);
+            order.select_nth_unstable(self.top_k - 1);
             keep = self.top_k;
         }
-        order[..keep].sort_unstable_by(rank);
+        order[..keep].sort_unstable();
         if self.top_p < 1.0 {
-            let total: f64 = order[..keep].iter().map(|&i| dist[i].1).sum();
+            let total: f64 = order[..keep].iter().map(|&(_, i)| dist[i as usize].1).sum();
             let mut run = 0.0;
-            for (r, &i) in order[..keep].iter().enumerate() {
-                run += dist[i].1 / total;
+            for (r, &(_, i)) in order[..keep].iter().enumerate() {
+                run += dist[i as usize].1 / total;
                 if run >= self.top_p {
                     keep = r + 1;
                     break;

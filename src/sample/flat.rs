@@ -27,7 +27,25 @@ pub fn draw<M: LanguageModel + ?Sized>(
             c.rebuild(listed.iter().map(|d| d.1));
             listed[c.pick(u)?]
         }
-        Candidates::Counted { ids, counts, total } => {
+        Candidates::Counted {
+            ids,
+            counts,
+            total,
+            cum,
+        } if !cum.is_empty() => {
+            // The sums kept by the model are the ones the loop below would form.
+            let c_m = cum[cum.len() - 1];
+            let j = cum.partition_point(|&c| c <= u * c_m).min(cum.len() - 1);
+            return Some(Drawn {
+                token: ids[j],
+                p: counts[j] as f64 / total,
+                total: c_m,
+                context_len,
+            });
+        }
+        Candidates::Counted {
+            ids, counts, total, ..
+        } => {
             c.rebuild(counts.iter().map(|&n| n as f64 / total));
             let j = c.pick(u)?;
             (ids[j], counts[j] as f64 / total)

@@ -46,9 +46,10 @@ pub struct Step {
     /// The model's probability of the picked token (before transforms), as `score` gives it.
     pub p_model: f64,
     /// The probability with which the sampler picked it (after the transforms, normalised):
-    /// computed once, and shown as it is wherever it is shown. NaN only when [`generate`] drew
-    /// by rejection (temperature alone), whose normaliser needs every candidate;
-    /// [`generate_observed`] computes it.
+    /// computed once, and shown as it is wherever it is shown. NaN only where [`generate`] did
+    /// not need the normaliser to draw — temperature alone (it sums over every candidate) and
+    /// top-p alone when the token was found before the end of the nucleus;
+    /// [`generate_observed`] always computes it.
     pub p_sampled: f64,
     /// Context tokens the model used.
     pub context_len: usize,
@@ -100,7 +101,7 @@ pub struct Sampler<'m> {
     heads: Vec<Head>,
     flat: DrawScratch,
     dist: Vec<(TokenId, f64)>,
-    order: Vec<usize>,
+    order: Vec<(u64, u32)>,
     /// The transforms' survivors: (id, model probability, weight), in ranking order.
     kept: Vec<(TokenId, f64, f64)>,
     cumulative: Cumulative,
@@ -222,7 +223,7 @@ impl<'m> Sampler<'m> {
             }
             Path::Greedy => {
                 src.next();
-                let (token, p) = self.ranking().next()?;
+                let (token, p) = self.ranking(plan).next()?;
                 self.observe_kept(history, &[(token, 1.0)]);
                 Some(Picked {
                     token,
@@ -250,50 +251,95 @@ impl<'m> Sampler<'m> {
         }
     }
 
-    fn ranking(&mut self) -> Ranking<'_, 'm> {
-        Ranking::new(self.model, &self.levels, &mut self.heads)
+    fn ranking(&mut self, plan: Plan) -> Ranking<'_, 'm> {
+        Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads)
     }
 
-    /// Top-k and/or top-p (temperature with top-k too): the first candidates of the ranking,
-    /// weighted, cut, and drawn from in ranking order with one uniform.
+    /// Top-k (with temperature and top-p or not): the first k candidates of the ranking,
+    /// weighted, cut, and drawn from in ranking order with one uniform. Top-p alone: [`Self::nucleus`].
     fn truncated(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
+        if self.cfg.top_k == 0 {
+            return self.nucleus(history, plan, src);
+        }
         let cfg = self.cfg;
         let mut kept = std::mem::take(&mut self.kept);
         kept.clear();
-        let mut ranking = Ranking::new(self.model, &self.levels, &mut self.heads);
-        if cfg.top_k > 0 {
-            while kept.len() < cfg.top_k {
-                let Some((w, p)) = ranking.next() else { break };
-                kept.push((w, p, p));
-            }
-            weigh_and_cut(&mut kept, &cfg);
-        } else {
-            // Top-p alone: the model's probabilities, until they reach p.
-            let mut run = 0.0;
-            while let Some((w, p)) = ranking.next() {
-                kept.push((w, p, p));
-                run += p / plan.norm;
-                if run >= cfg.top_p {
-                    break;
-                }
-            }
+        let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
+        while kept.len() < cfg.top_k {
+            let Some((w, p)) = ranking.next() else { break };
+            kept.push((w, p, p));
         }
+        weigh_and_cut(&mut kept, &cfg);
+        let picked = self.draw_kept(history, &kept, src);
+        self.kept = kept;
+        picked
+    }
+
+    /// One uniform, the draw over `kept` in ranking order; `p_sampled = w_j / C_m`.
+    fn draw_kept(
+        &mut self,
+        history: &[TokenId],
+        kept: &[(TokenId, f64, f64)],
+        src: &mut Uniforms,
+    ) -> Option<Picked> {
         let u = src.next();
         self.cumulative.rebuild(kept.iter().map(|k| k.2));
-        let picked = self.cumulative.pick(u).map(|j| {
-            let total = self.cumulative.total();
-            Picked {
-                token: kept[j].0,
-                p_model: kept[j].1,
-                p_sampled: kept[j].2 / total,
-            }
+        let total = self.cumulative.total();
+        let picked = self.cumulative.pick(u).map(|j| Picked {
+            token: kept[j].0,
+            p_model: kept[j].1,
+            p_sampled: kept[j].2 / total,
         });
         if self.observe {
-            let total = self.cumulative.total();
             let mut view: Vec<(TokenId, f64)> = kept.iter().map(|k| (k.0, k.2 / total)).collect();
             view.sort_by_key(|v| v.0);
             self.observe_kept(history, &view);
         }
+        picked
+    }
+
+    /// Top-p alone (T = 1): the untransformed hierarchical draw proposes a token; the ranking is
+    /// read until the token appears (it is in the nucleus: it is the token) or the nucleus is
+    /// complete without it (then one more uniform draws from the nucleus, in ranking order).
+    /// Exact, and a step reads the ranking only as far as its token, mostly.
+    fn nucleus(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
+        let proposed = self.hier(history, plan).draw(src)?;
+        let mut kept = std::mem::take(&mut self.kept);
+        kept.clear();
+        let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
+        let (mut run, mut found, mut complete) = (0.0, None, true);
+        while let Some((w, p)) = ranking.next() {
+            kept.push((w, p, p));
+            run += p / plan.norm;
+            if w == proposed {
+                found = Some(kept.len() - 1);
+            }
+            if run >= self.cfg.top_p {
+                break;
+            }
+            // A watched step reads the whole nucleus, for its p_sampled and the trace's list.
+            if found.is_some() && !self.observe {
+                complete = false;
+                break;
+            }
+        }
+        let picked = match found {
+            None => self.draw_kept(history, &kept, src),
+            Some(j) => {
+                let total: f64 = kept.iter().map(|k| k.2).fold(0.0, |a, b| a + b);
+                if self.observe {
+                    let mut view: Vec<(TokenId, f64)> =
+                        kept.iter().map(|k| (k.0, k.2 / total)).collect();
+                    view.sort_by_key(|v| v.0);
+                    self.observe_kept(history, &view);
+                }
+                Some(Picked {
+                    token: proposed,
+                    p_model: kept[j].1,
+                    p_sampled: if complete { kept[j].2 / total } else { f64::NAN },
+                })
+            }
+        };
         self.kept = kept;
         picked
     }
@@ -303,7 +349,7 @@ impl<'m> Sampler<'m> {
     /// refusals, contract 1's listed draw.
     fn tempered(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
         let t = self.cfg.temperature;
-        let (_, pmax) = self.ranking().next()?;
+        let (_, pmax) = self.ranking(plan).next()?;
         let lmax = libm::log(pmax);
         let mut accepted = None;
         for _ in 0..MAX_PROPOSALS {
@@ -388,8 +434,13 @@ fn weigh_and_cut(kept: &mut Vec<(TokenId, f64, f64)>, cfg: &SamplerConfig) {
     }
     if cfg.temperature != 1.0 {
         let lmax = libm::log(kept[0].1);
+        // Equal probabilities (common: followers seen equally often) share their weight.
+        let mut last = (f64::NAN, 0.0);
         for k in kept.iter_mut() {
-            k.2 = libm::exp((libm::log(k.1) - lmax) / cfg.temperature);
+            if k.1 != last.0 {
+                last = (k.1, libm::exp((libm::log(k.1) - lmax) / cfg.temperature));
+            }
+            k.2 = last.1;
         }
         kept.retain(|k| k.2 > 0.0);
     }

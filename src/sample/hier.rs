@@ -98,7 +98,9 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
 /// The j with `S_{j−1} ≤ x < S_j` (S: running sums of `counts`, given as `prefix` or summed
 /// here), and `S_{j−1}`. Needs `x < S_m`.
 fn bin(counts: &[u32], prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize, u64) {
-    if !prefix.is_empty() {
+    // A short row is summed (its counts are on one or two cache lines, which the token's
+    // probability reads next); a long one searched.
+    if !prefix.is_empty() && counts.len() > 16 {
         let (lo, hi) = if guide.is_empty() || !(0.0..1.0).contains(&u) {
             (0, prefix.len())
         } else {

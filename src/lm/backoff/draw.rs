@@ -59,6 +59,9 @@ impl Rows {
 pub(super) struct DrawIndex {
     /// Bits per model id when packing a context.
     bits: u32,
+    /// Every follower of a context also follows the context without its first word (as in
+    /// every model lmplz writes; an ARPA file need not be so).
+    pub(super) nested: bool,
     pub(super) rows: Vec<Rows>,
 }
 
@@ -69,6 +72,7 @@ impl DrawIndex {
         let vocab_len = model.vocab().len().max(2) as u64;
         let mut ix = DrawIndex {
             bits: u64::BITS - (vocab_len - 1).leading_zeros(),
+            nested: true,
             rows: Vec::with_capacity(model.order()),
         };
         let unigrams: Vec<(TokenId, f64)> = model
@@ -152,10 +156,12 @@ impl DrawIndex {
         for (ctx, &x) in &rows.boxed {
             ctx_of[x as usize] = ctx.to_vec();
         }
+        let mut nested = self.nested;
         let z: Vec<f64> = (0..ctx_of.len())
             .map(|x| {
                 let (ctx, r) = (&ctx_of[x], rows.range(x as u32));
                 let lower = &ctx[1..];
+                nested &= c == 1 || self.follow_all(lower, &rows.ids[r.clone()]);
                 let mass: f64 = rows.ids[r.clone()]
                     .iter()
                     .map(|&w| libm::pow(10.0, self.log10_prob(lower, w)))
@@ -166,6 +172,19 @@ impl DrawIndex {
             })
             .collect();
         self.rows[c].z = z;
+        self.nested = nested;
+    }
+
+    /// Whether every token of `ids` follows the stored context `ctx` (model ids).
+    fn follow_all(&self, ctx: &[u32], ids: &[TokenId]) -> bool {
+        match self.find(ctx) {
+            Some(x) => {
+                let rows = &self.rows[ctx.len()];
+                let row = &rows.ids[rows.range(x)];
+                ids.iter().all(|w| row.binary_search(w).is_ok())
+            }
+            None => ids.is_empty(),
+        }
     }
 
     /// Z of a context: its row's, or (a context the model neither lists nor continues passes

@@ -17,7 +17,9 @@ use std::sync::OnceLock;
 
 use super::NgramModel;
 use super::counts::Ctx;
-use crate::lm::levels::{Level, LevelKind, Plan, Stream, count_prefix, guide_table};
+use crate::lm::levels::{
+    Level, LevelKind, Plan, Stream, count_prefix, guide_table, running_sums,
+};
 use crate::lm::{Estimator, LanguageModel};
 use crate::tokenize::TokenId;
 
@@ -31,7 +33,16 @@ pub(super) struct DrawIndex {
     guide0: Vec<u32>,
     /// Stupid backoff: per level, per context, Z(h) = Σ_w S(w | h).
     sb_z: Vec<Vec<f64>>,
+    /// MLE: for contexts with at least [`LONG_ROW`] followers, the running sums of
+    /// `count / total` that contract 1's draw forms (so a draw searches them instead of adding
+    /// them up again), at `mle_sums[at..at + followers]` for `(level, context) → at`.
+    mle_rows: rustc_hash::FxHashMap<(u32, u32), u32>,
+    mle_sums: Vec<f64>,
 }
+
+/// Rows at least this long keep MLE's running sums: the rows a generation visits most often
+/// (after `<s>`, after a comma, …) and the only ones where adding up costs more than a search.
+const LONG_ROW: usize = 32;
 
 /// The ranking streams: per level, each context's followers in descending probability at that
 /// context (ties: ascending id), parallel to the follower rows, with their stream values.
@@ -55,6 +66,18 @@ impl DrawIndex {
         };
         let mut ix = DrawIndex::default();
         if matches!(m.estimator, Estimator::Mle) {
+            for (c, l) in levels.iter().enumerate() {
+                for x in 0..l.contexts() {
+                    let r = l.range(x as u32);
+                    if r.len() >= LONG_ROW {
+                        let total = l.total[x] as f64;
+                        ix.mle_rows.insert((c as u32, x as u32), ix.mle_sums.len() as u32);
+                        ix.mle_sums.extend(running_sums(
+                            l.counts[r].iter().map(|&n| n as f64 / total),
+                        ));
+                    }
+                }
+            }
             return ix;
         }
         for (c, l) in levels.iter().enumerate() {
@@ -183,6 +206,17 @@ fn kn_row_probs(m: &NgramModel, d: f64, c: usize, lower: &[f64]) -> Vec<f64> {
 }
 
 impl NgramModel {
+    /// MLE: the running sums of the followers of seen context `x` (`followers` long), if kept.
+    pub(super) fn mle_sums(&self, x: Ctx, followers: usize) -> &[f64] {
+        if followers < LONG_ROW {
+            return &[];
+        }
+        match self.draw.mle_rows.get(&(x.len as u32, x.id)) {
+            Some(&at) => &self.draw.mle_sums[at as usize..at as usize + followers],
+            None => &[],
+        }
+    }
+
     fn rank_index(&self) -> &RankIndex {
         self.rank.get_or_init(|| RankIndex::build(self))
     }
@@ -268,6 +302,7 @@ impl NgramModel {
         });
         Plan {
             exclusive: false,
+            nested: true,
             norm: 1.0,
             context_len: context_len.unwrap_or(0),
         }
@@ -296,6 +331,7 @@ impl NgramModel {
         });
         Plan {
             exclusive: false,
+            nested: true,
             norm: 1.0,
             context_len: c,
         }
@@ -317,6 +353,7 @@ impl NgramModel {
         });
         Plan {
             exclusive: true,
+            nested: true,
             norm: 1.0,
             context_len: levels.first().map_or(0, |l| l.context_len),
         }

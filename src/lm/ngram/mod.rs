@@ -270,6 +270,7 @@ impl LanguageModel for NgramModel {
                 Weights {
                     candidates: Candidates::Counted {
                         ids: &l.ids[r.clone()],
+                        cum: self.mle_sums(x, r.len()),
                         counts: &l.counts[r],
                         total: l.total[x.id as usize] as f64,
                     },
