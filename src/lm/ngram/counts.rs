@@ -42,16 +42,21 @@ pub(super) struct Level {
     pub(super) cont_total: Vec<u64>,
 }
 
+// `#[inline]` on the look-ups below: the model calls them from another module for every token
+// it scores or draws (without it, scoring measured 5 % slower).
 impl Level {
+    #[inline]
     pub(super) fn contexts(&self) -> usize {
         self.start.len().saturating_sub(1)
     }
 
+    #[inline]
     pub(super) fn range(&self, x: u32) -> std::ops::Range<usize> {
         self.start[x as usize] as usize..self.start[x as usize + 1] as usize
     }
 
     /// Position of follower `w` of context `x` in the rows.
+    #[inline]
     pub(super) fn find(&self, x: u32, w: TokenId) -> Option<usize> {
         let r = self.range(x);
         let base = r.start;
@@ -87,6 +92,7 @@ pub(super) struct Suffixes<'a> {
 impl Iterator for Suffixes<'_> {
     type Item = Ctx;
 
+    #[inline]
     fn next(&mut self) -> Option<Ctx> {
         let c = self.next;
         if c > self.max {
@@ -198,6 +204,7 @@ impl NgramCounts {
 
     /// The id of a context of `order - 1` tokens, found by its packed key (`None` when unseen or
     /// when contexts are not packed).
+    #[inline]
     pub(super) fn top(&self, context: &[TokenId]) -> Option<u32> {
         let b = self.top_bits?;
         let mut k = 0u64;
@@ -232,6 +239,7 @@ impl NgramCounts {
         parent
     }
 
+    #[inline]
     pub(super) fn suffixes<'a>(&'a self, history: &'a [TokenId], max: usize) -> Suffixes<'a> {
         Suffixes {
             counts: self,
