@@ -344,7 +344,9 @@ fn main() {
             } else {
                 Box::new(NgramModel::train(&char_corpus(&text), 6, Estimator::Mle))
             };
-            let name = if task == "generate-word" {
+            // Without either flag the row keeps its name (benches/compare.sh's table).
+            let flagged = flag("--smoothing").is_some() || flag("--sampler").is_some();
+            let name = if task == "generate-word" && flagged {
                 format!(
                     "generate-word {smoothing} T={} k={} p={}",
                     sampler.temperature, sampler.top_k, sampler.top_p
