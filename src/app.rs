@@ -13,7 +13,7 @@ use crate::error::Diagnostic;
 use crate::exit::ExitCode;
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::pipeline::discover;
-use crate::pipeline::prepare::{self, Prepared, PreparedModel};
+use crate::pipeline::prepare::{self, Prepared};
 use crate::pipeline::run::{self, RunOptions};
 use crate::sample::GenerateConfig;
 use crate::scenario::{self, Scenario, ScenarioKind};
@@ -400,19 +400,7 @@ fn cmd_export_arpa(a: ExportArpaArgs, io: &mut Io) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let model = match &p.model {
-        PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
-        PreparedModel::Ngram(m) => match m.smoothing {
-            crate::lm::ngram::Smoothing::KneserNey { .. } => {
-                crate::lm::export::from_kneser_ney(m, &p.corpus.documents)
-            }
-            other => Err(format!(
-                "smoothing = \"{}\" is not a backoff model and has no ARPA form; use \
-                 \"kneser-ney\" or \"modified-kneser-ney\"",
-                other.name()
-            )),
-        },
-    };
+    let model = crate::lm::export::to_backoff(&p.model, &p.corpus.documents);
     match model {
         Ok(m) => emit(io, &crate::lm::arpa::write(&m), a.out.as_deref()),
         Err(e) => error(io, &format!("{}: {e}", a.scenario.display())),

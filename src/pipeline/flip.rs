@@ -14,7 +14,7 @@
 use std::path::Path;
 
 use crate::error::Diagnostic;
-use crate::lm::ngram::{LanguageModel, start_history};
+use crate::lm::{LanguageModel, start_history};
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::pipeline::discover::shown;
 use crate::pipeline::prepare::{Prepared, prepare};

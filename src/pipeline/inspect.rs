@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::lm::ngram::{LanguageModel, start_history};
+use crate::lm::{LanguageModel, start_history};
 use crate::pipeline::flip::Coin;
 use crate::pipeline::prepare::Prepared;
 use crate::sample::{self, Domain, GenerateConfig, SamplerConfig};
@@ -196,7 +196,12 @@ pub struct TraceStep {
     pub candidates: Vec<Candidate>,
     /// The `top` most probable candidates (by model probability, ties to the lower id).
     pub top: Vec<Candidate>,
-    /// The uniform number drawn.
+    /// Which draw of docs/sampling.md picked the token: only the flat draw gives each candidate
+    /// an interval of `u`.
+    pub draw: sample::Draw,
+    /// How many uniforms the step drew.
+    pub uniforms: u32,
+    /// The (first) uniform number drawn.
     pub u: f64,
     pub picked: Candidate,
 }
@@ -212,6 +217,8 @@ pub struct Trace {
 
 /// The candidates one step draws from, in draw order, with the intervals of
 /// [`crate::pipeline::flip::Coin`] (the same cumulative sums as the draw).
+/// `p_sampled` is the sampler's own number (the same as the step's when picked); the intervals
+/// are the draw's only for the flat draw, and left out otherwise.
 fn step_coin(v: &sample::StepView, name: &dyn Fn(TokenId) -> String) -> Vec<(TokenId, Candidate)> {
     let model_p = |id: TokenId| {
         v.model
@@ -220,7 +227,7 @@ fn step_coin(v: &sample::StepView, name: &dyn Fn(TokenId) -> String) -> Vec<(Tok
             .unwrap_or(0.0)
     };
     let drawn: Vec<(TokenId, f64)> = v.sampled.iter().copied().filter(|d| d.1 > 0.0).collect();
-    let total: f64 = drawn.iter().map(|d| d.1).sum();
+    let intervals = v.step.draw.has_intervals();
     let Some(coin) = Coin::new(
         String::new(),
         drawn.iter().map(|&(id, w)| (id, String::new(), w)),
@@ -237,8 +244,8 @@ fn step_coin(v: &sample::StepView, name: &dyn Fn(TokenId) -> String) -> Vec<(Tok
                     id,
                     token: name(id),
                     p: model_p(id),
-                    p_sampled: w / total,
-                    interval: Some(face.interval),
+                    p_sampled: w,
+                    interval: intervals.then_some(face.interval),
                 },
             )
         })
@@ -286,6 +293,8 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
                 .take(top)
                 .map(|&(id, pm)| shown(id, pm))
                 .collect(),
+            draw: v.step.draw,
+            uniforms: v.step.uniforms,
             u: v.step.u,
             picked,
         });
@@ -384,30 +393,34 @@ fn percent(p: f64) -> String {
 }
 
 /// One step's candidate table (`transformed`: a column for the probability after the
-/// transforms).
+/// transforms; an interval column only when the step's draw gives intervals).
 fn step_table(s: &TraceStep, order: TraceOrder, top: usize, transformed: bool) -> String {
     use crate::text::table::{Align, Table};
-    let mut t = if transformed {
-        let mut t = Table::new(&[
-            Align::Left,
-            Align::Right,
-            Align::Right,
-            Align::Right,
-            Align::Left,
-        ]);
-        t.row(["token", "id", "p", "sampled", "interval"]);
-        t
-    } else {
-        let mut t = Table::new(&[Align::Left, Align::Right, Align::Right, Align::Left]);
-        t.row(["token", "id", "p", "interval"]);
-        t
-    };
+    let intervals = s.draw.has_intervals();
+    // An ARPA model's probabilities need not sum to 1: its draw renormalises (docs/sampling.md),
+    // and the column says so even without transforms.
+    let renormalised = |c: &Candidate| (c.p_sampled - c.p).abs() > 1e-9 * c.p.max(c.p_sampled);
+    let transformed = transformed || s.candidates.iter().any(renormalised);
+    let mut aligns = vec![Align::Left, Align::Right, Align::Right];
+    let mut header = vec!["token", "id", "p"];
+    if transformed {
+        aligns.push(Align::Right);
+        header.push("sampled");
+    }
+    if intervals {
+        aligns.push(Align::Left);
+        header.push("interval");
+    }
+    let mut t = Table::new(&aligns);
+    t.row(header);
     let mut row = |token: String, id: String, p: f64, ps: f64, iv: Option<[f64; 2]>| {
         let mut cells = vec![token, id, percent(p)];
         if transformed {
             cells.push(percent(ps));
         }
-        cells.push(interval_text(iv));
+        if intervals {
+            cells.push(interval_text(iv));
+        }
         t.row(cells);
     };
     let one = |c: &Candidate| {
@@ -416,11 +429,17 @@ fn step_table(s: &TraceStep, order: TraceOrder, top: usize, transformed: bool) -
             c.id.to_string(),
         )
     };
+    // Without intervals the draw does not walk the candidates in id order: list them by p.
+    let order = if intervals { order } else { TraceOrder::P };
     match order {
         TraceOrder::P => {
             for c in &s.top {
                 let (token, id) = one(c);
                 row(token, id, c.p, c.p_sampled, c.interval);
+            }
+            if !s.top.iter().any(|c| c.id == s.picked.id) {
+                let (token, id) = one(&s.picked);
+                row(token, id, s.picked.p, s.picked.p_sampled, s.picked.interval);
             }
         }
         TraceOrder::Draw => {
@@ -472,10 +491,23 @@ pub fn render_trace_text(
         };
         let _ = writeln!(out, "step {}: {ctx} →", s.step);
         out.push_str(&step_table(s, order, top, transformed));
+        let how = if s.draw.has_intervals() {
+            format!("drew u = {:.6}", s.u)
+        } else {
+            format!(
+                "drew by the {} draw ({}, the first u = {:.6})",
+                s.draw.name(),
+                if s.uniforms == 1 {
+                    "1 uniform".to_string()
+                } else {
+                    format!("{} uniforms", s.uniforms)
+                },
+                s.u
+            )
+        };
         let _ = writeln!(
             out,
-            "  drew u = {:.6} → {} ({}), p = {:.4}",
-            s.u,
+            "  {how} → {} ({}), p = {:.4}",
             show_token(&s.picked.token),
             s.picked.id,
             s.picked.p_sampled

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::corpus::TokenizedCorpus;
 use crate::error::Diagnostic;
+use crate::lm::ModelKind;
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::pipeline::discover::shown;
 use crate::pipeline::prepare::{Prepared, prepare};
@@ -302,11 +303,11 @@ fn model_checks(sc: &Scenario, p: &Prepared, has_source: bool, result: &mut Scen
 /// An explicit distribution: its figures and its chi-square check.
 fn run_distribution(sc: &Scenario, d: &DistributionSpec, result: &mut ScenarioResult) {
     result.model = Some(ModelInfo {
-        kind: "distribution",
+        kind: ModelKind::Distribution,
         order: 1,
-        tokenizer: "none",
+        tokenizer: None,
         lowercase: false,
-        smoothing: "none",
+        smoothing: None,
         smoothing_parameter: None,
         vocabulary_size: d.tokens.len(),
         documents: 0,
