@@ -7,7 +7,9 @@
 use std::hint::black_box;
 
 use coinflip::corpus::{Corpus, TokenizedCorpus};
-use coinflip::lm::ngram::{LanguageModel, NgramCounts, NgramModel, Smoothing, start_history};
+use coinflip::lm::Estimator;
+use coinflip::lm::ngram::{NgramCounts, NgramModel};
+use coinflip::lm::{LanguageModel, start_history};
 use coinflip::sample::{self, Cumulative, Domain, GenerateConfig, SamplerConfig};
 use coinflip::tokenize::{EOS, Tokenizer, TokenizerKind};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -44,11 +46,11 @@ fn corpus(kind: TokenizerKind) -> TokenizedCorpus {
     )
 }
 
-const SMOOTHINGS: [Smoothing; 4] = [
-    Smoothing::Mle,
-    Smoothing::AddK { k: 0.5 },
-    Smoothing::KneserNey { discount: 0.75 },
-    Smoothing::StupidBackoff { alpha: 0.4 },
+const SMOOTHINGS: [Estimator; 4] = [
+    Estimator::Mle,
+    Estimator::AddK { k: 0.5 },
+    Estimator::KneserNey { discount: 0.75 },
+    Estimator::StupidBackoff { alpha: 0.4 },
 ];
 
 fn counting(c: &mut Criterion) {
@@ -74,7 +76,7 @@ fn distributions(c: &mut Criterion) {
     history.extend_from_slice(&doc[..2]);
     let mut g = c.benchmark_group("distribution");
     for s in SMOOTHINGS {
-        let m = NgramModel::train(&words, 3, s);
+        let m = NgramModel::train(&words, 3, s.clone());
         let mut out = Vec::new();
         g.bench_function(s.name(), |b| {
             b.iter(|| m.distribution(black_box(&history), &mut out))
@@ -112,15 +114,15 @@ fn generation(c: &mut Criterion) {
     for (name, m) in [
         (
             "char 6-gram mle",
-            NgramModel::train(&chars, 6, Smoothing::Mle),
+            NgramModel::train(&chars, 6, Estimator::Mle),
         ),
         (
             "word trigram mle",
-            NgramModel::train(&words, 3, Smoothing::Mle),
+            NgramModel::train(&words, 3, Estimator::Mle),
         ),
         (
             "word trigram kneser-ney",
-            NgramModel::train(&words, 3, Smoothing::KneserNey { discount: 0.75 }),
+            NgramModel::train(&words, 3, Estimator::KneserNey { discount: 0.75 }),
         ),
     ] {
         g.bench_function(name, |b| {
@@ -131,7 +133,7 @@ fn generation(c: &mut Criterion) {
             )
         });
     }
-    let m = NgramModel::train(&words, 3, Smoothing::Mle);
+    let m = NgramModel::train(&words, 3, Estimator::Mle);
     let top_k = GenerateConfig {
         sampler: SamplerConfig {
             temperature: 0.8,
@@ -156,8 +158,8 @@ fn scoring(c: &mut Criterion) {
     let n: usize = docs.iter().map(|d| d.len() + 1).sum();
     let mut g = c.benchmark_group("prob");
     g.throughput(Throughput::Elements(n as u64));
-    for s in [Smoothing::Mle, Smoothing::KneserNey { discount: 0.75 }] {
-        let m = NgramModel::train(&words, 3, s);
+    for s in [Estimator::Mle, Estimator::KneserNey { discount: 0.75 }] {
+        let m = NgramModel::train(&words, 3, s.clone());
         g.bench_function(format!("word trigram {}, 500 documents", s.name()), |b| {
             b.iter(|| {
                 let mut log_p = 0.0;

@@ -4,12 +4,16 @@
 //!
 //! ```text
 //! cargo run --release --example bench_pipeline -- CORPUS TASK [--reps N] [--samples N] [--tokens FILE]
+//!     [--smoothing kn|mkn|add-k|sb|mle] [--sampler T,K,P]
 //! ```
 //!
 //! TASK is one of
 //! - `train-word` / `train-char`: word trigram with Kneser–Ney (D = 0.75) / char 6-gram with MLE;
 //! - `generate-word` / `generate-char`: 1,000 samples (`--samples`) × 1,000 tokens (seed 42, no
-//!   transforms, `</s>` starts a new document);
+//!   transforms, `</s>` starts a new document); `generate-word` takes `--smoothing` (`kn`, the
+//!   default; `mkn`: modified Kneser–Ney as lmplz estimates it; `add-k` (k = 0.5); `sb` (stupid
+//!   backoff, α = 0.4); `mle`) and `--sampler T,K,P` (temperature, top-k, top-p; default
+//!   `1,0,1`);
 //! - `sample`: 10,000,000 draws from a 10,000-outcome distribution (p_i ∝ 1/(i+1));
 //! - `score-word` / `score-char`: per-token probabilities of every document (and `</s>`);
 //! - `memory-word`: trains the word trigram once and reports peak resident memory (getrusage);
@@ -27,12 +31,16 @@ use std::hash::Hasher;
 use std::time::Instant;
 
 use coinflip::corpus::{Corpus, DocumentSplit, TokenizedCorpus, read_text, split_documents};
-use coinflip::lm::ngram::{LanguageModel, NgramModel, Smoothing, start_history};
+use coinflip::lm::Estimator;
+use coinflip::lm::backoff::ArpaLm;
+use coinflip::lm::kenlm;
+use coinflip::lm::ngram::NgramModel;
+use coinflip::lm::{LanguageModel, start_history};
 use coinflip::sample::{self, Cumulative, Domain, GenerateConfig, SamplerConfig};
 use coinflip::tokenize::{EOS, TokenId, Tokenizer, TokenizerKind};
 
 const SEED: u64 = 42;
-const KN: Smoothing = Smoothing::KneserNey { discount: 0.75 };
+const KN: Estimator = Estimator::KneserNey { discount: 0.75 };
 
 fn corpus(text: &str, kind: TokenizerKind) -> TokenizedCorpus {
     TokenizedCorpus::build(
@@ -203,11 +211,11 @@ fn digest(text: &str) {
         },
     ];
     let smoothings = [
-        Smoothing::Mle,
-        Smoothing::AddK { k: 0.5 },
-        Smoothing::KneserNey { discount: 0.75 },
-        Smoothing::KneserNey { discount: 0.3 },
-        Smoothing::StupidBackoff { alpha: 0.4 },
+        Estimator::Mle,
+        Estimator::AddK { k: 0.5 },
+        Estimator::KneserNey { discount: 0.75 },
+        Estimator::KneserNey { discount: 0.3 },
+        Estimator::StupidBackoff { alpha: 0.4 },
     ];
     for (name, c, orders) in [
         ("word-small", word(&small), &[1usize, 2, 3, 4][..]),
@@ -215,9 +223,9 @@ fn digest(text: &str) {
         ("word-mid", word(&mid), &[3][..]),
     ] {
         for &order in orders {
-            for s in smoothings {
-                let m = NgramModel::train(&c, order, s);
-                let heavy = matches!(s, Smoothing::AddK { .. } | Smoothing::StupidBackoff { .. })
+            for s in &smoothings {
+                let m = NgramModel::train(&c, order, s.clone());
+                let heavy = matches!(s, Estimator::AddK { .. } | Estimator::StupidBackoff { .. })
                     && name.starts_with("word");
                 let (samples, len) = if heavy { (4, 100) } else { (20, 300) };
                 let mut line = format!(
@@ -256,6 +264,40 @@ fn digest(text: &str) {
     println!("sample {hs:016x}");
 }
 
+/// `T,K,P` → the sampler configuration.
+fn parse_sampler(s: &str) -> SamplerConfig {
+    let v: Vec<&str> = s.split(',').collect();
+    assert_eq!(v.len(), 3, "--sampler T,K,P");
+    SamplerConfig {
+        temperature: v[0].parse().expect("temperature"),
+        top_k: v[1].parse().expect("top-k"),
+        top_p: v[2].parse().expect("top-p"),
+    }
+}
+
+/// The word trigram of `--smoothing` on the whole text.
+fn word_model(text: &str, smoothing: &str) -> Box<dyn LanguageModel> {
+    let c = word(text);
+    let estimator = match smoothing {
+        "kn" => KN,
+        "add-k" => Estimator::AddK { k: 0.5 },
+        "sb" => Estimator::StupidBackoff { alpha: 0.4 },
+        "mle" => Estimator::Mle,
+        "mkn" => {
+            let sentences: Vec<Vec<&str>> = c
+                .documents
+                .iter()
+                .map(|d| d.iter().map(|&t| c.vocab.token(t)).collect())
+                .collect();
+            let e = kenlm::estimate(&sentences, 3, Some(kenlm::LMPLZ_FALLBACK_DISCOUNTS))
+                .expect("estimates");
+            return Box::new(ArpaLm::new(e.model, c.vocab.clone()));
+        }
+        other => panic!("unknown --smoothing {other}"),
+    };
+    Box::new(NgramModel::train(&c, 3, estimator))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: bench_pipeline CORPUS TASK [--reps N] [--samples N] [--tokens FILE]";
@@ -281,10 +323,10 @@ fn main() {
             let (c, order, s) = if task == "train-word" {
                 (word(&text), 3, KN)
             } else {
-                (char_corpus(&text), 6, Smoothing::Mle)
+                (char_corpus(&text), 6, Estimator::Mle)
             };
             for _ in 0..reps {
-                let (m, wall, cpu) = timed(|| NgramModel::train(&c, order, s));
+                let (m, wall, cpu) = timed(|| NgramModel::train(&c, order, s.clone()));
                 let secs = (wall, cpu);
                 let extra = format!(
                     ",\"corpus_tokens\":{},\"ngrams\":{:?}",
@@ -295,16 +337,29 @@ fn main() {
             }
         }
         "generate-word" | "generate-char" => {
-            let m = if task == "generate-word" {
-                NgramModel::train(&word(&text), 3, KN)
+            let smoothing = flag("--smoothing").unwrap_or_else(|| "kn".into());
+            let sampler =
+                flag("--sampler").map_or_else(SamplerConfig::default, |s| parse_sampler(&s));
+            let m: Box<dyn LanguageModel> = if task == "generate-word" {
+                word_model(&text, &smoothing)
             } else {
-                NgramModel::train(&char_corpus(&text), 6, Smoothing::Mle)
+                Box::new(NgramModel::train(&char_corpus(&text), 6, Estimator::Mle))
+            };
+            // Without either flag the row keeps its name (benches/compare.sh's table).
+            let flagged = flag("--smoothing").is_some() || flag("--sampler").is_some();
+            let name = if task == "generate-word" && flagged {
+                format!(
+                    "generate-word {smoothing} T={} k={} p={}",
+                    sampler.temperature, sampler.top_k, sampler.top_p
+                )
+            } else {
+                task.clone()
             };
             for _ in 0..reps {
                 let ((n, h), wall, cpu) =
-                    timed(|| generate_all(&m, samples, 1000, SamplerConfig::default()));
+                    timed(|| generate_all(m.as_ref(), samples, 1000, sampler));
                 let secs = (wall, cpu);
-                report(task, secs, n, &format!(",\"checksum\":\"{h:016x}\""));
+                report(&name, secs, n, &format!(",\"checksum\":\"{h:016x}\""));
             }
         }
         "score-word" | "score-char" => {
@@ -314,7 +369,7 @@ fn main() {
                 (c, m)
             } else {
                 let c = char_corpus(&text);
-                let m = NgramModel::train(&c, 6, Smoothing::Mle);
+                let m = NgramModel::train(&c, 6, Estimator::Mle);
                 (c, m)
             };
             for _ in 0..reps {

@@ -13,7 +13,7 @@ use crate::error::Diagnostic;
 use crate::exit::ExitCode;
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::pipeline::discover;
-use crate::pipeline::prepare::{self, Prepared, PreparedModel};
+use crate::pipeline::prepare::{self, Prepared};
 use crate::pipeline::run::{self, RunOptions};
 use crate::sample::GenerateConfig;
 use crate::scenario::{self, Scenario, ScenarioKind};
@@ -50,6 +50,7 @@ pub fn run(cli: Cli, io: &mut Io) -> ExitCode {
         Command::Run(a) => cmd_run(a, io),
         Command::Score(a) => cmd_score(a, io),
         Command::Trace(a) => cmd_trace(a, io),
+        Command::Flip(a) => cmd_flip(a, io),
         Command::List(a) => cmd_list(a, io),
         Command::Calibrate(a) => cmd_calibrate(a, io),
         Command::ExportArpa(a) => cmd_export_arpa(a, io),
@@ -287,7 +288,26 @@ fn cmd_score(a: ScoreArgs, io: &mut Io) -> ExitCode {
     emit(io, &text, None)
 }
 
+/// `trace` on a `[distribution]` scenario: the coin and the chi-square check's first draws.
+/// `None` for any other scenario.
+fn trace_distribution(a: &TraceArgs, io: &mut Io) -> Option<ExitCode> {
+    let sc = scenario::load(&a.scenario, &a.scenario).ok()?;
+    let seed = a.seed.unwrap_or(sc.seed);
+    let f = crate::pipeline::flip::replay_chi_square(&sc, seed, a.draws)?;
+    let text = match a.format {
+        SimpleFormat::Text => crate::report::flip::text::render_trace(
+            &f,
+            sc.checks.chi_square.as_ref().map(|c| c.samples),
+        ),
+        SimpleFormat::Json => crate::report::flip::json::render(&f),
+    };
+    Some(emit(io, &text, None))
+}
+
 fn cmd_trace(a: TraceArgs, io: &mut Io) -> ExitCode {
+    if let Some(code) = trace_distribution(&a, io) {
+        return code;
+    }
     let (sc, p) = match load_model(io, &a.scenario) {
         Ok(x) => x,
         Err(code) => return code,
@@ -312,10 +332,27 @@ fn cmd_trace(a: TraceArgs, io: &mut Io) -> ExitCode {
     let seed = a.seed.unwrap_or(sc.seed);
     let t = crate::pipeline::inspect::trace(&p, seed, a.sample, &cfg, a.top);
     let text = match a.format {
-        SimpleFormat::Text => crate::pipeline::inspect::render_trace_text(&t, &sc.sampling),
+        SimpleFormat::Text => {
+            crate::pipeline::inspect::render_trace_text(&t, &sc.sampling, a.sort, a.top)
+        }
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&t),
     };
     emit(io, &text, None)
+}
+
+fn cmd_flip(a: crate::cli::FlipArgs, io: &mut Io) -> ExitCode {
+    use crate::pipeline::flip::{Failure, Request, flip};
+    let req = Request {
+        scenario: &a.scenario,
+        count: a.count,
+        seed: a.seed,
+        context: a.context.as_deref(),
+    };
+    match flip(&req) {
+        Ok(f) => emit(io, &crate::report::flip::render(a.format, &f), None),
+        Err(Failure::Usage(msg)) => usage(io, &msg),
+        Err(Failure::Rejected(diags)) => rejected(io, diags),
+    }
 }
 
 fn cmd_calibrate(a: CalibrateArgs, io: &mut Io) -> ExitCode {
@@ -368,19 +405,7 @@ fn cmd_export_arpa(a: ExportArpaArgs, io: &mut Io) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let model = match &p.model {
-        PreparedModel::Backoff(lm) => Ok(lm.model.clone()),
-        PreparedModel::Ngram(m) => match m.smoothing {
-            crate::lm::ngram::Smoothing::KneserNey { .. } => {
-                crate::lm::export::from_kneser_ney(m, &p.corpus.documents)
-            }
-            other => Err(format!(
-                "smoothing = \"{}\" is not a backoff model and has no ARPA form; use \
-                 \"kneser-ney\" or \"modified-kneser-ney\"",
-                other.name()
-            )),
-        },
-    };
+    let model = crate::lm::export::to_backoff(&p.model, &p.corpus.documents);
     match model {
         Ok(m) => emit(io, &crate::lm::arpa::write(&m), a.out.as_deref()),
         Err(e) => error(io, &format!("{}: {e}", a.scenario.display())),

@@ -11,17 +11,26 @@ use serde::{Deserialize, Serialize};
 use crate::error::Diagnostic;
 use crate::tokenize::{TokenId, Tokenizer, Vocab};
 
-/// How a corpus splits into training documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// How a corpus splits into training documents (scenario key `corpus.documents`).
+///
+/// The variants carry plain comments, not doc comments: a documented variant would turn the
+/// scenario schema's `enum` of names into a `oneOf`. Their order is the schema's.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
+#[schemars(
+    description = "How the text splits into training documents: blocks separated by blank lines, each non-blank line, or each file. Default: \"paragraphs\".",
+    extend("default" = "paragraphs")
+)]
 pub enum DocumentSplit {
-    /// Each file (or the whole inline text) is one document.
-    File,
-    /// Each non-blank line is a document.
-    Lines,
-    /// Blocks separated by one or more blank lines are documents (the default).
+    // Blocks separated by one or more blank lines are documents (the default).
     #[default]
     Paragraphs,
+    // Each non-blank line is a document.
+    Lines,
+    // Each file (or the whole inline text) is one document.
+    File,
 }
 
 impl DocumentSplit {
@@ -167,6 +176,16 @@ pub fn starts_utf16(bytes: &[u8]) -> bool {
 /// [`CORPUS_LIMIT`]; errors say at which byte decoding failed.
 pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     read_text_limited(path, shown, &CORPUS_LIMIT)
+}
+
+/// Reads a text file that a scenario names — `name` relative to the scenario's folder `dir` —
+/// as [`read_text`] does. Returns the text and the path as messages show it (forward slashes on
+/// every system), which is also the file its errors name.
+pub fn read_named(dir: &Path, name: &Path) -> Result<(String, PathBuf), Diagnostic> {
+    let full = dir.join(name);
+    let shown = PathBuf::from(full.to_string_lossy().replace('\\', "/"));
+    let text = read_text(&full, &shown)?;
+    Ok((text, shown))
 }
 
 /// [`read_text`] with another size limit.

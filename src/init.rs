@@ -119,6 +119,13 @@ pub fn run_with(dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCod
         out,
         "\nNext: {cd}coinflip run scenarios/ && coinflip quiz grade quizzes/starter.toml answers/"
     );
+    let _ = writeln!(
+        out,
+        "\nFill in before pushing: {} installs coinflip from its source in CI; replace \
+         {GIT_PLACEHOLDER} (COINFLIP_GIT) with the git URL of coinflip's source, the repository \
+         you got coinflip from.",
+        shown(&dir.join(WORKFLOW))
+    );
     ExitCode::Ok
 }
 

@@ -11,7 +11,7 @@ use crate::scenario::Method;
 use crate::stats::{BinKind, Statistic};
 
 /// Version of the JSON report's structure.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The power at which a chi-square check's detectable effect is computed
 /// ([`ChiSquareDetail::detectable_w`]): the pipeline computes with it, the reports print it.
@@ -43,6 +43,9 @@ impl Status {
 /// A whole batch, in the order the scenario files were found.
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchReport {
+    /// The version of docs/sampling.md's randomness contract that drew the samples
+    /// ([`crate::sample::RANDOMNESS_CONTRACT`]): a saved report says which rules produced it.
+    pub randomness_contract: u32,
     pub scenarios: Vec<ScenarioResult>,
     pub summary: Summary,
 }
@@ -62,7 +65,11 @@ impl BatchReport {
             failed: count(Status::Fail),
             errors: count(Status::Error),
         };
-        BatchReport { scenarios, summary }
+        BatchReport {
+            randomness_contract: crate::sample::RANDOMNESS_CONTRACT,
+            scenarios,
+            summary,
+        }
     }
 
     /// [`ExitCode::Ok`](crate::exit::ExitCode::Ok) when everything passed, `Failed` otherwise.
@@ -126,11 +133,15 @@ impl ScenarioResult {
 pub struct ModelInfo {
     /// "ngram" for trained models, "arpa" for models read from a file, "distribution" for
     /// explicit ones.
-    pub kind: &'static str,
+    pub kind: crate::lm::ModelKind,
     pub order: usize,
-    pub tokenizer: &'static str,
+    /// "none" for an explicit distribution.
+    #[serde(serialize_with = "name_or_none")]
+    pub tokenizer: Option<crate::tokenize::TokenizerKind>,
     pub lowercase: bool,
-    pub smoothing: &'static str,
+    /// "none" for an explicit distribution.
+    #[serde(serialize_with = "name_or_none")]
+    pub smoothing: Option<crate::lm::EstimatorKind>,
     /// k, discount or alpha, when the smoothing has one.
     pub smoothing_parameter: Option<f64>,
     /// Distinct corpus tokens (the markers `<s>`, `</s>`, `<unk>` not included).
@@ -142,6 +153,17 @@ pub struct ModelInfo {
     /// Modified Kneser–Ney only: the discounts D1, D2, D3+ of each order, unigrams first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<[f64; 3]>>,
+}
+
+/// A value's own serde name, or "none" for a value the model does not have.
+fn name_or_none<T: Serialize, S: serde::Serializer>(
+    v: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => v.serialize(s),
+        None => s.serialize_str("none"),
+    }
 }
 
 /// One generated sample.

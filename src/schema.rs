@@ -3,14 +3,15 @@
 //! complete keys while the author types.
 //!
 //! The schemas are generated with schemars from the same serde structs the readers use
-//! (`scenario::Raw…`, `quiz::key::Raw…`, `quiz::submission::RawSubmission`), with each key's
-//! default and range in its `description`; `tests/schema.rs` validates every bundled file against
+//! (`scenario::raw::Raw…`, `quiz::key::Raw…`, `quiz::submission::RawSubmission`, and the value
+//! types they name, which derive `JsonSchema` where they are defined), with each key's default
+//! and range in its `description`; `tests/schema.rs` validates every bundled file against
 //! them and checks that broken files are refused, so the schema and the readers cannot drift
 //! apart. What a schema cannot say (one key *or* another, sums, answers that name existing
 //! options) is left to `coinflip run` and `coinflip quiz check`.
 
 use schemars::generate::SchemaSettings;
-use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::Value;
 
 /// The file formats that have a schema (spelt on the command line by `crate::cli`).
@@ -25,7 +26,7 @@ pub enum SchemaFormat {
 }
 
 /// The JSON Schema (draft 7, which taplo and most editors read) of `T`'s serde shape.
-pub fn generate<T: JsonSchema>() -> Value {
+fn generate<T: JsonSchema>() -> Value {
     let generator = SchemaGenerator::new(SchemaSettings::draft07());
     generator.into_root_schema_for::<T>().to_value()
 }
@@ -34,10 +35,10 @@ pub fn generate<T: JsonSchema>() -> Value {
 /// (TOML has no null; JSON answer files keep them, `null` meaning not answered).
 pub fn schema(format: SchemaFormat) -> Value {
     let (mut v, title) = match format {
-        SchemaFormat::Scenario => (crate::scenario::scenario_schema(), "coinflip scenario"),
-        SchemaFormat::Quiz => (crate::quiz::key::quiz_schema(), "coinflip quiz"),
+        SchemaFormat::Scenario => (generate::<crate::scenario::raw::Raw>(), "coinflip scenario"),
+        SchemaFormat::Quiz => (generate::<crate::quiz::key::RawQuiz>(), "coinflip quiz"),
         SchemaFormat::Answers => (
-            crate::quiz::submission::answers_schema(),
+            generate::<crate::quiz::submission::RawSubmission>(),
             "coinflip quiz answer file",
         ),
     };
@@ -86,92 +87,6 @@ pub fn schema_text(format: SchemaFormat) -> String {
     serde_json::to_string_pretty(&schema(format)).expect("a JSON value prints")
 }
 
-// ---- schemas of types defined elsewhere -------------------------------------------------------
-
-/// Stands for a type defined outside this module's reach in `#[schemars(with = …)]`.
-macro_rules! stand_in {
-    ($name:ident, $title:literal, $schema:ident) => {
-        #[doc = concat!("The schema of `", $title, "` (see [`", stringify!($schema), "`]).")]
-        pub struct $name;
-        impl JsonSchema for $name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                $title.into()
-            }
-            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-                $schema(generator)
-            }
-        }
-    };
-}
-stand_in!(TokenizerKindSchema, "TokenizerKind", tokenizer_kind);
-stand_in!(DocumentSplitSchema, "DocumentSplit", document_split);
-stand_in!(StatisticSchema, "Statistic", statistic);
-
-/// An enum of the names `values` serialize to, with `description`.
-fn names<T: serde::Serialize>(values: &[T], description: &str) -> Schema {
-    let names: Vec<Value> = values
-        .iter()
-        .map(|v| serde_json::to_value(v).expect("a unit variant serializes to its name"))
-        .collect();
-    json_schema!({ "type": "string", "enum": names, "description": description })
-}
-
-/// `model.tokenizer`.
-pub fn tokenizer_kind(_: &mut SchemaGenerator) -> Schema {
-    use crate::tokenize::TokenizerKind::{self, *};
-    // The match fails to compile when a variant is added, so the list cannot fall behind.
-    let all = [Word, Char, Whitespace, Gpt2, Cl100k];
-    for k in all {
-        match k {
-            TokenizerKind::Word
-            | TokenizerKind::Char
-            | TokenizerKind::Whitespace
-            | TokenizerKind::Gpt2
-            | TokenizerKind::Cl100k => {}
-        }
-    }
-    let mut s = names(
-        &all,
-        "How text is cut into tokens: \"word\" (words, punctuation marks and CJK ideographs), \"char\" (every character), \"whitespace\" (split on white space), \"gpt2\" and \"cl100k\" (GPT-2's and GPT-4's byte-level BPE). Default: \"word\" (\"whitespace\" beside `arpa`).",
-    );
-    s.insert("default".into(), "word".into());
-    s
-}
-
-/// `corpus.documents`.
-pub fn document_split(_: &mut SchemaGenerator) -> Schema {
-    use crate::corpus::DocumentSplit::{self, *};
-    let all = [Paragraphs, Lines, File];
-    for d in all {
-        match d {
-            DocumentSplit::Paragraphs | DocumentSplit::Lines | DocumentSplit::File => {}
-        }
-    }
-    let mut s = names(
-        &all,
-        "How the text splits into training documents: blocks separated by blank lines, each non-blank line, or each file. Default: \"paragraphs\".",
-    );
-    s.insert("default".into(), "paragraphs".into());
-    s
-}
-
-/// `checks.chi_square.statistic`.
-pub fn statistic(_: &mut SchemaGenerator) -> Schema {
-    use crate::stats::Statistic::{self, *};
-    let all = [Pearson, GTest];
-    for st in all {
-        match st {
-            Statistic::Pearson | Statistic::GTest => {}
-        }
-    }
-    let mut s = names(
-        &all,
-        "The test statistic: Pearson's X² or the G-test. Default: \"pearson\".",
-    );
-    s.insert("default".into(), "pearson".into());
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +129,30 @@ mod tests {
                 "{f:?}: unknown keys are refused"
             );
         }
+    }
+
+    /// The schema's words about each smoothing parameter and the values validation uses come
+    /// from two places (doc attributes, `EstimatorKind::parameter`): they must agree.
+    #[test]
+    fn smoothing_parameters_agree_with_the_estimators() {
+        let s = schema(SchemaFormat::Scenario);
+        let model = &s["definitions"]["RawModel"]["properties"];
+        for kind in crate::lm::EstimatorKind::ALL {
+            let Some(p) = kind.parameter() else { continue };
+            let key = &model[p.key];
+            assert_eq!(key["default"], json!(p.default), "{}", p.key);
+            let description = key["description"].as_str().unwrap();
+            assert!(
+                description.starts_with(&format!("`{}` only", kind.name())),
+                "{description}"
+            );
+        }
+        let names: Vec<&str> = crate::lm::EstimatorKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .filter(|&n| n != "arpa")
+            .collect();
+        assert_eq!(s["definitions"]["SmoothingName"]["enum"], json!(names));
     }
 
     #[test]

@@ -22,20 +22,39 @@ pub const UNK: TokenId = 2;
 /// Number of reserved ids before the corpus's own tokens.
 pub const RESERVED: usize = 3;
 
-/// How text is cut into tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+/// How text is cut into tokens (scenario key `model.tokenizer`).
+///
+/// The variants carry plain comments, not doc comments: a documented variant would turn the
+/// scenario schema's `enum` of names into a `oneOf`. Their order is the schema's.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
+#[schemars(
+    description = "How text is cut into tokens: \"word\" (words, punctuation marks and CJK ideographs), \"char\" (every character), \"whitespace\" (split on white space), \"gpt2\" and \"cl100k\" (GPT-2's and GPT-4's byte-level BPE). Default: \"word\" (\"whitespace\" beside `arpa`).",
+    extend("default" = "word")
+)]
 pub enum TokenizerKind {
-    /// Every Unicode scalar value is a token; text round-trips exactly.
-    Char,
-    /// Words, each punctuation mark and each CJK ideograph (Unicode word boundaries, UAX #29);
-    /// white space separates tokens and is not a token.
+    // Words, each punctuation mark and each CJK ideograph (Unicode word boundaries, UAX #29);
+    // white space separates tokens and is not a token.
     Word,
-    /// The text split on white space (the convention of KenLM and SRILM training text).
+    // Every Unicode scalar value is a token; text round-trips exactly.
+    Char,
+    // The text split on white space (the convention of KenLM and SRILM training text).
     Whitespace,
-    /// GPT-2's byte-level BPE (tiktoken's `r50k_base`); reports show GPT-2's own token ids.
+    // GPT-2's byte-level BPE (tiktoken's `r50k_base`); reports show GPT-2's own token ids.
     Gpt2,
-    /// GPT-3.5/GPT-4's byte-level BPE (tiktoken's `cl100k_base`); reports show its token ids.
+    // GPT-3.5/GPT-4's byte-level BPE (tiktoken's `cl100k_base`); reports show its token ids.
     Cl100k,
 }
 

@@ -57,10 +57,87 @@ fn sampling_doc_test_vectors_match_the_code() {
     }
 }
 
+/// The words of a command line as a shell splits it: at white space, except inside double quotes
+/// (which are removed), so `--context "The coin"` is two arguments.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            c if c.is_whitespace() && !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    assert!(!quoted, "unbalanced quotes in {line:?}");
+    words.extend(word);
+    words
+}
+
+/// Whether `got` is what a session block shows: `want`'s lines, where a line `...` stands for
+/// any number of lines of output — at the end, the rest of the output (the block shows only its
+/// start); in the middle, the lines up to the next ones shown, which must follow in order. The
+/// lines after the last `...` (if any) end the output.
+fn shows(got: &[&str], want: &[&str]) -> bool {
+    let segments: Vec<&[&str]> = want.split(|l| *l == "...").collect();
+    let (first, rest) = segments.split_first().expect("split gives a segment");
+    if rest.is_empty() {
+        return got == *first;
+    }
+    if !got.starts_with(first) {
+        return false;
+    }
+    let mut at = first.len();
+    for (i, seg) in rest.iter().enumerate() {
+        if i + 1 == rest.len() {
+            return got.len() >= at + seg.len() && got.ends_with(seg);
+        }
+        if seg.is_empty() {
+            continue;
+        }
+        match got[at..].windows(seg.len()).position(|w| w == *seg) {
+            Some(p) => at += p + seg.len(),
+            None => return false,
+        }
+    }
+    unreachable!("the last segment returns")
+}
+
+#[test]
+fn session_blocks_match_with_elisions() {
+    let got = ["a", "b", "c", "d", "e"];
+    assert!(shows(&got, &["a", "b", "c", "d", "e"]));
+    assert!(!shows(&got, &["a", "b"]), "without `...`, the whole output");
+    assert!(shows(&got, &["a", "b", "..."]));
+    assert!(
+        !shows(&got, &["b", "..."]),
+        "the first lines start the output"
+    );
+    assert!(shows(&got, &["a", "...", "d", "e"]));
+    assert!(
+        !shows(&got, &["a", "...", "c", "d"]),
+        "the last lines end the output"
+    );
+    assert!(shows(&got, &["a", "...", "c", "...", "e"]));
+    assert!(
+        !shows(&got, &["a", "...", "d", "...", "c", "..."]),
+        "in order"
+    );
+    assert_eq!(
+        shell_words(r#"flip x.toml --context "The coin" --count 5"#),
+        ["flip", "x.toml", "--context", "The coin", "--count", "5"]
+    );
+}
+
 /// Fenced blocks (```text or ```console) whose first line is `$ coinflip ARGS` are sessions: the
-/// command is run and its output must be the rest of the block. A line `...` ends the comparison
-/// (the block shows only the start of the output). `cargo run --release --` stands for the
-/// binary too.
+/// command is run and its output must be the rest of the block. A line `...` stands for lines not
+/// shown: at the end of the block, the rest of the output; in the middle, the lines up to the
+/// ones after it ([`shows`]). Arguments are split as a shell does (double quotes group words).
+/// `cargo run --release --` stands for the binary too.
 #[test]
 fn console_sessions_in_docs_are_real() {
     let mut files: Vec<std::path::PathBuf> = std::fs::read_dir("docs")
@@ -92,26 +169,15 @@ fn console_sessions_in_docs_are_real() {
                 continue;
             };
             sessions += 1;
-            let args: Vec<&str> = cmd.split_whitespace().collect();
+            let args = shell_words(cmd);
             let out = common::coinflip().args(&args).output().unwrap();
             let got = String::from_utf8(out.stdout).unwrap();
             let got: Vec<&str> = got.lines().collect();
-            let want: Vec<&str> = block[1..]
-                .iter()
-                .take_while(|l| **l != "...")
-                .copied()
-                .collect();
-            let truncated = want.len() < block.len() - 1;
-            let compare = if truncated {
-                &got[..want.len().min(got.len())]
-            } else {
-                &got[..]
-            };
-            assert_eq!(
-                compare,
-                &want[..],
-                "{}: the session `{first}` no longer prints what the doc shows",
-                path.display()
+            assert!(
+                shows(&got, &block[1..]),
+                "{}: the session `{first}` no longer prints what the doc shows; it prints:\n{}",
+                path.display(),
+                got.join("\n")
             );
         }
     }

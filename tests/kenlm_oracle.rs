@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use coinflip::lm::arpa::{self, BackoffModel};
+use coinflip::lm::arpa;
+use coinflip::lm::backoff::BackoffModel;
 use coinflip::lm::kenlm::{self, Estimate, LMPLZ_FALLBACK_DISCOUNTS};
 
 const FIXTURES: &str = "tests/fixtures/kenlm";

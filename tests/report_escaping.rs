@@ -15,7 +15,7 @@ const WIDE: &str = "tests/fixtures/report/wide-labels.toml";
 fn run(file: &str, format: &str) -> String {
     let out = Command::cargo_bin("coinflip")
         .unwrap()
-        .args(["run", file, "--format", format])
+        .args(["run", "-v", file, "--format", format])
         .output()
         .unwrap();
     assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");

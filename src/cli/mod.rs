@@ -28,6 +28,8 @@ pub enum Command {
     Score(ScoreArgs),
     /// Replay one generated sample step by step: context, candidates, the draw, the pick.
     Trace(TraceArgs),
+    /// Flip the biased coin: a next-token distribution as intervals of [0, 1), N flips, the tally.
+    Flip(FlipArgs),
     /// Test the test: run a scenario's chi-square check many times under H0 and against a
     /// deliberately biased coin; report the false-positive rate and the power.
     Calibrate(CalibrateArgs),
@@ -195,11 +197,39 @@ pub struct TraceArgs {
     /// How many of the most probable candidates to show at each step.
     #[arg(long, default_value_t = 7)]
     pub top: usize,
+    /// How each step's candidates are listed (the `--top` most probable and the one drawn; with
+    /// `draw`, the others summed up in rows of their own).
+    #[arg(long, value_enum, default_value_t = crate::pipeline::inspect::TraceOrder::Draw)]
+    pub sort: crate::pipeline::inspect::TraceOrder,
+    /// [distribution] scenarios: how many of the chi-square check's draws to replay.
+    #[arg(long, default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=crate::pipeline::flip::MAX_COUNT))]
+    pub draws: u64,
     /// Overrides the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
     #[arg(long, value_enum, default_value_t = SimpleFormat::Text)]
     pub format: SimpleFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FlipArgs {
+    /// A [distribution] scenario, or a model scenario (its next-token distribution after
+    /// --context).
+    pub scenario: PathBuf,
+    /// How many flips (0 to 10,000,000).
+    #[arg(long, default_value_t = crate::pipeline::flip::DEFAULT_COUNT,
+          value_parser = clap::value_parser!(u64).range(0..=crate::pipeline::flip::MAX_COUNT))]
+    pub count: u64,
+    /// The seed of the flips' stream (default: the scenario's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Model scenarios: the text the next token follows, read as the start of a document
+    /// (default: the scenario's prefix).
+    #[arg(long)]
+    pub context: Option<String>,
+    #[arg(long, value_enum, default_value_t = crate::report::flip::FlipFormat::Text)]
+    pub format: crate::report::flip::FlipFormat,
 }
 
 /// Parses the process's arguments (exits on a usage error, as `Cli::parse` does), adding a

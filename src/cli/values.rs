@@ -6,7 +6,9 @@
 use clap::ValueEnum;
 use clap::builder::PossibleValue;
 
+use crate::pipeline::inspect::TraceOrder;
 use crate::report::Format;
+use crate::report::flip::FlipFormat;
 use crate::schema::SchemaFormat;
 
 impl ValueEnum for Format {
@@ -63,6 +65,47 @@ impl ValueEnum for SchemaFormat {
     }
 }
 
+impl ValueEnum for FlipFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[FlipFormat::Text, FlipFormat::Json, FlipFormat::Html]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, help) = match self {
+            FlipFormat::Text => (
+                "text",
+                "For a terminal: the coin with a bar per token, the flips, the tally",
+            ),
+            FlipFormat::Json => (
+                "json",
+                "Every candidate, flip and count, floats exact (docs/classroom.md)",
+            ),
+            FlipFormat::Html => (
+                "html",
+                "One self-contained page to project, with Flip, flip 10 and reset buttons",
+            ),
+        };
+        Some(PossibleValue::new(name).help(help))
+    }
+}
+
+impl ValueEnum for TraceOrder {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[TraceOrder::Draw, TraceOrder::P]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, help) = match self {
+            TraceOrder::Draw => (
+                "draw",
+                "In the order the draw walks them, with their intervals of [0, 1)",
+            ),
+            TraceOrder::P => ("p", "The most probable first"),
+        };
+        Some(PossibleValue::new(name).help(help))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +119,14 @@ mod tests {
         for f in SchemaFormat::value_variants() {
             let name = f.to_possible_value().unwrap().get_name().to_string();
             assert_eq!(SchemaFormat::from_str(&name, false).as_ref(), Ok(f));
+        }
+        for f in FlipFormat::value_variants() {
+            let name = f.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(FlipFormat::from_str(&name, false).as_ref(), Ok(f));
+        }
+        for f in TraceOrder::value_variants() {
+            let name = f.to_possible_value().unwrap().get_name().to_string();
+            assert_eq!(TraceOrder::from_str(&name, false).as_ref(), Ok(f));
         }
     }
 }

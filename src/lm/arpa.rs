@@ -1,16 +1,8 @@
-//! ARPA backoff language models: the [`BackoffModel`] (a vocabulary and, per order, a table of
-//! n-grams with their log10 probability and log10 backoff weight), scoring with full ARPA backoff
-//! semantics, and reading and writing the ARPA text format that KenLM, SRILM and IRSTLM exchange.
+//! The ARPA text format that KenLM, SRILM and IRSTLM exchange: reading it into a
+//! [`BackoffModel`] with located errors, and writing a model back byte for byte as `lmplz` does.
 //!
-//! Hand-written because it is the heart of the interop feature: no maintained Rust crate reads
-//! ARPA files with located errors, and the exact scoring rule (longest n-gram, else the context's
-//! backoff plus a shorter n-gram) and the exact output layout are what the tests pin down.
-//!
-//! Storage: values are held at `f32` precision, as KenLM holds them, and handed out as `f64`. Every
-//! order is one sorted arena of word ids (`n` ids per n-gram, lexicographic order), so lookup is a
-//! binary search without per-n-gram allocations, and all n-grams sharing a context are contiguous
-//! (which makes [`BackoffModel::prob_distribution`] a walk over a few ranges). Unigrams are
-//! indexed directly by word id: word id `i` is the `i`-th unigram.
+//! Hand-written because no maintained Rust crate reads ARPA files with located errors, and the
+//! exact output layout is what the tests pin down.
 //!
 //! Output order (deterministic): unigrams in vocabulary (id) order; higher orders in *suffix order*
 //! by id — compare the last word, then the one before it, and so on. That is the order `lmplz`
@@ -21,470 +13,11 @@
 // returning it unboxed (as every reader of the crate does) costs nothing that matters.
 #![allow(clippy::result_large_err)]
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::fmt;
-use std::ops::Range;
 use std::path::Path;
 
 use crate::error::Diagnostic;
-
-/// The unknown-word token: every word outside the vocabulary is scored as this one.
-pub const UNK: &str = "<unk>";
-/// The sentence-start token: the context of the first word; never predicted.
-pub const BOS: &str = "<s>";
-/// The sentence-end token.
-pub const EOS: &str = "</s>";
-/// log10 probability given to `<unk>` when a file has no `<unk>` unigram (KenLM's substitute).
-pub const MISSING_UNK_LOG10: f32 = -100.0;
-
-/// The n-grams of one order `n >= 2`: word ids, log10 probability and log10 backoff of each.
-///
-/// Built by [`NgramTable::push`] in any order; [`BackoffModel::new`] sorts it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NgramTable {
-    n: usize,
-    words: Vec<u32>,
-    prob: Vec<f32>,
-    backoff: Vec<f32>,
-}
-
-impl NgramTable {
-    /// An empty table of `n`-grams.
-    pub fn new(n: usize) -> Self {
-        Self::with_capacity(n, 0)
-    }
-
-    /// An empty table of `n`-grams with room for `capacity` of them.
-    pub fn with_capacity(n: usize, capacity: usize) -> Self {
-        assert!(n >= 1, "an n-gram has at least one word");
-        NgramTable {
-            n,
-            words: Vec::with_capacity(n * capacity),
-            prob: Vec::with_capacity(capacity),
-            backoff: Vec::with_capacity(capacity),
-        }
-    }
-
-    /// The number of words in each n-gram of this table.
-    pub fn arity(&self) -> usize {
-        self.n
-    }
-
-    /// The number of n-grams.
-    pub fn len(&self) -> usize {
-        self.prob.len()
-    }
-
-    /// True when the table holds no n-gram.
-    pub fn is_empty(&self) -> bool {
-        self.prob.is_empty()
-    }
-
-    /// Appends one n-gram. `words.len()` must equal [`NgramTable::arity`] (a programming error
-    /// otherwise, so it panics).
-    pub fn push(&mut self, words: &[u32], log10_prob: f32, log10_backoff: f32) {
-        assert_eq!(words.len(), self.n, "n-gram of the wrong length");
-        self.words.extend_from_slice(words);
-        self.prob.push(log10_prob);
-        self.backoff.push(log10_backoff);
-    }
-
-    fn gram(&self, i: usize) -> &[u32] {
-        &self.words[i * self.n..(i + 1) * self.n]
-    }
-
-    /// Sorts lexicographically by word ids. On a duplicate, returns the two insertion indices.
-    fn sort(&mut self) -> Result<(), (usize, usize)> {
-        let n = self.n;
-        let mut perm: Vec<u32> = (0..self.len() as u32).collect();
-        perm.sort_by(|&a, &b| self.gram(a as usize).cmp(self.gram(b as usize)));
-        for w in perm.windows(2) {
-            if self.gram(w[0] as usize) == self.gram(w[1] as usize) {
-                let (a, b) = (w[0].min(w[1]) as usize, w[0].max(w[1]) as usize);
-                return Err((a, b));
-            }
-        }
-        let mut words = Vec::with_capacity(self.words.len());
-        let mut prob = Vec::with_capacity(self.len());
-        let mut backoff = Vec::with_capacity(self.len());
-        for &i in &perm {
-            let i = i as usize;
-            words.extend_from_slice(&self.words[i * n..(i + 1) * n]);
-            prob.push(self.prob[i]);
-            backoff.push(self.backoff[i]);
-        }
-        self.words = words;
-        self.prob = prob;
-        self.backoff = backoff;
-        Ok(())
-    }
-
-    /// Index of `gram` (of length `n`) in the sorted table.
-    fn find(&self, gram: &[u32]) -> Option<usize> {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.gram(mid).cmp(gram) {
-                Ordering::Less => lo = mid + 1,
-                Ordering::Greater => hi = mid,
-                Ordering::Equal => return Some(mid),
-            }
-        }
-        None
-    }
-
-    /// The range of sorted indices whose n-gram starts with `prefix` (shorter than `n`).
-    fn prefix_range(&self, prefix: &[u32]) -> Range<usize> {
-        let k = prefix.len();
-        let first = partition_point(self.len(), |i| &self.gram(i)[..k] < prefix);
-        let end = partition_point(self.len(), |i| &self.gram(i)[..k] <= prefix);
-        first..end
-    }
-}
-
-/// The first index in `0..len` for which `pred` is false (`pred` true then false).
-fn partition_point(len: usize, pred: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, len);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if pred(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
-}
-
-/// Why a set of tables does not make a model.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ModelError {
-    /// `unigrams.len()` differs from `vocab.len()`.
-    VocabLength { vocab: usize, unigrams: usize },
-    /// The same word twice in the vocabulary (indices into it).
-    DuplicateWord {
-        word: String,
-        first: usize,
-        second: usize,
-    },
-    /// `<s>` or `</s>` is not in the vocabulary.
-    MissingMarker(&'static str),
-    /// The table for order `order` holds n-grams of another length.
-    Arity { order: usize, found: usize },
-    /// A word id outside the vocabulary, in the `index`-th pushed n-gram of order `order`.
-    IdOutOfRange { order: usize, index: usize, id: u32 },
-    /// The same n-gram pushed twice (insertion indices).
-    DuplicateNgram {
-        order: usize,
-        first: usize,
-        second: usize,
-    },
-}
-
-impl fmt::Display for ModelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ModelError::VocabLength { vocab, unigrams } => write!(
-                f,
-                "the vocabulary has {vocab} words but {unigrams} unigram values were given"
-            ),
-            ModelError::DuplicateWord { word, .. } => {
-                write!(f, "the word `{word}` is listed twice among the unigrams")
-            }
-            ModelError::MissingMarker(w) => write!(
-                f,
-                "the model has no `{w}` unigram; an ARPA model needs both `<s>` and `</s>`"
-            ),
-            ModelError::Arity { order, found } => write!(
-                f,
-                "the table for order {order} holds {found}-grams, expected {order}-grams"
-            ),
-            ModelError::IdOutOfRange { order, index, id } => write!(
-                f,
-                "{order}-gram number {} uses word id {id}, outside the vocabulary",
-                index + 1
-            ),
-            ModelError::DuplicateNgram { order, .. } => {
-                write!(f, "the same {order}-gram is listed twice")
-            }
-        }
-    }
-}
-
-impl std::error::Error for ModelError {}
-
-/// A backoff n-gram language model, as an ARPA file describes it.
-///
-/// `p(w | c)` is the probability of the longest n-gram `c' w` in the model, `c'` a suffix of the
-/// context `c`, times the backoff weights of the context suffixes longer than `c'` that are in
-/// the model (see [`BackoffModel::log10_prob`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackoffModel {
-    vocab: Vec<String>,
-    ids: HashMap<String, u32>,
-    unk: u32,
-    bos: u32,
-    eos: u32,
-    /// log10 probability and log10 backoff of unigram `i` (= word id `i`).
-    unigrams: Vec<(f32, f32)>,
-    /// `[0, 1, ..., V-1]`: the unigram keys handed out by [`BackoffModel::ngrams`].
-    unigram_keys: Vec<u32>,
-    /// `higher[k]` holds the `(k + 2)`-grams, sorted lexicographically.
-    higher: Vec<NgramTable>,
-}
-
-impl BackoffModel {
-    /// Builds a model from its vocabulary (word id = index), the unigram values `(log10 prob,
-    /// log10 backoff)` in the same order, and the tables of orders 2, 3, ... in any row order.
-    ///
-    /// `<s>` and `</s>` must be in the vocabulary. When `<unk>` is missing it is appended with
-    /// log10 probability [`MISSING_UNK_LOG10`] and backoff 0, as KenLM does when loading such a
-    /// file. Backoffs of the highest order are ignored (set to 0).
-    pub fn new(
-        mut vocab: Vec<String>,
-        mut unigrams: Vec<(f32, f32)>,
-        mut higher: Vec<NgramTable>,
-    ) -> Result<Self, ModelError> {
-        if vocab.len() != unigrams.len() {
-            return Err(ModelError::VocabLength {
-                vocab: vocab.len(),
-                unigrams: unigrams.len(),
-            });
-        }
-        let mut ids: HashMap<String, u32> = HashMap::with_capacity(vocab.len() + 1);
-        for (i, w) in vocab.iter().enumerate() {
-            if let Some(&first) = ids.get(w) {
-                return Err(ModelError::DuplicateWord {
-                    word: w.clone(),
-                    first: first as usize,
-                    second: i,
-                });
-            }
-            ids.insert(w.clone(), i as u32);
-        }
-        let bos = *ids.get(BOS).ok_or(ModelError::MissingMarker(BOS))?;
-        let eos = *ids.get(EOS).ok_or(ModelError::MissingMarker(EOS))?;
-        let unk = match ids.get(UNK) {
-            Some(&id) => id,
-            None => {
-                let id = vocab.len() as u32;
-                vocab.push(UNK.to_string());
-                ids.insert(UNK.to_string(), id);
-                unigrams.push((MISSING_UNK_LOG10, 0.0));
-                id
-            }
-        };
-        let v = vocab.len() as u32;
-        for (k, table) in higher.iter_mut().enumerate() {
-            let order = k + 2;
-            if table.n != order {
-                return Err(ModelError::Arity {
-                    order,
-                    found: table.n,
-                });
-            }
-            if let Some(pos) = table.words.iter().position(|&id| id >= v) {
-                return Err(ModelError::IdOutOfRange {
-                    order,
-                    index: pos / order,
-                    id: table.words[pos],
-                });
-            }
-            table
-                .sort()
-                .map_err(|(first, second)| ModelError::DuplicateNgram {
-                    order,
-                    first,
-                    second,
-                })?;
-        }
-        match higher.last_mut() {
-            Some(top) => top.backoff.iter_mut().for_each(|b| *b = 0.0),
-            None => unigrams.iter_mut().for_each(|u| u.1 = 0.0),
-        }
-        let unigram_keys = (0..vocab.len() as u32).collect();
-        Ok(BackoffModel {
-            unigram_keys,
-            vocab,
-            ids,
-            unk,
-            bos,
-            eos,
-            unigrams,
-            higher,
-        })
-    }
-
-    /// The highest n-gram order.
-    pub fn order(&self) -> usize {
-        self.higher.len() + 1
-    }
-
-    /// The vocabulary; a word's id is its index.
-    pub fn vocab(&self) -> &[String] {
-        &self.vocab
-    }
-
-    /// The word of an id (`<unk>` for an id outside the vocabulary).
-    pub fn word(&self, id: u32) -> &str {
-        self.vocab
-            .get(id as usize)
-            .map(String::as_str)
-            .unwrap_or(UNK)
-    }
-
-    /// The id of a word, if it is in the vocabulary.
-    pub fn id(&self, word: &str) -> Option<u32> {
-        self.ids.get(word).copied()
-    }
-
-    /// The id of a word, or `<unk>`'s id for a word outside the vocabulary.
-    pub fn id_or_unk(&self, word: &str) -> u32 {
-        self.id(word).unwrap_or(self.unk)
-    }
-
-    /// The id of `<unk>`.
-    pub fn unk(&self) -> u32 {
-        self.unk
-    }
-
-    /// The id of `<s>`.
-    pub fn bos(&self) -> u32 {
-        self.bos
-    }
-
-    /// The id of `</s>`.
-    pub fn eos(&self) -> u32 {
-        self.eos
-    }
-
-    /// The number of n-grams of order `n` (0 outside `1..=order`).
-    pub fn count(&self, n: usize) -> usize {
-        match n {
-            0 => 0,
-            1 => self.unigrams.len(),
-            _ => self.higher.get(n - 2).map_or(0, NgramTable::len),
-        }
-    }
-
-    /// `(log10 prob, log10 backoff)` of an n-gram given by ids, if the model lists it.
-    pub fn get(&self, gram: &[u32]) -> Option<(f64, f64)> {
-        self.locate(gram).map(|(p, b)| (p as f64, b as f64))
-    }
-
-    /// `(log10 prob, log10 backoff)` of an n-gram given by words, if the model lists it.
-    pub fn get_words(&self, gram: &[&str]) -> Option<(f64, f64)> {
-        let ids: Option<Vec<u32>> = gram.iter().map(|w| self.id(w)).collect();
-        self.get(&ids?)
-    }
-
-    /// The n-grams of order `n` with their `(log10 prob, log10 backoff)`, in the order
-    /// [`write()`] writes them (unigrams by id; higher orders in suffix order by id).
-    pub fn ngrams(&self, n: usize) -> Vec<(&[u32], f64, f64)> {
-        match n {
-            0 => Vec::new(),
-            1 => self
-                .unigrams
-                .iter()
-                .enumerate()
-                .map(|(i, &(p, b))| (&self.unigram_keys[i..=i], p as f64, b as f64))
-                .collect(),
-            _ => match self.higher.get(n - 2) {
-                None => Vec::new(),
-                Some(t) => {
-                    let mut perm: Vec<usize> = (0..t.len()).collect();
-                    perm.sort_by(|&a, &b| suffix_cmp(t.gram(a), t.gram(b)));
-                    perm.into_iter()
-                        .map(|i| (t.gram(i), t.prob[i] as f64, t.backoff[i] as f64))
-                        .collect()
-                }
-            },
-        }
-    }
-
-    fn locate(&self, gram: &[u32]) -> Option<(f32, f32)> {
-        match gram.len() {
-            0 => None,
-            1 => self.unigrams.get(gram[0] as usize).copied(),
-            n => {
-                let t = self.higher.get(n - 2)?;
-                t.find(gram).map(|i| (t.prob[i], t.backoff[i]))
-            }
-        }
-    }
-
-    fn normalize(&self, id: u32) -> u32 {
-        if (id as usize) < self.vocab.len() {
-            id
-        } else {
-            self.unk
-        }
-    }
-
-    /// log10 p(`word` | `context`) and the length of the n-gram that supplied the probability
-    /// (as KenLM's `full_scores` reports it: 1 for a unigram, ..., up to the order).
-    ///
-    /// Only the last `order - 1` context words matter; ids outside the vocabulary count as
-    /// `<unk>`. Rule: take the longest n-gram `c' word` in the model, `c'` a suffix of the
-    /// context; add the backoff weights of the context suffixes longer than `c'` that the model
-    /// lists (a missing one weighs log10 1 = 0). Start a sentence with the context `[<s>]`.
-    pub fn log10_prob(&self, context: &[u32], word: u32) -> (f64, usize) {
-        let k = context.len().min(self.order() - 1);
-        let mut gram: Vec<u32> = context[context.len() - k..]
-            .iter()
-            .map(|&w| self.normalize(w))
-            .collect();
-        gram.push(self.normalize(word));
-        let mut backoff = 0.0f64;
-        for start in 0..=k {
-            if let Some((p, _)) = self.locate(&gram[start..]) {
-                return (backoff + p as f64, k + 1 - start);
-            }
-            if let Some((_, b)) = self.locate(&gram[start..k]) {
-                backoff += b as f64;
-            }
-        }
-        // Unreachable: every id in the vocabulary is a unigram.
-        (f64::NEG_INFINITY, 0)
-    }
-
-    /// p(w | `context`) for every word id `w` of the vocabulary (index = id), as probabilities
-    /// (not logs). `<s>` gets 0 (it is never predicted); `<unk>` is included with the
-    /// probability the model gives it, so for a model estimated by KenLM or by
-    /// [`crate::lm::kenlm::estimate`] the values sum to 1 up to the rounding of the stored log10
-    /// values (within 1e-5 for values stored at `f32` precision; see docs/models.md).
-    pub fn prob_distribution(&self, context: &[u32]) -> Vec<f64> {
-        let k = context.len().min(self.order() - 1);
-        let ctx: Vec<u32> = context[context.len() - k..]
-            .iter()
-            .map(|&w| self.normalize(w))
-            .collect();
-        let mut logp: Vec<f64> = self.unigrams.iter().map(|&(p, _)| p as f64).collect();
-        // Layer j: context suffix of length j. After the layer, logp[w] = log10 p(w | suffix).
-        for j in 1..=k {
-            let suffix = &ctx[k - j..];
-            if let Some((_, b)) = self.locate(suffix)
-                && b != 0.0
-            {
-                let b = b as f64;
-                logp.iter_mut().for_each(|x| *x += b);
-            }
-            let t = &self.higher[j - 1];
-            for i in t.prefix_range(suffix) {
-                logp[t.gram(i)[j] as usize] = t.prob[i] as f64;
-            }
-        }
-        let mut probs: Vec<f64> = logp.into_iter().map(|x| libm::pow(10.0, x)).collect();
-        probs[self.bos as usize] = 0.0;
-        probs
-    }
-}
-
-/// Compares two n-grams of the same length from the last word backwards (KenLM's suffix order).
-pub fn suffix_cmp(a: &[u32], b: &[u32]) -> Ordering {
-    a.iter().rev().cmp(b.iter().rev())
-}
+use crate::lm::backoff::{BackoffModel, ModelError, NgramTable};
 
 /// Formats a stored value: the shortest decimal that reads back as the same `f32` (so a written
 /// model reads back identically), `0` for zero.
@@ -590,6 +123,31 @@ struct Line<'a> {
     text: &'a str,
 }
 
+/// What the sections read so far hold.
+struct Sections<'a> {
+    vocab: Vec<String>,
+    ids: HashMap<&'a str, u32>,
+    unigrams: Vec<(f32, f32)>,
+    /// Where each unigram's line starts (to name the first line of a repeated word).
+    unigram_lines: Vec<usize>,
+    higher: Vec<NgramTable>,
+    /// Per order from 2: where each n-gram's line starts (to name a repeated n-gram's lines).
+    higher_lines: Vec<Vec<usize>>,
+}
+
+impl Sections<'_> {
+    fn with_capacity(order: usize, unigrams: usize) -> Self {
+        Sections {
+            vocab: Vec::with_capacity(unigrams),
+            ids: HashMap::with_capacity(unigrams),
+            unigrams: Vec::with_capacity(unigrams),
+            unigram_lines: Vec::with_capacity(unigrams),
+            higher: Vec::with_capacity(order.saturating_sub(1)),
+            higher_lines: Vec::with_capacity(order.saturating_sub(1)),
+        }
+    }
+}
+
 struct Reader<'a> {
     src: &'a str,
     name: &'a Path,
@@ -663,148 +221,201 @@ impl<'a> Reader<'a> {
     fn read(mut self) -> Result<BackoffModel, Diagnostic> {
         let counts = self.read_header()?;
         let order = counts.len();
-        // Reserve what the header announces, but no more than the file could hold (an n-gram
-        // line has at least 4 bytes), so a corrupt header cannot exhaust memory.
-        let cap = |count: usize| count.min(self.src.len() / 4 + 1);
-        let mut vocab: Vec<String> = Vec::with_capacity(cap(counts[0]));
-        let mut ids: HashMap<&'a str, u32> = HashMap::with_capacity(cap(counts[0]));
-        let mut unigrams: Vec<(f32, f32)> = Vec::with_capacity(cap(counts[0]));
-        let mut unigram_lines: Vec<usize> = Vec::with_capacity(cap(counts[0]));
-        let mut higher: Vec<NgramTable> = Vec::with_capacity(order.saturating_sub(1));
-        let mut higher_lines: Vec<Vec<usize>> = Vec::with_capacity(order.saturating_sub(1));
+        let mut sections = Sections::with_capacity(order, self.cap(counts[0]));
+        for n in 1..=order {
+            self.read_section(n, &counts, &mut sections)?;
+        }
+        self.expect_end(order)?;
+        self.build(sections)
+    }
+
+    /// Room to reserve for `count` n-grams: what the header announces, but no more than the file
+    /// could hold (an n-gram line has at least 4 bytes), so a corrupt header cannot exhaust
+    /// memory.
+    fn cap(&self, count: usize) -> usize {
+        count.min(self.src.len() / 4 + 1)
+    }
+
+    /// Reads the `\n-grams:` section into `sections`; `counts` is what the header announced.
+    fn read_section(
+        &mut self,
+        n: usize,
+        counts: &[usize],
+        sections: &mut Sections<'a>,
+    ) -> Result<(), Diagnostic> {
+        let order = counts.len();
+        let heading = self.expect_section(n, order)?;
+        let mut table = (n >= 2).then(|| NgramTable::with_capacity(n, self.cap(counts[n - 1])));
+        let mut lines = Vec::new();
         let mut gram: Vec<u32> = Vec::with_capacity(order);
         let mut fields: Vec<&'a str> = Vec::with_capacity(order + 2);
-        for n in 1..=order {
-            let heading = self.expect_section(n, order)?;
-            let mut table = (n >= 2).then(|| NgramTable::with_capacity(n, cap(counts[n - 1])));
-            let mut lines = Vec::new();
-            let mut seen = 0usize;
-            while let Some(line) = self.peek_line() {
-                let t = line.text.trim();
-                if t.is_empty() || t.starts_with('\\') {
-                    break;
-                }
-                self.next_line();
-                seen += 1;
-                fields.clear();
-                fields.extend(line.text.split([' ', '\t']).filter(|s| !s.is_empty()));
-                let with_backoff = n < order;
-                let ok_len = fields.len() == n + 1 || (with_backoff && fields.len() == n + 2);
-                if !ok_len {
-                    let expected = if with_backoff {
-                        format!(
-                            "a log10 probability, {n} word{}, and optionally a backoff ({} or {} fields)",
-                            if n == 1 { "" } else { "s" },
-                            n + 1,
-                            n + 2
-                        )
-                    } else {
-                        format!(
-                            "a log10 probability and {n} word{} ({} fields; the highest order has no backoff)",
-                            if n == 1 { "" } else { "s" },
-                            n + 1
-                        )
-                    };
-                    return Err(self.err_at(
-                        line.start,
-                        format!(
-                            "a line of the \\{n}-grams: section must hold {expected}; found {} field{}",
-                            fields.len(),
-                            if fields.len() == 1 { "" } else { "s" }
-                        ),
-                    ));
-                }
-                let prob = self.parse_value(fields[0], "log10 probability")?;
-                if prob > 0.0 {
-                    return Err(self.err_token(
-                        fields[0],
-                        format!(
-                            "a log10 probability must be at most 0 (a probability at most 1); found `{}`",
-                            fields[0]
-                        ),
-                    ));
-                }
-                let backoff = if fields.len() == n + 2 {
-                    self.parse_value(fields[n + 1], "log10 backoff")?
-                } else {
-                    0.0
-                };
-                if n == 1 {
-                    let w = fields[1];
-                    if let Some(&first) = ids.get(w) {
-                        let (l, _) =
-                            crate::error::line_col(self.src, unigram_lines[first as usize]);
-                        return Err(self.err_token(
-                            w,
-                            format!("the word `{w}` is listed twice among the unigrams (first on line {l})"),
-                        ));
-                    }
-                    ids.insert(w, vocab.len() as u32);
-                    vocab.push(w.to_string());
-                    unigrams.push((prob, backoff));
-                    unigram_lines.push(line.start);
-                } else {
-                    gram.clear();
-                    for &w in &fields[1..=n] {
-                        match ids.get(w) {
-                            Some(&id) => gram.push(id),
-                            None => {
-                                return Err(self.err_token(
-                                    w,
-                                    format!(
-                                        "the word `{w}` of this {n}-gram is not in the \\1-grams: section"
-                                    ),
-                                ));
-                            }
-                        }
-                    }
-                    if let Some(table) = table.as_mut() {
-                        table.push(&gram, prob, backoff);
-                    }
-                    lines.push(line.start);
-                }
+        let mut seen = 0usize;
+        while let Some(line) = self.peek_line() {
+            let t = line.text.trim();
+            if t.is_empty() || t.starts_with('\\') {
+                break;
             }
-            if seen != counts[n - 1] {
-                let at = self.peek_line().map(|l| l.start);
-                let msg = format!(
-                    "the \\data\\ header announces ngram {n}={} but the \\{n}-grams: section has {seen} line{}",
+            self.next_line();
+            seen += 1;
+            fields.clear();
+            fields.extend(line.text.split([' ', '\t']).filter(|s| !s.is_empty()));
+            let (prob, backoff) = self.values(line, &fields, n, order)?;
+            if n == 1 {
+                self.unigram(line, fields[1], (prob, backoff), sections)?;
+            } else {
+                self.word_ids(&fields[1..=n], n, &sections.ids, &mut gram)?;
+                if let Some(table) = table.as_mut() {
+                    table.push(&gram, prob, backoff);
+                }
+                lines.push(line.start);
+            }
+        }
+        if seen != counts[n - 1] {
+            let at = self.peek_line().map_or(heading, |l| l.start);
+            return Err(self.err_at(
+                at,
+                format!(
+                    "the \\data\\ header announces ngram {n}={} but the \\{n}-grams: section has \
+                     {seen} line{}",
                     counts[n - 1],
                     if seen == 1 { "" } else { "s" }
-                );
-                return Err(match at {
-                    Some(start) => self.err_at(start, msg),
-                    None => self.err_at(heading, msg),
-                });
-            }
-            if let Some(table) = table {
-                higher.push(table);
-                higher_lines.push(lines);
+                ),
+            ));
+        }
+        if let Some(table) = table {
+            sections.higher.push(table);
+            sections.higher_lines.push(lines);
+        }
+        Ok(())
+    }
+
+    /// The log10 probability and backoff of an n-gram line of order `n` split into `fields`,
+    /// once the number of fields is right.
+    fn values(
+        &self,
+        line: Line<'a>,
+        fields: &[&'a str],
+        n: usize,
+        order: usize,
+    ) -> Result<(f32, f32), Diagnostic> {
+        let with_backoff = n < order;
+        let ok_len = fields.len() == n + 1 || (with_backoff && fields.len() == n + 2);
+        if !ok_len {
+            let words = if n == 1 { "" } else { "s" };
+            let expected = if with_backoff {
+                format!(
+                    "a log10 probability, {n} word{words}, and optionally a backoff ({} or {} \
+                     fields)",
+                    n + 1,
+                    n + 2
+                )
+            } else {
+                format!(
+                    "a log10 probability and {n} word{words} ({} fields; the highest order has \
+                     no backoff)",
+                    n + 1
+                )
+            };
+            return Err(self.err_at(
+                line.start,
+                format!(
+                    "a line of the \\{n}-grams: section must hold {expected}; found {} field{}",
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        let prob = self.parse_value(fields[0], "log10 probability")?;
+        if prob > 0.0 {
+            return Err(self.err_token(
+                fields[0],
+                format!(
+                    "a log10 probability must be at most 0 (a probability at most 1); found `{}`",
+                    fields[0]
+                ),
+            ));
+        }
+        let backoff = if fields.len() == n + 2 {
+            self.parse_value(fields[n + 1], "log10 backoff")?
+        } else {
+            0.0
+        };
+        Ok((prob, backoff))
+    }
+
+    /// Adds unigram `w` (a new word) with its values.
+    fn unigram(
+        &self,
+        line: Line<'a>,
+        w: &'a str,
+        values: (f32, f32),
+        sections: &mut Sections<'a>,
+    ) -> Result<(), Diagnostic> {
+        if let Some(&first) = sections.ids.get(w) {
+            let (l, _) = crate::error::line_col(self.src, sections.unigram_lines[first as usize]);
+            return Err(self.err_token(
+                w,
+                format!("the word `{w}` is listed twice among the unigrams (first on line {l})"),
+            ));
+        }
+        sections.ids.insert(w, sections.vocab.len() as u32);
+        sections.vocab.push(w.to_string());
+        sections.unigrams.push(values);
+        sections.unigram_lines.push(line.start);
+        Ok(())
+    }
+
+    /// The ids of the words of an `n`-gram into `gram`; each must be a unigram.
+    fn word_ids(
+        &self,
+        words: &[&'a str],
+        n: usize,
+        ids: &HashMap<&'a str, u32>,
+        gram: &mut Vec<u32>,
+    ) -> Result<(), Diagnostic> {
+        gram.clear();
+        for &w in words {
+            match ids.get(w) {
+                Some(&id) => gram.push(id),
+                None => {
+                    return Err(self.err_token(
+                        w,
+                        format!("the word `{w}` of this {n}-gram is not in the \\1-grams: section"),
+                    ));
+                }
             }
         }
+        Ok(())
+    }
+
+    /// Expects `\\end\\` after the last section.
+    fn expect_end(&mut self, order: usize) -> Result<(), Diagnostic> {
         match self.next_nonblank() {
-            Some(l) if l.text.trim() == "\\end\\" => {}
-            Some(l) => {
-                return Err(self.err_at(
-                    l.start,
-                    format!(
-                        "expected `\\end\\` after the \\{order}-grams: section (the header announces order {order}); found `{}`",
-                        l.text.trim()
-                    ),
-                ));
-            }
-            None => {
-                return Err(self.err_eof(
-                    "the file ends without `\\end\\` (truncated?); expected `\\end\\` after the last section",
-                ));
-            }
+            Some(l) if l.text.trim() == "\\end\\" => Ok(()),
+            Some(l) => Err(self.err_at(
+                l.start,
+                format!(
+                    "expected `\\end\\` after the \\{order}-grams: section (the header announces \
+                     order {order}); found `{}`",
+                    l.text.trim()
+                ),
+            )),
+            None => Err(self.err_eof(
+                "the file ends without `\\end\\` (truncated?); expected `\\end\\` after the last \
+                 section",
+            )),
         }
-        BackoffModel::new(vocab, unigrams, higher).map_err(|e| match e {
+    }
+
+    /// The model of the sections read; a duplicate n-gram is reported on its second line.
+    fn build(&self, s: Sections<'a>) -> Result<BackoffModel, Diagnostic> {
+        BackoffModel::new(s.vocab, s.unigrams, s.higher).map_err(|e| match e {
             ModelError::DuplicateNgram {
                 order,
                 first,
                 second,
             } => {
-                let lines = &higher_lines[order - 2];
+                let lines = &s.higher_lines[order - 2];
                 let (first_line, _) = crate::error::line_col(self.src, lines[first]);
                 self.err_at(
                     lines[second],
@@ -936,75 +547,24 @@ impl<'a> Reader<'a> {
     }
 }
 
-#[cfg(test)]
 // The tests quote values from ARPA files, such as -0.30103; they are file contents, not LOG10_2.
 #[allow(clippy::approx_constant)]
+#[cfg(test)]
 mod tests {
     use super::*;
-
-    /// tests/fixtures/kenlm/toy.o3.fallback.arpa (written by lmplz).
-    const TOY: &str = include_str!("../../tests/fixtures/kenlm/toy.o3.fallback.arpa");
-
-    fn toy() -> BackoffModel {
-        read(TOY, "toy.arpa").unwrap()
-    }
-
-    fn ids(m: &BackoffModel, words: &str) -> Vec<u32> {
-        words.split(' ').map(|w| m.id_or_unk(w)).collect()
-    }
+    use crate::lm::backoff::UNK;
 
     fn score(m: &BackoffModel, context: &str, word: &str) -> (f64, usize) {
-        let ctx = if context.is_empty() {
-            Vec::new()
-        } else {
-            ids(m, context)
-        };
+        let ctx: Vec<u32> = context
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(|w| m.id_or_unk(w))
+            .collect();
         m.log10_prob(&ctx, m.id_or_unk(word))
     }
 
     fn close(a: (f64, usize), b: (f64, usize)) -> bool {
         (a.0 - b.0).abs() < 1e-6 && a.1 == b.1
-    }
-
-    #[test]
-    fn scores_follow_backoff_semantics() {
-        let m = toy();
-        // Values by hand from the toy file's lines.
-        // "<s> a" is a bigram: -0.37712017.
-        assert!(close(score(&m, "<s>", "a"), (-0.37712017, 2)));
-        // "<s> a a" is a trigram.
-        assert!(close(score(&m, "<s> a", "a"), (-0.14885087, 3)));
-        // "<s> a b" is not: backoff("<s> a") -0.30103 + p("a b") -0.58682007.
-        assert!(close(score(&m, "<s> a", "b"), (-0.30103 - 0.58682007, 2)));
-        // "b b" is not a bigram, so its backoff is log10 1 = 0: p("b </s>") = -0.5220179.
-        assert!(close(score(&m, "b b", "</s>"), (-0.5220179, 2)));
-        // Unknown word: backoff("a") -0.30103 + p(<unk>) -0.90309, a unigram.
-        assert!(close(score(&m, "a", "zzz"), (-0.30103 - 0.90309, 1)));
-        // Unknown context word: <unk> has backoff 0.
-        assert!(close(score(&m, "zzz", "a"), (-0.46943438, 1)));
-        // Only the last order-1 context words count.
-        assert!(close(score(&m, "b b a", "a"), (-0.33741078, 3)));
-        // An id outside the vocabulary is <unk>.
-        assert_eq!(m.log10_prob(&[], 999), m.log10_prob(&[], m.unk()));
-        assert!(close(score(&m, "", "b"), (-0.5720968, 1)));
-    }
-
-    #[test]
-    fn distribution_matches_scores_and_sums_to_one() {
-        let m = toy();
-        for ctx in ["<s>", "<s> a", "a b", "b b", "zzz a"] {
-            let c = ids(&m, ctx);
-            let d = m.prob_distribution(&c);
-            assert_eq!(d[m.bos() as usize], 0.0);
-            for w in 0..m.vocab().len() as u32 {
-                if w != m.bos() {
-                    let (lp, _) = m.log10_prob(&c, w);
-                    assert!((d[w as usize] - libm::pow(10.0, lp)).abs() < 1e-12);
-                }
-            }
-            let sum: f64 = d.iter().sum();
-            assert!((sum - 1.0).abs() < 1e-6, "{ctx}: {sum}");
-        }
     }
 
     #[test]
@@ -1175,36 +735,5 @@ mod tests {
         let good = dir.path().join("good.arpa");
         std::fs::write(&good, GOOD).unwrap();
         assert_eq!(read_file(&good).unwrap(), read(GOOD, "x").unwrap());
-    }
-
-    #[test]
-    fn model_construction_checks_its_input() {
-        let v = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let e = BackoffModel::new(v(&["<s>", "</s>"]), vec![(0.0, 0.0)], vec![]).unwrap_err();
-        assert!(matches!(e, ModelError::VocabLength { .. }));
-        let e = BackoffModel::new(v(&["<s>", "<s>"]), vec![(0.0, 0.0); 2], vec![]).unwrap_err();
-        assert!(matches!(
-            e,
-            ModelError::DuplicateWord {
-                first: 0,
-                second: 1,
-                ..
-            }
-        ));
-        let mut t = NgramTable::new(3);
-        t.push(&[0, 1, 1], -1.0, 0.0);
-        let e = BackoffModel::new(v(&["<s>", "</s>"]), vec![(0.0, 0.0); 2], vec![t]).unwrap_err();
-        assert_eq!(e, ModelError::Arity { order: 2, found: 3 });
-        let mut t = NgramTable::new(2);
-        t.push(&[0, 7], -1.0, 0.0);
-        let e = BackoffModel::new(v(&["<s>", "</s>"]), vec![(0.0, 0.0); 2], vec![t]).unwrap_err();
-        assert_eq!(
-            e,
-            ModelError::IdOutOfRange {
-                order: 2,
-                index: 0,
-                id: 7
-            }
-        );
     }
 }

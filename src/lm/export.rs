@@ -14,8 +14,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::lm::arpa::{BackoffModel, NgramTable};
-use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing, pad};
+use crate::lm::backoff::{BackoffModel, NgramTable};
+use crate::lm::ngram::NgramModel;
+use crate::lm::{Estimator, LanguageModel, Model, pad};
 use crate::tokenize::{BOS, EOS, TokenId, UNK};
 
 /// log10 of a probability, as ARPA stores it.
@@ -38,9 +39,24 @@ fn gamma(m: &NgramModel, ctx: &[TokenId]) -> f64 {
     m.kn_gamma(ctx).unwrap_or(1.0)
 }
 
+/// A scenario's model (trained on `documents`) as a backoff model, or why it has no ARPA form.
+pub fn to_backoff(model: &Model, documents: &[Vec<TokenId>]) -> Result<BackoffModel, String> {
+    match model {
+        Model::Backoff(lm) => Ok(lm.model.clone()),
+        Model::Ngram(m) => match m.estimator() {
+            Estimator::KneserNey { .. } => from_kneser_ney(m, documents),
+            other => Err(format!(
+                "smoothing = \"{}\" is not a backoff model and has no ARPA form; use \
+                 \"kneser-ney\" or \"modified-kneser-ney\"",
+                other.name()
+            )),
+        },
+    }
+}
+
 /// The interpolated Kneser–Ney model of `m` (trained on `documents`) as a backoff model.
 pub fn from_kneser_ney(m: &NgramModel, documents: &[Vec<TokenId>]) -> Result<BackoffModel, String> {
-    let Smoothing::KneserNey { .. } = m.smoothing else {
+    let Estimator::KneserNey { .. } = m.estimator() else {
         return Err("not a Kneser–Ney model".into());
     };
     let n = m.counts.order;
@@ -89,7 +105,7 @@ pub fn from_kneser_ney(m: &NgramModel, documents: &[Vec<TokenId>]) -> Result<Bac
     let mut unigrams = vec![(0f32, 0f32); vocab_len];
     // <unk> is never predicted by coinflip's Kneser–Ney: KenLM's convention for a missing
     // <unk> (-100) says so; <s> is never predicted either (-99, as SRILM writes it).
-    unigrams[0] = (crate::lm::arpa::MISSING_UNK_LOG10, 0.0);
+    unigrams[0] = (crate::lm::backoff::MISSING_UNK_LOG10, 0.0);
     let unigram_backoff = |id: TokenId| if n > 1 { log10(backoff(&[id])) } else { 0.0 };
     unigrams[1] = (-99.0, unigram_backoff(BOS));
     for w in std::iter::once(EOS).chain(3..vocab_len as TokenId) {

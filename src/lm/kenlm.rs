@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::lm::arpa::{BOS, BackoffModel, EOS, NgramTable, UNK, suffix_cmp};
+use crate::lm::backoff::{BOS, BackoffModel, EOS, NgramTable, UNK, suffix_cmp};
 
 /// lmplz's `--discount_fallback` default: D1, D2, D3+ used for an order whose discounts cannot
 /// be estimated from its counts of counts.
@@ -146,9 +146,41 @@ where
     if sentences.is_empty() {
         return Err(EstimateError::NoSentences);
     }
-    let n_max = order;
+    // The steps of the module header, one function each.
+    let (vocab, full, token_count) = count_windows(sentences, order)?;
+    let (mut lists, bos_grams) = split_windows(&full, order);
+    let last_raw = last_raw_counts(&full, order);
+    drop(full);
+    adjust_counts(&mut lists, bos_grams);
+    debug_assert_eq!(lists[0].len(), vocab.len());
+    let (stats, discounts) = discounts(&lists, &last_raw, fallback)?;
+    let initial: Vec<Initial> = lists
+        .iter()
+        .zip(&discounts)
+        .map(|(list, d)| initial_probabilities(list, d))
+        .collect();
+    let probs = interpolate(&lists, &initial, vocab.len());
+    let (unigrams, higher) = tables(&lists, &initial, &probs);
+    let model =
+        BackoffModel::new(vocab, unigrams, higher).expect("estimation builds a well-formed model");
+    Ok(Estimate {
+        model,
+        token_count,
+        stats,
+    })
+}
 
-    // 1. Vocabulary and the padded N-gram window ending at every token and at </s>.
+/// Step 1: the vocabulary (lmplz's ids: `<unk>`, `<s>`, `</s>`, then first appearance) and the
+/// padded window of `n_max` ids ending at every token and at every `</s>`, sorted in suffix
+/// order and counted; and the number of word tokens.
+fn count_windows<T, S>(
+    sentences: &[T],
+    n_max: usize,
+) -> Result<(Vec<String>, Grams, u64), EstimateError>
+where
+    T: AsRef<[S]>,
+    S: AsRef<str>,
+{
     let mut vocab: Vec<String> = vec![UNK.into(), BOS.into(), EOS.into()];
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let total: usize = sentences.iter().map(|s| s.as_ref().len() + 1).sum();
@@ -159,18 +191,7 @@ where
         window.fill(BOS_ID);
         for (ti, tok) in sentence.as_ref().iter().enumerate() {
             let t = tok.as_ref();
-            let problem = if t == BOS || t == EOS || t == UNK {
-                Some(
-                    "`<s>`, `</s>` and `<unk>` are reserved and cannot appear in the text (lmplz refuses them too)",
-                )
-            } else if t.is_empty() {
-                Some("an empty token cannot be a word")
-            } else if t.contains([' ', '\t', '\n', '\r']) {
-                Some("a word cannot contain whitespace (an ARPA file separates words by it)")
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
+            if let Some(problem) = token_problem(t) {
                 return Err(EstimateError::Token {
                     sentence: si + 1,
                     position: ti + 1,
@@ -178,15 +199,10 @@ where
                     problem,
                 });
             }
-            let id = match ids.get(t) {
-                Some(&id) => id,
-                None => {
-                    let id = vocab.len() as u32;
-                    vocab.push(t.to_string());
-                    ids.insert(t, id);
-                    id
-                }
-            };
+            let id = *ids.entry(t).or_insert_with(|| {
+                vocab.push(t.to_string());
+                vocab.len() as u32 - 1
+            });
             token_count += 1;
             window.rotate_left(1);
             window[n_max - 1] = id;
@@ -197,10 +213,29 @@ where
         records.extend_from_slice(&window);
     }
     drop(ids);
-    let full = sort_and_count(records, n_max);
+    Ok((vocab, sort_and_count(records, n_max), token_count))
+}
 
-    // 2. Split the windows: a window starting with two or more <s> is the shorter n-gram that
-    //    starts at its last <s>; it keeps its raw count at that order.
+/// Why `t` cannot be a word, if it cannot.
+fn token_problem(t: &str) -> Option<&'static str> {
+    if t == BOS || t == EOS || t == UNK {
+        Some(
+            "`<s>`, `</s>` and `<unk>` are reserved and cannot appear in the text (lmplz refuses \
+             them too)",
+        )
+    } else if t.is_empty() {
+        Some("an empty token cannot be a word")
+    } else if t.contains([' ', '\t', '\n', '\r']) {
+        Some("a word cannot contain whitespace (an ARPA file separates words by it)")
+    } else {
+        None
+    }
+}
+
+/// Step 2: splits the windows per order (index n - 1). A window starting with two or more `<s>`
+/// is the shorter n-gram that starts at its last `<s>`; it keeps its raw count at that order
+/// (second list). The others are the n_max-grams.
+fn split_windows(full: &Grams, n_max: usize) -> (Vec<Grams>, Vec<Grams>) {
     let mut lists: Vec<Grams> = (1..=n_max).map(Grams::new).collect();
     let mut bos_grams: Vec<Grams> = (1..=n_max).map(Grams::new).collect();
     for i in 0..full.len() {
@@ -213,31 +248,39 @@ where
             bos_grams[eff.len() - 1].push(eff, full.counts[i]);
         }
     }
+    (lists, bos_grams)
+}
 
-    // lmplz quirk: the n-grams still pending when its adjusted-count pass ends (the suffixes of
-    // the last window in suffix order) enter the counts of counts with their raw counts.
+/// lmplz quirk: the n-grams still pending when its adjusted-count pass ends (the suffixes of the
+/// last window in suffix order) enter the counts of counts with their raw counts. Per order
+/// below the top: that n-gram and its raw count.
+fn last_raw_counts(full: &Grams, n_max: usize) -> Vec<Option<(Vec<u32>, u64)>> {
     let mut last_raw: Vec<Option<(Vec<u32>, u64)>> = vec![None; n_max];
-    if n_max >= 2 && !full.is_empty() {
-        let last = full.len() - 1;
-        let r = full.gram(last);
-        let lead = leading_bos(r);
-        let eff_len = if lead <= 1 { n_max } else { n_max - lead + 1 };
-        for n in 1..=eff_len.min(n_max - 1) {
-            let suffix = &r[n_max - n..];
-            let mut raw = 0u64;
-            let mut j = last as isize;
-            while j >= 0 && &full.gram(j as usize)[n_max - n..] == suffix {
-                raw += full.counts[j as usize];
-                j -= 1;
-            }
-            last_raw[n - 1] = Some((suffix.to_vec(), raw));
-        }
+    if n_max < 2 || full.is_empty() {
+        return last_raw;
     }
-    drop(full);
+    let last = full.len() - 1;
+    let r = full.gram(last);
+    let lead = leading_bos(r);
+    let eff_len = if lead <= 1 { n_max } else { n_max - lead + 1 };
+    for n in 1..=eff_len.min(n_max - 1) {
+        let suffix = &r[n_max - n..];
+        let mut raw = 0u64;
+        let mut j = last as isize;
+        while j >= 0 && &full.gram(j as usize)[n_max - n..] == suffix {
+            raw += full.counts[j as usize];
+            j -= 1;
+        }
+        last_raw[n - 1] = Some((suffix.to_vec(), raw));
+    }
+    last_raw
+}
 
-    // 3. Adjusted counts: below the top order, an n-gram counts the distinct words seen before
-    //    it (its distinct left extensions among the (n+1)-grams); n-grams starting with <s>
-    //    keep their raw counts.
+/// Step 3: adjusted counts. Below the top order, an n-gram counts the distinct words seen before
+/// it (its distinct left extensions among the (n+1)-grams); n-grams starting with `<s>` keep
+/// their raw counts (`bos_grams`). The unigrams get `<unk>` and `<s>` with count 0.
+fn adjust_counts(lists: &mut [Grams], bos_grams: Vec<Grams>) {
+    let n_max = lists.len();
     for n in (1..n_max).rev() {
         let (lower, upper) = lists.split_at_mut(n);
         let upper = &upper[0];
@@ -249,35 +292,29 @@ where
                 _ => derived.push(suffix, 1),
             }
         }
-        let mut merged = merge_sorted(&derived, &bos_grams[n - 1]);
-        if n == 1 {
-            let mut with_specials = Grams::with_capacity(1, merged.len() + 2);
-            with_specials.push(&[UNK_ID], 0);
-            with_specials.push(&[BOS_ID], 0);
-            with_specials.append(&merged);
-            merged = with_specials;
-        }
-        lower[n - 1] = merged;
+        lower[n - 1] = merge_sorted(&derived, &bos_grams[n - 1]);
     }
-    if n_max == 1 {
-        let top = std::mem::replace(&mut lists[0], Grams::new(1));
-        let mut with_specials = Grams::with_capacity(1, top.len() + 2);
-        with_specials.push(&[UNK_ID], 0);
-        with_specials.push(&[BOS_ID], 0);
-        with_specials.append(&top);
-        lists[0] = with_specials;
-    }
-    drop(bos_grams);
-    debug_assert_eq!(lists[0].len(), vocab.len());
+    let unigrams = std::mem::replace(&mut lists[0], Grams::new(1));
+    let mut with_specials = Grams::with_capacity(1, unigrams.len() + 2);
+    with_specials.push(&[UNK_ID], 0);
+    with_specials.push(&[BOS_ID], 0);
+    with_specials.append(&unigrams);
+    lists[0] = with_specials;
+}
 
-    // 4. Counts of counts and discounts per order.
-    let mut stats: Vec<OrderStats> = Vec::with_capacity(n_max);
-    let mut discounts: Vec<[f32; 4]> = Vec::with_capacity(n_max);
-    for n in 1..=n_max {
-        let list = &lists[n - 1];
+/// Step 4: counts of counts and discounts per order (the fallback where the estimate is
+/// invalid, or an error without one).
+fn discounts(
+    lists: &[Grams],
+    last_raw: &[Option<(Vec<u32>, u64)>],
+    fallback: Option<[f64; 3]>,
+) -> Result<(Vec<OrderStats>, Vec<[f32; 4]>), EstimateError> {
+    let mut stats: Vec<OrderStats> = Vec::with_capacity(lists.len());
+    let mut discounts: Vec<[f32; 4]> = Vec::with_capacity(lists.len());
+    for (list, (n, last)) in lists.iter().zip((1..).zip(last_raw)) {
         let mut t = [0u64; 5];
         for (i, &c) in list.counts.iter().enumerate() {
-            let c = match &last_raw[n - 1] {
+            let c = match last {
                 Some((gram, raw)) if i + 1 == list.len() && list.gram(i) == gram.as_slice() => *raw,
                 _ => c,
             };
@@ -305,19 +342,15 @@ where
             },
         });
     }
+    Ok((stats, discounts))
+}
 
-    // 5. Initial (uninterpolated) probabilities and gammas, per context.
-    let initial: Vec<Initial> = (1..=n_max)
-        .map(|n| initial_probabilities(&lists[n - 1], &discounts[n - 1]))
-        .collect();
-
-    // 6. Interpolate, lowest order first: p(w|c) = u(c w) + gamma(c) p(w|c minus its first word),
-    //    and at the bottom the uniform distribution over the vocabulary without <s>.
-    let uniform = (1.0f64 / ((vocab.len() - 1) as f32) as f64) as f32;
-    let mut probs: Vec<Vec<f32>> = Vec::with_capacity(n_max);
-    for n in 1..=n_max {
-        let list = &lists[n - 1];
-        let init = &initial[n - 1];
+/// Step 6: interpolates, lowest order first: p(w|c) = u(c w) + gamma(c) p(w|c minus its first
+/// word), and at the bottom the uniform distribution over the vocabulary without `<s>`.
+fn interpolate(lists: &[Grams], initial: &[Initial], vocab_len: usize) -> Vec<Vec<f32>> {
+    let uniform = (1.0f64 / ((vocab_len - 1) as f32) as f64) as f32;
+    let mut probs: Vec<Vec<f32>> = Vec::with_capacity(lists.len());
+    for (n, (list, init)) in (1..).zip(lists.iter().zip(initial)) {
         let mut p = Vec::with_capacity(list.len());
         if n == 1 {
             for i in 0..list.len() {
@@ -337,35 +370,26 @@ where
         }
         probs.push(p);
     }
+    probs
+}
 
-    // 7. Backoff of an n-gram = gamma of it as a context of order n + 1 (1 when it is none, and
-    //    always for n-grams ending in <unk> or </s>); then log10 values as lmplz writes them.
-    let mut unigrams: Vec<(f32, f32)> = Vec::with_capacity(vocab.len());
+/// Step 7: the model's tables. The backoff of an n-gram is the gamma of it as a context of
+/// order n + 1 (1 when it is none, and always for n-grams ending in `<unk>` or `</s>`); values
+/// are log10, as lmplz writes them. Returns the unigrams and the tables of orders 2 and up.
+fn tables(
+    lists: &[Grams],
+    initial: &[Initial],
+    probs: &[Vec<f32>],
+) -> (Vec<(f32, f32)>, Vec<NgramTable>) {
+    let n_max = lists.len();
+    let mut unigrams: Vec<(f32, f32)> = Vec::with_capacity(lists[0].len());
     let mut higher: Vec<NgramTable> = Vec::with_capacity(n_max - 1);
-    for n in 1..=n_max {
-        let list = &lists[n - 1];
-        let mut backoff = vec![1.0f32; list.len()];
-        if n < n_max {
-            let contexts = &initial[n].contexts;
-            let gammas = &initial[n].context_gamma;
-            let mut k = 0usize;
-            for (i, b) in backoff.iter_mut().enumerate() {
-                let g = list.gram(i);
-                let last = g[n - 1];
-                if last == UNK_ID || last == EOS_ID {
-                    continue;
-                }
-                if k < gammas.len() && contexts.gram(k) == g {
-                    *b = gammas[k];
-                    k += 1;
-                }
-            }
-            debug_assert_eq!(k, gammas.len(), "every context is an n-gram");
-        }
-        let logp = |p: f32| {
-            let l = p.log10();
-            if l < 0.0 { l } else { 0.0 }
-        };
+    let logp = |p: f32| {
+        let l = p.log10();
+        if l < 0.0 { l } else { 0.0 }
+    };
+    for (n, list) in (1..).zip(lists) {
+        let backoff = backoffs(list, initial.get(n));
         if n == 1 {
             for i in 0..list.len() {
                 unigrams.push((logp(probs[0][i]), backoff[i].log10()));
@@ -378,13 +402,32 @@ where
             higher.push(table);
         }
     }
-    let model =
-        BackoffModel::new(vocab, unigrams, higher).expect("estimation builds a well-formed model");
-    Ok(Estimate {
-        model,
-        token_count,
-        stats,
-    })
+    (unigrams, higher)
+}
+
+/// The backoff (gamma, not log) of every n-gram of `list`: its gamma as a context in `above`
+/// (the next order's initial values; none at the top order), else 1.
+fn backoffs(list: &Grams, above: Option<&Initial>) -> Vec<f32> {
+    let mut backoff = vec![1.0f32; list.len()];
+    let Some(above) = above else {
+        return backoff;
+    };
+    let (contexts, gammas) = (&above.contexts, &above.context_gamma);
+    let n = list.n;
+    let mut k = 0usize;
+    for (i, b) in backoff.iter_mut().enumerate() {
+        let g = list.gram(i);
+        let last = g[n - 1];
+        if last == UNK_ID || last == EOS_ID {
+            continue;
+        }
+        if k < gammas.len() && contexts.gram(k) == g {
+            *b = gammas[k];
+            k += 1;
+        }
+    }
+    debug_assert_eq!(k, gammas.len(), "every context is an n-gram");
+    backoff
 }
 
 /// lmplz's discounts from counts of counts `t[1..=4]` (Chen & Goodman eq. 26, in `f32` as lmplz

@@ -1,13 +1,15 @@
 //! Looking inside a model one token at a time: `coinflip score` (the probability of each token
 //! of a text, like KenLM's `query`) and `coinflip trace` (a generated sample replayed step by
-//! step, with the candidates, the uniform number drawn and the token picked). Computing returns
-//! plain rows; the `render_*` functions format them.
+//! step: the candidates in the order the draw walks them, each with its interval of [0, 1), the
+//! uniform number drawn and the token picked, so every pick can be checked by hand). Computing
+//! returns plain rows; the `render_*` functions format them.
 
 use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::lm::ngram::{LanguageModel, start_history};
+use crate::lm::{LanguageModel, start_history};
+use crate::pipeline::flip::Coin;
 use crate::pipeline::prepare::Prepared;
 use crate::sample::{self, Domain, GenerateConfig, SamplerConfig};
 use crate::tokenize::{EOS, TokenId};
@@ -177,6 +179,9 @@ pub struct Candidate {
     pub p: f64,
     /// The probability after temperature/top-k/top-p (what the coin is biased by).
     pub p_sampled: f64,
+    /// The uniforms `u` that draw this candidate, `[lo, hi)` of [0, 1) (see
+    /// [`crate::pipeline::flip::Face::interval`]); null for a candidate the transforms removed.
+    pub interval: Option<[f64; 2]>,
 }
 
 /// One replayed step.
@@ -186,8 +191,17 @@ pub struct TraceStep {
     /// The context tokens the model used.
     pub context: Vec<String>,
     pub context_ids: Vec<TokenId>,
+    /// Every candidate the draw walks, in the order it walks them (ascending token id), with
+    /// its interval: the coin of this step.
+    pub candidates: Vec<Candidate>,
+    /// The `top` most probable candidates (by model probability, ties to the lower id).
     pub top: Vec<Candidate>,
-    /// The uniform number drawn.
+    /// Which draw of docs/sampling.md picked the token: only the flat draw gives each candidate
+    /// an interval of `u`.
+    pub draw: sample::Draw,
+    /// How many uniforms the step drew.
+    pub uniforms: u32,
+    /// The (first) uniform number drawn.
     pub u: f64,
     pub picked: Candidate,
 }
@@ -201,44 +215,88 @@ pub struct Trace {
     pub text: String,
 }
 
-/// Replays sample `index` exactly as `run` generates it, keeping the `top` most probable
-/// candidates of each step (by model probability, ties to the lower id).
+/// The candidates one step draws from, in draw order, with the intervals of
+/// [`crate::pipeline::flip::Coin`] (the same cumulative sums as the draw).
+/// `p_sampled` is the sampler's own number (the same as the step's when picked); the intervals
+/// are the draw's only for the flat draw, and left out otherwise.
+fn step_coin(v: &sample::StepView, name: &dyn Fn(TokenId) -> String) -> Vec<(TokenId, Candidate)> {
+    let model_p = |id: TokenId| {
+        v.model
+            .binary_search_by_key(&id, |d| d.0)
+            .map(|i| v.model[i].1)
+            .unwrap_or(0.0)
+    };
+    let drawn: Vec<(TokenId, f64)> = v.sampled.iter().copied().filter(|d| d.1 > 0.0).collect();
+    let intervals = v.step.draw.has_intervals();
+    let Some(coin) = Coin::new(
+        String::new(),
+        drawn.iter().map(|&(id, w)| (id, String::new(), w)),
+    ) else {
+        return Vec::new();
+    };
+    drawn
+        .iter()
+        .zip(&coin.faces)
+        .map(|(&(id, w), face)| {
+            (
+                id,
+                Candidate {
+                    id,
+                    token: name(id),
+                    p: model_p(id),
+                    p_sampled: w,
+                    interval: intervals.then_some(face.interval),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Replays sample `index` exactly as `run` generates it: every step's candidates in draw order
+/// with their intervals, and the `top` most probable (by model probability, ties to the lower
+/// id).
 pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: usize) -> Trace {
     let vocab = &p.corpus.vocab;
     let name = |id: TokenId| vocab.token(id).to_string();
     let mut steps = Vec::new();
     let mut rng = sample::stream(seed, Domain::Generate, index as u64);
     let g = sample::generate_observed(&p.model, &p.prefix_ids, cfg, &mut rng, |v| {
-        let sampled_p = |id: TokenId| {
-            v.sampled
-                .binary_search_by_key(&id, |d| d.0)
-                .map(|i| v.sampled[i].1)
-                .unwrap_or(0.0)
+        let coin = step_coin(v, &name);
+        let find = |id: TokenId| coin.binary_search_by_key(&id, |c| c.0).ok();
+        let shown = |id: TokenId, p_model: f64| {
+            let mut c = match find(id) {
+                Some(i) => coin[i].1.clone(),
+                None => Candidate {
+                    id,
+                    token: name(id),
+                    p: p_model,
+                    p_sampled: 0.0,
+                    interval: None,
+                },
+            };
+            c.id = vocab.display_id(id);
+            c
         };
         let mut ranked: Vec<(TokenId, f64)> = v.model.to_vec();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let ctx_ids = v.history[v.history.len() - v.step.context_len..].to_vec();
+        let mut picked = shown(v.step.token, v.step.p_model);
+        picked.p = v.step.p_model;
+        picked.p_sampled = v.step.p_sampled;
         steps.push(TraceStep {
             step: steps.len(),
             context: ctx_ids.iter().map(|&t| name(t)).collect(),
             context_ids: ctx_ids.iter().map(|&t| vocab.display_id(t)).collect(),
+            candidates: coin.iter().map(|(id, _)| shown(*id, 0.0)).collect(),
             top: ranked
                 .iter()
                 .take(top)
-                .map(|&(id, pm)| Candidate {
-                    id: vocab.display_id(id),
-                    token: name(id),
-                    p: pm,
-                    p_sampled: sampled_p(id),
-                })
+                .map(|&(id, pm)| shown(id, pm))
                 .collect(),
+            draw: v.step.draw,
+            uniforms: v.step.uniforms,
             u: v.step.u,
-            picked: Candidate {
-                id: vocab.display_id(v.step.token),
-                token: name(v.step.token),
-                p: v.step.p_model,
-                p_sampled: v.step.p_sampled,
-            },
+            picked,
         });
     });
     Trace {
@@ -249,7 +307,174 @@ pub fn trace(p: &Prepared, seed: u64, index: usize, cfg: &GenerateConfig, top: u
     }
 }
 
-pub fn render_trace_text(t: &Trace, sampler: &SamplerConfig) -> String {
+/// How `coinflip trace` lists a step's candidates (`--sort`, spelt by `cli/values.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TraceOrder {
+    /// In the order the draw walks them, each with its interval of [0, 1): the `--top` most
+    /// probable and the one drawn, the others summed up in rows of their own.
+    #[default]
+    Draw,
+    /// The `--top` most probable, most probable first.
+    P,
+}
+
+/// A row of a step's candidate table: a candidate, or a run of candidates not listed.
+enum Row<'a> {
+    One(&'a Candidate),
+    Others {
+        count: usize,
+        p: f64,
+        p_sampled: f64,
+        interval: [f64; 2],
+    },
+}
+
+/// The rows of `--sort draw`: the `top` most probable candidates (after the transforms) and the
+/// one drawn, in draw order; each run of others becomes one row with their summed probability
+/// and joined interval, so the intervals still tile [0, 1).
+fn draw_rows<'a>(s: &'a TraceStep, top: usize) -> Vec<Row<'a>> {
+    let mut by_p: Vec<usize> = (0..s.candidates.len()).collect();
+    by_p.sort_by(|&a, &b| {
+        s.candidates[b]
+            .p_sampled
+            .total_cmp(&s.candidates[a].p_sampled)
+            .then(a.cmp(&b))
+    });
+    let mut listed = vec![false; s.candidates.len()];
+    for &i in by_p.iter().take(top) {
+        listed[i] = true;
+    }
+    if let Some(i) = s.candidates.iter().position(|c| c.id == s.picked.id) {
+        listed[i] = true;
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    for (c, &listed) in s.candidates.iter().zip(&listed) {
+        let iv = c.interval.unwrap_or([0.0, 0.0]);
+        match (listed, rows.last_mut()) {
+            (true, _) => rows.push(Row::One(c)),
+            (
+                false,
+                Some(Row::Others {
+                    count,
+                    p,
+                    p_sampled,
+                    interval,
+                }),
+            ) => {
+                *count += 1;
+                *p += c.p;
+                *p_sampled += c.p_sampled;
+                interval[1] = iv[1];
+            }
+            (false, _) => rows.push(Row::Others {
+                count: 1,
+                p: c.p,
+                p_sampled: c.p_sampled,
+                interval: iv,
+            }),
+        }
+    }
+    rows
+}
+
+fn interval_text(iv: Option<[f64; 2]>) -> String {
+    match iv {
+        Some([lo, hi]) => format!(
+            "[{}, {})",
+            crate::text::fixed(lo, 6),
+            crate::text::fixed(hi, 6)
+        ),
+        None => "not drawn".to_string(),
+    }
+}
+
+fn percent(p: f64) -> String {
+    format!("{}%", crate::text::fixed(100.0 * p, 1))
+}
+
+/// One step's candidate table (`transformed`: a column for the probability after the
+/// transforms; an interval column only when the step's draw gives intervals).
+fn step_table(s: &TraceStep, order: TraceOrder, top: usize, transformed: bool) -> String {
+    use crate::text::table::{Align, Table};
+    let intervals = s.draw.has_intervals();
+    // An ARPA model's probabilities need not sum to 1: its draw renormalises (docs/sampling.md),
+    // and the column says so even without transforms.
+    let renormalised = |c: &Candidate| (c.p_sampled - c.p).abs() > 1e-9 * c.p.max(c.p_sampled);
+    let transformed = transformed || s.candidates.iter().any(renormalised);
+    let mut aligns = vec![Align::Left, Align::Right, Align::Right];
+    let mut header = vec!["token", "id", "p"];
+    if transformed {
+        aligns.push(Align::Right);
+        header.push("sampled");
+    }
+    if intervals {
+        aligns.push(Align::Left);
+        header.push("interval");
+    }
+    let mut t = Table::new(&aligns);
+    t.row(header);
+    let mut row = |token: String, id: String, p: f64, ps: f64, iv: Option<[f64; 2]>| {
+        let mut cells = vec![token, id, percent(p)];
+        if transformed {
+            cells.push(percent(ps));
+        }
+        if intervals {
+            cells.push(interval_text(iv));
+        }
+        t.row(cells);
+    };
+    let one = |c: &Candidate| {
+        (
+            crate::text::terminal::escape_line(&show_token(&c.token)).into_owned(),
+            c.id.to_string(),
+        )
+    };
+    // Without intervals the draw does not walk the candidates in id order: list them by p.
+    let order = if intervals { order } else { TraceOrder::P };
+    match order {
+        TraceOrder::P => {
+            for c in &s.top {
+                let (token, id) = one(c);
+                row(token, id, c.p, c.p_sampled, c.interval);
+            }
+            if !s.top.iter().any(|c| c.id == s.picked.id) {
+                let (token, id) = one(&s.picked);
+                row(token, id, s.picked.p, s.picked.p_sampled, s.picked.interval);
+            }
+        }
+        TraceOrder::Draw => {
+            for r in draw_rows(s, top) {
+                match r {
+                    Row::One(c) => {
+                        let (token, id) = one(c);
+                        row(token, id, c.p, c.p_sampled, c.interval);
+                    }
+                    Row::Others {
+                        count,
+                        p,
+                        p_sampled,
+                        interval,
+                    } => row(
+                        format!("({count} other{})", if count == 1 { "" } else { "s" }),
+                        String::new(),
+                        p,
+                        p_sampled,
+                        Some(interval),
+                    ),
+                }
+            }
+        }
+    }
+    t.render("    ", "  ")
+}
+
+/// The trace as text: per step the context, the candidates (in `order`), and the draw.
+pub fn render_trace_text(
+    t: &Trace,
+    sampler: &SamplerConfig,
+    order: TraceOrder,
+    top: usize,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "sample {} after {:?}", t.sample, t.prefix);
     let transformed = !sampler.is_identity();
@@ -265,22 +490,24 @@ pub fn render_trace_text(t: &Trace, sampler: &SamplerConfig) -> String {
                 .join(" ")
         };
         let _ = writeln!(out, "step {}: {ctx} →", s.step);
-        for c in &s.top {
-            let pct = if transformed {
-                format!(
-                    "{:5.1}% (sampled {:5.1}%)",
-                    100.0 * c.p,
-                    100.0 * c.p_sampled
-                )
-            } else {
-                format!("{:5.1}%", 100.0 * c.p)
-            };
-            let _ = writeln!(out, "    {:<14} {:>6}  {pct}", show_token(&c.token), c.id);
-        }
+        out.push_str(&step_table(s, order, top, transformed));
+        let how = if s.draw.has_intervals() {
+            format!("drew u = {:.6}", s.u)
+        } else {
+            format!(
+                "drew by the {} draw ({}, the first u = {:.6})",
+                s.draw.name(),
+                if s.uniforms == 1 {
+                    "1 uniform".to_string()
+                } else {
+                    format!("{} uniforms", s.uniforms)
+                },
+                s.u
+            )
+        };
         let _ = writeln!(
             out,
-            "  drew u = {:.6} → {} ({}), p = {:.4}",
-            s.u,
+            "  {how} → {} ({}), p = {:.4}",
             show_token(&s.picked.token),
             s.picked.id,
             s.picked.p_sampled

@@ -10,6 +10,7 @@ pub mod check;
 pub mod chisq;
 pub mod corpus_cache;
 pub mod discover;
+pub mod flip;
 pub mod inspect;
 pub mod prepare;
 pub mod remix_figures;

@@ -2,17 +2,15 @@
 //! [`CorpusCache`]), the size check, training or estimation or reading the ARPA file, and the
 //! prefix resolved to token ids. Shared by `run`, `score`, `trace`, `calibrate` and `export-arpa`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::corpus::TokenizedCorpus;
 use crate::error::Diagnostic;
-use crate::lm::backoff::ArpaLm;
-use crate::lm::ngram::{LanguageModel, NgramModel, Smoothing};
+use crate::lm::kenlm::LMPLZ_FALLBACK_DISCOUNTS;
+use crate::lm::{LanguageModel, Model, Origin};
 use crate::pipeline::corpus_cache::CorpusCache;
-use crate::pipeline::discover::shown;
 use crate::results::{ModelInfo, Note};
-use crate::scenario::{CorpusSpec, Estimator, ModelSpec, Prefix, Scenario, ScenarioKind};
+use crate::scenario::{CorpusSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
 use crate::tokenize::TokenId;
 
 /// Order × corpus tokens a model may count: 400 million (about 10 GB at worst), raised with
@@ -27,42 +25,12 @@ pub const NGRAM_BUDGET: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
 pub struct Prepared {
     /// The corpus (empty for an ARPA model without one), numbered by the model's vocabulary.
     pub corpus: Arc<TokenizedCorpus>,
-    pub model: PreparedModel,
+    pub model: Model,
     pub info: ModelInfo,
     pub prefix_ids: Vec<TokenId>,
     pub prefix_text: String,
     /// What training and the prefix gave the reader to know, in that order.
     pub notes: Vec<Note>,
-}
-
-/// The model of a prepared scenario: coinflip's n-gram model or a backoff model.
-pub enum PreparedModel {
-    Ngram(NgramModel),
-    Backoff(ArpaLm),
-}
-
-impl PreparedModel {
-    fn lm(&self) -> &dyn LanguageModel {
-        match self {
-            PreparedModel::Ngram(m) => m,
-            PreparedModel::Backoff(m) => m,
-        }
-    }
-}
-
-impl LanguageModel for PreparedModel {
-    fn order(&self) -> usize {
-        self.lm().order()
-    }
-    fn vocab(&self) -> &crate::tokenize::Vocab {
-        self.lm().vocab()
-    }
-    fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize {
-        self.lm().distribution(history, out)
-    }
-    fn prob(&self, history: &[TokenId], token: TokenId) -> crate::lm::ngram::Scored {
-        self.lm().prob(history, token)
-    }
 }
 
 /// Loads the corpus, trains the model and resolves the prefix of a model scenario.
@@ -153,113 +121,54 @@ fn check_size(
 
 /// A model with the corpus numbered by its vocabulary, its figures, and its notes.
 struct Trained {
-    model: PreparedModel,
+    model: Model,
     corpus: Arc<TokenizedCorpus>,
     info: ModelInfo,
     notes: Vec<Note>,
 }
 
-/// Trains (or estimates, or reads) the scenario's model.
+/// Trains (or estimates, or reads) the scenario's model with its estimator.
 fn train(
     sc: &Scenario,
     mspec: &ModelSpec,
     corpus: Arc<TokenizedCorpus>,
 ) -> Result<Trained, Vec<Diagnostic>> {
-    match &mspec.estimator {
-        Estimator::Ngram(smoothing) => {
-            let m = NgramModel::train(&corpus, mspec.order, *smoothing);
-            let counts = m.counts.types_per_order();
-            let info = model_info(&m, counts, &corpus, mspec);
-            Ok(Trained {
-                model: PreparedModel::Ngram(m),
-                corpus,
-                info,
-                notes: Vec::new(),
-            })
-        }
-        Estimator::ModifiedKneserNey => estimate_modified_kn(sc, mspec, &corpus),
-        Estimator::Arpa { path, span } => {
-            let full = sc.dir.join(path);
-            let shown_path = PathBuf::from(shown(&full));
-            let text = crate::input::read_arpa_text(&full, &shown_path).map_err(|d| {
-                vec![Diagnostic::at(
-                    &sc.file,
-                    &sc.source,
-                    Some(span.clone()),
-                    Some("model.arpa".into()),
-                    format!("{}: {}", d.file.display(), d.message),
-                )]
-            })?;
-            let model = crate::lm::arpa::read(&text, &shown_path).map_err(|d| vec![d])?;
-            Ok(backoff(
-                ArpaLm::new(model, corpus.vocab.clone()),
-                &corpus,
-                mspec,
-            ))
-        }
-    }
-}
-
-/// Modified Kneser–Ney as lmplz estimates it, with lmplz's fallback discounts (noted) for
-/// orders with too little text.
-fn estimate_modified_kn(
-    sc: &Scenario,
-    mspec: &ModelSpec,
-    corpus: &TokenizedCorpus,
-) -> Result<Trained, Vec<Diagnostic>> {
-    let sentences: Vec<Vec<&str>> = corpus
-        .documents
-        .iter()
-        .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
+    let origin = Origin {
+        file: &sc.file,
+        source: &sc.source,
+        dir: &sc.dir,
+    };
+    let built = mspec
+        .estimator
+        .build(&corpus, mspec.order, &origin)
+        .map_err(|d| vec![d])?;
+    let notes = fallback_note(built.fallback_orders, LMPLZ_FALLBACK_DISCOUNTS)
+        .into_iter()
         .collect();
-    let fallback = crate::lm::kenlm::LMPLZ_FALLBACK_DISCOUNTS;
-    let est = crate::lm::kenlm::estimate(&sentences, mspec.order, Some(fallback)).map_err(|e| {
-        vec![
-            Diagnostic::file(
-                &sc.file,
-                format!("cannot estimate modified Kneser–Ney: {e}"),
-            )
-            .with_key("model.smoothing"),
-        ]
-    })?;
-    let discounts = est
-        .stats
-        .iter()
-        .map(|s| [s.discounts.d1, s.discounts.d2, s.discounts.d3_plus])
-        .collect();
-    let note = fallback_note(&est.stats, fallback);
-    let mut trained = backoff(ArpaLm::new(est.model, corpus.vocab.clone()), corpus, mspec);
-    trained.info.discounts = Some(discounts);
-    trained.notes.extend(note);
-    Ok(trained)
+    let mut info = model_info(&built.model, built.ngram_counts, &corpus, mspec);
+    info.discounts = built.discounts;
+    let model = built.model;
+    // A model read or estimated apart from the corpus may know more words than it.
+    let corpus = if model.vocab().len() == corpus.vocab.len() {
+        corpus
+    } else {
+        Arc::new(TokenizedCorpus {
+            vocab: model.vocab().clone(),
+            documents: corpus.documents.clone(),
+            tokenizer: corpus.tokenizer,
+        })
+    };
+    Ok(Trained {
+        model,
+        corpus,
+        info,
+        notes,
+    })
 }
 
 /// The note saying which orders used the fallback discounts (none when no order did).
-fn fallback_note(stats: &[crate::lm::kenlm::OrderStats], discounts: [f64; 3]) -> Option<Note> {
-    let orders: Vec<usize> = stats
-        .iter()
-        .filter(|s| s.discounts.fallback)
-        .map(|s| s.order)
-        .collect();
+fn fallback_note(orders: Vec<usize>, discounts: [f64; 3]) -> Option<Note> {
     (!orders.is_empty()).then_some(Note::FallbackDiscounts { orders, discounts })
-}
-
-/// A backoff model, with the corpus renumbered by the model's vocabulary (an ARPA file may
-/// know words the corpus lacks).
-fn backoff(lm: ArpaLm, corpus: &TokenizedCorpus, mspec: &ModelSpec) -> Trained {
-    let counts = (1..=lm.order()).map(|n| lm.model.count(n)).collect();
-    let info = model_info(&lm, counts, corpus, mspec);
-    let corpus = Arc::new(TokenizedCorpus {
-        vocab: lm.vocab().clone(),
-        documents: corpus.documents.clone(),
-        tokenizer: corpus.tokenizer,
-    });
-    Trained {
-        model: PreparedModel::Backoff(lm),
-        corpus,
-        info,
-        notes: Vec::new(),
-    }
 }
 
 /// The figures of a trained model for reports.
@@ -269,23 +178,13 @@ fn model_info(
     corpus: &TokenizedCorpus,
     spec: &ModelSpec,
 ) -> ModelInfo {
-    let parameter = match &spec.estimator {
-        Estimator::Ngram(Smoothing::AddK { k }) => Some(*k),
-        Estimator::Ngram(Smoothing::KneserNey { discount }) => Some(*discount),
-        Estimator::Ngram(Smoothing::StupidBackoff { alpha }) => Some(*alpha),
-        _ => None,
-    };
     ModelInfo {
-        kind: if matches!(spec.estimator, Estimator::Arpa { .. }) {
-            "arpa"
-        } else {
-            "ngram"
-        },
+        kind: spec.estimator.model_kind(),
         order: model.order(),
-        tokenizer: spec.tokenizer.kind.name(),
+        tokenizer: Some(spec.tokenizer.kind),
         lowercase: spec.tokenizer.lowercase,
-        smoothing: spec.estimator.name(),
-        smoothing_parameter: parameter,
+        smoothing: Some(spec.estimator.kind()),
+        smoothing_parameter: spec.estimator.parameter(),
         vocabulary_size: model.vocab().len() - crate::tokenize::RESERVED,
         documents: corpus.documents.len(),
         training_tokens: corpus.token_count(),
@@ -384,21 +283,10 @@ mod tests {
 
     #[test]
     fn the_fallback_note_names_every_order_that_fell_back() {
-        let stats = |order: usize, fallback: bool| crate::lm::kenlm::OrderStats {
-            order,
-            ngrams: 1,
-            counts_of_counts: [0; 4],
-            discounts: crate::lm::kenlm::Discounts {
-                d1: 0.5,
-                d2: 1.0,
-                d3_plus: 1.5,
-                fallback,
-            },
-        };
         let fb = [0.5, 1.0, 1.5];
-        assert_eq!(fallback_note(&[stats(1, false), stats(2, false)], fb), None);
+        assert_eq!(fallback_note(Vec::new(), fb), None);
         assert_eq!(
-            fallback_note(&[stats(1, true), stats(2, false), stats(3, true)], fb),
+            fallback_note(vec![1, 3], fb),
             Some(Note::FallbackDiscounts {
                 orders: vec![1, 3],
                 discounts: fb

@@ -3,7 +3,7 @@
 //! source document, and the aggregates over the samples. The statistics themselves are
 //! [`crate::remix`]'s; this turns them into the values [`crate::results`] reports.
 
-use crate::lm::ngram::LanguageModel;
+use crate::lm::LanguageModel;
 use crate::pipeline::prepare::Prepared;
 use crate::pipeline::tested::token_label;
 use crate::results::{Divergence, TokenAt};
@@ -87,7 +87,7 @@ fn divergence(p: &Prepared, source: &[TokenId], generated: &[TokenId]) -> Diverg
         };
     }
     // The model's view at that step: the padded prefix and the tokens before it.
-    let mut history = crate::lm::ngram::start_history(&p.prefix_ids, p.model.order());
+    let mut history = crate::lm::start_history(&p.prefix_ids, p.model.order());
     history.extend_from_slice(&generated[..step]);
     let at = |id: TokenId| TokenAt {
         id: p.corpus.vocab.display_id(id),

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use crate::corpus::TokenizedCorpus;
 use crate::error::Diagnostic;
+use crate::lm::ModelKind;
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::pipeline::discover::shown;
 use crate::pipeline::prepare::{Prepared, prepare};
@@ -302,11 +303,11 @@ fn model_checks(sc: &Scenario, p: &Prepared, has_source: bool, result: &mut Scen
 /// An explicit distribution: its figures and its chi-square check.
 fn run_distribution(sc: &Scenario, d: &DistributionSpec, result: &mut ScenarioResult) {
     result.model = Some(ModelInfo {
-        kind: "distribution",
+        kind: ModelKind::Distribution,
         order: 1,
-        tokenizer: "none",
+        tokenizer: None,
         lowercase: false,
-        smoothing: "none",
+        smoothing: None,
         smoothing_parameter: None,
         vocabulary_size: d.tokens.len(),
         documents: 0,
@@ -351,11 +352,15 @@ pub fn token_texts(
     tokens: &[TokenId],
 ) -> Vec<String> {
     let mut prev: Option<&str> = None;
+    // As `decode` writes it: the break between documents belongs to the token after `</s>`, so
+    // a sample that stops at `</s>` ends with its text.
+    let mut pending_break = false;
     let mut piece = |id: TokenId| -> String {
         match id {
             crate::tokenize::EOS => {
                 prev = None;
-                "\n\n".to_string()
+                pending_break = true;
+                String::new()
             }
             crate::tokenize::BOS => String::new(),
             _ => {
@@ -365,7 +370,11 @@ pub fn token_texts(
                     None => t.to_string(),
                 };
                 prev = Some(t);
-                s
+                if std::mem::take(&mut pending_break) {
+                    format!("\n\n{s}")
+                } else {
+                    s
+                }
             }
         }
     };
@@ -502,10 +511,16 @@ mod tests {
         let prefix = [id("a")];
         let tokens = [id("b"), id("a"), crate::tokenize::EOS, id("c")];
         let pieces = token_texts(&p.corpus, &prefix, &tokens);
-        assert_eq!(pieces, [" b", " a", "\n\n", "c"]);
-        let mut all = prefix.to_vec();
-        all.extend_from_slice(&tokens);
-        let whole = p.corpus.decode(&all);
-        assert_eq!(whole[p.corpus.decode(&prefix).len()..], pieces.concat());
+        assert_eq!(pieces, [" b", " a", "", "\n\nc"]);
+        // A sample that stops at </s> ends with its text, as `decode` writes it.
+        let stopped = [id("b"), crate::tokenize::EOS];
+        assert_eq!(token_texts(&p.corpus, &prefix, &stopped), [" b", ""]);
+        for tokens in [&tokens[..], &stopped[..]] {
+            let mut all = prefix.to_vec();
+            all.extend_from_slice(tokens);
+            let whole = p.corpus.decode(&all);
+            let pieces = token_texts(&p.corpus, &prefix, tokens);
+            assert_eq!(whole[p.corpus.decode(&prefix).len()..], pieces.concat());
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! transforms, as the sampler draws from it.
 
 use crate::error::Diagnostic;
-use crate::lm::ngram::LanguageModel;
+use crate::lm::LanguageModel;
 use crate::pipeline::chisq::Tested;
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::pipeline::prepare::{Prepared, prepare};
@@ -71,7 +71,7 @@ pub fn model_tested(
     contexts
         .into_iter()
         .map(|(text, ids)| {
-            let history = crate::lm::ngram::start_history(&ids, order);
+            let history = crate::lm::start_history(&ids, order);
             let mut dist = Vec::new();
             p.model.distribution(&history, &mut dist);
             sc.sampling.apply(&mut dist);

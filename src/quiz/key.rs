@@ -200,7 +200,7 @@ pub const RESERVED_IDS: [&str; 10] = [
     deny_unknown_fields,
     expecting = "a quiz: `id`, `title` and `[[questions]]`"
 )]
-struct RawQuiz {
+pub(crate) struct RawQuiz {
     /// The quiz's id, shown in reports. Required.
     #[schemars(with = "String", required, length(min = 1))]
     id: Option<Spanned<String>>,
@@ -364,11 +364,6 @@ fn answer_fits_kind(schema: &mut schemars::Schema) {
         ),
     ]);
     schema.insert("allOf".into(), rules);
-}
-
-/// The JSON Schema of quiz files (`coinflip schema quiz`).
-pub fn quiz_schema() -> serde_json::Value {
-    super::json_schema::<RawQuiz>()
 }
 
 // ---- meaning ----------------------------------------------------------------------------------

@@ -120,15 +120,6 @@ pub struct GradeOptions {
     pub columns: Option<PathBuf>,
 }
 
-/// The JSON Schema (draft 7, as `coinflip schema` prints them) of `T`'s serde shape. Generated
-/// here rather than through `crate::schema`, which imports this module.
-pub(crate) fn json_schema<T: schemars::JsonSchema>() -> serde_json::Value {
-    let settings = schemars::generate::SchemaSettings::draft07();
-    schemars::SchemaGenerator::new(settings)
-        .into_root_schema_for::<T>()
-        .to_value()
-}
-
 /// Writes `line` to stderr with control and bidirectional characters made visible.
 fn say(err: &mut dyn Write, line: &str) {
     let _ = writeln!(err, "{}", escape::terminal(line));

@@ -224,7 +224,7 @@ impl<'de> Deserialize<'de> for Answers {
     deny_unknown_fields,
     expecting = "an answer file: `student`, `name` and an `answers` table"
 )]
-struct RawSubmission {
+pub(crate) struct RawSubmission {
     /// The student id (surrounding spaces are trimmed; not empty). Required.
     #[schemars(required, regex(pattern = r"\S"))]
     student: Option<String>,
@@ -252,11 +252,6 @@ fn answers_table(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
             ]
         }
     })
-}
-
-/// The JSON Schema of answer files (`coinflip schema answers`).
-pub fn answers_schema() -> serde_json::Value {
-    super::json_schema::<RawSubmission>()
 }
 
 /// The file formats an answer file can have, from its extension (case-insensitive).

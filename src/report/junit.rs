@@ -35,7 +35,8 @@ fn check_status(c: &CheckResult) -> TestCaseStatus {
 }
 
 /// One scenario's suite.
-fn suite(s: &ScenarioResult) -> TestSuite {
+/// `contract`: the report's randomness contract, a property of every suite.
+fn suite(s: &ScenarioResult, contract: u32) -> TestSuite {
     let mut suite = TestSuite::new(x(&s.name));
     let classname = x(&format!("coinflip.{}", s.name));
     if s.status == Status::Error {
@@ -69,6 +70,7 @@ fn suite(s: &ScenarioResult) -> TestSuite {
     }
     suite.add_property(("file", x(&s.file).as_str()));
     suite.add_property(("seed", s.seed.to_string().as_str()));
+    suite.add_property(("randomness_contract", contract.to_string().as_str()));
     suite
 }
 
@@ -76,7 +78,7 @@ impl Exporter for JunitExporter {
     fn render(&self, report: &BatchReport) -> String {
         let mut junit = Report::new("coinflip");
         for s in &report.scenarios {
-            junit.add_test_suite(suite(s));
+            junit.add_test_suite(suite(s, report.randomness_contract));
         }
         let mut s = junit.to_string().expect("JUnit XML serializes");
         if !s.ends_with('\n') {

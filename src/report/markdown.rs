@@ -43,6 +43,13 @@ impl Exporter for MarkdownExporter {
                 count(report.scenarios.len(), "scenario", "scenarios")
             ),
         );
+        line(
+            &mut out,
+            format!(
+                "Samples drawn under randomness contract {} (coinflip's docs/sampling.md).\n",
+                report.randomness_contract
+            ),
+        );
         out.push_str("| scenario | status | file | seed |\n|---|---|---|---|\n");
         for r in &report.scenarios {
             line(
@@ -128,8 +135,11 @@ fn model(out: &mut String, m: &ModelInfo) {
     let lowercased = if m.lowercase { " (lowercased)" } else { "" };
     let rows = [
         ("order", m.order.to_string()),
-        ("tokenizer", format!("{}{lowercased}", m.tokenizer)),
-        ("smoothing", format!("{}{param}", m.smoothing)),
+        (
+            "tokenizer",
+            format!("{}{lowercased}", super::tokenizer_name(m)),
+        ),
+        ("smoothing", format!("{}{param}", super::smoothing_name(m))),
         ("documents", m.documents.to_string()),
         ("training tokens", m.training_tokens.to_string()),
         ("vocabulary", m.vocabulary_size.to_string()),

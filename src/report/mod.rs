@@ -6,6 +6,7 @@
 use crate::results::{BatchReport, ChiSquareDetail, DETECTABLE_POWER, ModelInfo};
 use crate::text::fixed;
 
+pub mod flip;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -105,17 +106,25 @@ pub fn chi_square_power(d: &ChiSquareDetail) -> String {
 
 /// Whether the "model" is an explicit distribution (no corpus, no n-grams).
 pub fn is_distribution(m: &ModelInfo) -> bool {
-    m.kind == "distribution"
+    m.kind == crate::lm::ModelKind::Distribution
+}
+
+/// The model's tokenizer as reports name it ("none" for an explicit distribution).
+pub fn tokenizer_name(m: &ModelInfo) -> &'static str {
+    m.tokenizer
+        .map_or("none", crate::tokenize::TokenizerKind::name)
+}
+
+/// The model's smoothing as reports name it ("none" for an explicit distribution).
+pub fn smoothing_name(m: &ModelInfo) -> &'static str {
+    m.smoothing.map_or("none", crate::lm::EstimatorKind::name)
 }
 
 /// The smoothing parameter with its name, as the text and HTML reports show it after the
 /// smoothing: " (k = 0.5)", " (discount = 0.75)", " (alpha = 0.4)", or nothing.
 pub fn smoothing_parameter(m: &ModelInfo) -> String {
-    let name = match m.smoothing {
-        "add-k" => "k",
-        "kneser-ney" => "discount",
-        "stupid-backoff" => "alpha",
-        _ => return String::new(),
+    let Some(name) = m.smoothing.and_then(|s| s.parameter()).map(|p| p.key) else {
+        return String::new();
     };
     m.smoothing_parameter
         .map(|p| format!(" ({name} = {p})"))

@@ -180,9 +180,9 @@ fn model(out: &mut String, m: &ModelInfo) {
         format!(
             "  model: {}-gram, {} tokens{}, {}{}",
             m.order,
-            m.tokenizer,
+            super::tokenizer_name(m),
             if m.lowercase { " (lowercased)" } else { "" },
-            m.smoothing,
+            super::smoothing_name(m),
             super::smoothing_parameter(m)
         ),
     );
@@ -328,6 +328,13 @@ impl Exporter for TextExporter {
         {
             out.push('\n');
         }
+        line(
+            &mut out,
+            format!(
+                "randomness contract {} (docs/sampling.md)",
+                report.randomness_contract
+            ),
+        );
         let s = &report.summary;
         out.push_str(&format!(
             "coinflip: {} passed, {} failed",

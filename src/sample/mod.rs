@@ -1,6 +1,7 @@
-//! The biased coin: random streams, the sampling transforms (temperature, top-k, top-p) and the
-//! draw. Determinism lives here and only here; `docs/sampling.md` states the same rules for
-//! anyone who wants to reproduce coinflip's output in another language.
+//! The biased coin: random streams, the draw, and the sampling transforms (temperature, top-k,
+//! top-p). Determinism lives here and only here; `docs/sampling.md` states the same rules for
+//! anyone who wants to reproduce coinflip's output in another language. This is version
+//! [`RANDOMNESS_CONTRACT`] of those rules.
 //!
 //! **Streams.** Every random stream is a ChaCha20 generator (rand_chacha's `ChaCha20Rng`) whose
 //! 32-byte key is the scenario seed as 8 little-endian bytes followed by 24 zero bytes, and whose
@@ -11,19 +12,41 @@
 //! **Uniforms.** One uniform in [0, 1) takes one `next_u64()` (two 32-bit ChaCha output words, the
 //! first one the low half), keeps its top 53 bits and scales: `u = (x >> 11) · 2⁻⁵³`.
 //!
-//! **The draw.** Candidates are in ascending token id with weights w₁…wₘ (all > 0). The cumulative
-//! sums `C_j = C_{j-1} + w_j` are formed left to right in IEEE double precision; with
-//! `x = u · C_m`, the token drawn is the first j with `x < C_j`. Weights need not be normalised.
+//! **The draw.** A model with levels (Kneser–Ney, add-k, stupid backoff, ARPA and modified
+//! Kneser–Ney: [`crate::lm::LanguageModel::plan`]) is drawn hierarchically, one uniform per level
+//! visited ([`hier`]), in O(followers of the contexts visited); the transforms walk a ranking
+//! merged from the levels' streams ([`rank`]). MLE is drawn flat ([`flat`]): cumulative sums
+//! `C_j = C_{j-1} + w_j` of its weights in ascending id, left to right in IEEE double precision,
+//! `x = u · C_m`, the first j with `x < C_j` ([`Cumulative`]).
+//! The model only says what its levels or weights are; this module is the one place they become
+//! a token. It depends on `crate::lm`, never the reverse.
 //!
 //! Exponentials and logarithms use the `libm` crate (a port of musl's), not the platform's maths
 //! library, so temperature gives the same bits on every machine.
 
+mod config;
+mod cumulative;
+mod flat;
+mod generate;
+mod hier;
+mod rank;
+
+pub use config::SamplerConfig;
+pub use cumulative::{Cumulative, draw_index};
+pub use flat::{DrawScratch, Drawn, draw};
+pub use generate::{
+    Draw, GenerateConfig, Generated, Sampler, Step, StepView, StopReason, generate,
+    generate_observed,
+};
+pub use hier::MAX_PROPOSALS;
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
-use serde::Serialize;
 
-use crate::lm::ngram::LanguageModel;
-use crate::tokenize::{BOS, EOS, TokenId};
+/// The version of the randomness contract (`docs/sampling.md`) this code implements; reports
+/// carry it, so a saved report says which rules produced its samples. Version 2 draws smoothed
+/// models hierarchically; MLE's draws are those of version 1.
+pub const RANDOMNESS_CONTRACT: u32 = 2;
 
 /// What a random stream is used for: the top byte of its stream id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +60,8 @@ pub enum Domain {
     MonteCarlo = 2,
     /// `coinflip calibrate` replication `index`.
     Calibrate = 3,
+    /// `coinflip flip`: the coin's flips (index 0).
+    Flip = 4,
 }
 
 /// The random stream for `(seed, domain, index)`; `index` must be below 2⁵⁶.
@@ -54,433 +79,10 @@ pub fn stream(seed: u64, domain: Domain, index: u64) -> ChaCha20Rng {
 pub fn uniform(rng: &mut ChaCha20Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
-
-/// Cumulative sums of weights, built once and drawn from many times (the chi-square check's inner
-/// loop): `C_j = C_{j-1} + w_j`, left to right.
-///
-/// A table built with [`Cumulative::new`] also keeps a *guide* (Chen & Asau's indexed search):
-/// for K = 2^b ≥ m buckets, `guide[k]` is the index drawn by `x = (k / K) · C_m` (rounded as the
-/// draw rounds). Rounding is monotone, so a `u` in `[k / K, (k + 1) / K)` draws an index between
-/// `guide[k]` and `guide[k + 1]`, and the binary search runs over that short range only — the
-/// same index as a search over all sums, in a few steps instead of log₂ m cache misses.
-#[derive(Debug, Clone, Default)]
-pub struct Cumulative {
-    sums: Vec<f64>,
-    /// `K + 1` entries when built, else empty.
-    guide: Vec<u32>,
-}
-
-impl Cumulative {
-    /// Cumulative sums of `weights` (in the given order), with a guide for repeated draws.
-    pub fn new(weights: &[f64]) -> Self {
-        let mut c = Cumulative::default();
-        c.rebuild(weights.iter().copied());
-        c.build_guide();
-        c
-    }
-
-    /// Rebuilds in place from `weights`, reusing the allocation (without a guide: for tables
-    /// drawn from once, as in generation).
-    pub fn rebuild(&mut self, weights: impl Iterator<Item = f64>) {
-        self.sums.clear();
-        self.guide.clear();
-        let mut c = 0.0;
-        for w in weights {
-            c += w;
-            self.sums.push(c);
-        }
-    }
-
-    fn build_guide(&mut self) {
-        let m = self.sums.len();
-        let total = self.total();
-        if m < 16 || m >= u32::MAX as usize || !(total.is_finite() && total > 0.0) {
-            return;
-        }
-        let buckets = m.next_power_of_two();
-        let scale = 1.0 / buckets as f64;
-        self.guide.reserve_exact(buckets + 1);
-        let mut j = 0;
-        for k in 0..=buckets {
-            // k · scale is exact (a power of two), then rounded once like u · C_m.
-            let x = (k as f64 * scale) * total;
-            while j < m && self.sums[j] <= x {
-                j += 1;
-            }
-            self.guide.push(j as u32);
-        }
-    }
-
-    /// The sum of all weights, `C_m`.
-    pub fn total(&self) -> f64 {
-        self.sums.last().copied().unwrap_or(0.0)
-    }
-
-    /// Number of candidates.
-    pub fn len(&self) -> usize {
-        self.sums.len()
-    }
-
-    /// True when there is no candidate.
-    pub fn is_empty(&self) -> bool {
-        self.sums.is_empty()
-    }
-
-    /// The index drawn by `u` in [0, 1): the first j with `u · C_m < C_j` (binary search).
-    #[inline]
-    pub fn pick(&self, u: f64) -> Option<usize> {
-        let total = *self.sums.last()?;
-        let x = u * total;
-        let buckets = self.guide.len().wrapping_sub(1);
-        let j = if !self.guide.is_empty() && (0.0..1.0).contains(&u) {
-            // u · K is exact and below K.
-            let k = (u * buckets as f64) as usize;
-            let (lo, hi) = (self.guide[k] as usize, self.guide[k + 1] as usize);
-            lo + self.sums[lo..hi].partition_point(|&cj| cj <= x)
-        } else {
-            self.sums.partition_point(|&cj| cj <= x)
-        };
-        Some(j.min(self.sums.len() - 1))
-    }
-}
-
-/// The draw of `docs/sampling.md` over `model.distribution(history)`, no transforms: what
-/// [`LanguageModel::draw`] does unless a model has a faster way to the same bits.
-pub fn draw_from_distribution<M: LanguageModel + ?Sized>(
-    model: &M,
-    history: &[TokenId],
-    u: f64,
-    scratch: &mut DrawScratch,
-) -> Option<Drawn> {
-    let context_len = model.distribution(history, &mut scratch.dist);
-    let c = &mut scratch.cumulative;
-    c.rebuild(scratch.dist.iter().map(|d| d.1));
-    let j = c.pick(u)?;
-    let (token, p) = scratch.dist[j];
-    Some(Drawn {
-        token,
-        p,
-        total: c.total(),
-        context_len,
-    })
-}
-
-/// What one generation step drew ([`LanguageModel::draw`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Drawn {
-    pub token: TokenId,
-    /// The model's weight of the token (its probability).
-    pub p: f64,
-    /// `C_m`, the sum of all weights.
-    pub total: f64,
-    /// Context tokens the model used.
-    pub context_len: usize,
-}
-
-/// Buffers reused from one generation step to the next.
-#[derive(Debug, Default)]
-pub struct DrawScratch {
-    pub dist: Vec<(TokenId, f64)>,
-    pub cumulative: Cumulative,
-    pub(crate) weights: Vec<f64>,
-    pub(crate) kn: Vec<crate::lm::ngram::KnStep>,
-}
-
-/// Index of the candidate drawn by `u` from weights in the given order (see the module header).
-/// `cumulative` is scratch space. Returns `None` when there is no candidate.
-pub fn draw_index(weights: &[f64], u: f64, cumulative: &mut Cumulative) -> Option<usize> {
-    cumulative.rebuild(weights.iter().copied());
-    cumulative.pick(u)
-}
-
-/// The sampling transforms applied to the model's distribution before each draw.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct SamplerConfig {
-    /// 1 leaves the distribution alone; 0 is greedy (argmax, ties to the lower id).
-    pub temperature: f64,
-    /// Keep only the k most probable candidates (0: off).
-    pub top_k: usize,
-    /// Keep the smallest set of most probable candidates whose probability reaches p (1: off).
-    pub top_p: f64,
-}
-
-impl Default for SamplerConfig {
-    fn default() -> Self {
-        SamplerConfig {
-            temperature: 1.0,
-            top_k: 0,
-            top_p: 1.0,
-        }
-    }
-}
-
-impl SamplerConfig {
-    /// True when no transform changes the distribution.
-    pub fn is_identity(&self) -> bool {
-        self.temperature == 1.0 && self.top_k == 0 && self.top_p >= 1.0
-    }
-
-    /// Applies temperature, then top-k, then top-p to `dist` (ascending id, p > 0), in place, and
-    /// renormalises so the weights sum to 1. Candidates removed are dropped from `dist`.
-    ///
-    /// - temperature T > 0: `w = exp((ln p − ln p_max) / T)`; T = 0 keeps only the most probable
-    ///   candidate (the lowest id among ties) with weight 1.
-    /// - top-k: the k candidates with the largest weights survive (ties: lower id first).
-    /// - top-p: with weights normalised and sorted by weight descending (ties: lower id first),
-    ///   the shortest leading run whose running sum is ≥ p survives.
-    pub fn apply(&self, dist: &mut Vec<(TokenId, f64)>) {
-        if dist.is_empty() || self.is_identity() {
-            return;
-        }
-        if self.temperature == 0.0 {
-            let best = dist
-                .iter()
-                .copied()
-                .reduce(|a, b| if b.1 > a.1 { b } else { a })
-                .expect("non-empty");
-            dist.clear();
-            dist.push((best.0, 1.0));
-            return;
-        }
-        if self.temperature != 1.0 {
-            let pmax = dist.iter().map(|d| d.1).fold(f64::MIN, f64::max);
-            let lmax = libm::log(pmax);
-            for d in dist.iter_mut() {
-                d.1 = libm::exp((libm::log(d.1) - lmax) / self.temperature);
-            }
-            dist.retain(|d| d.1 > 0.0);
-        }
-        let needs_rank = (self.top_k > 0 && self.top_k < dist.len()) || self.top_p < 1.0;
-        if needs_rank {
-            let mut order: Vec<usize> = (0..dist.len()).collect();
-            order.sort_by(|&a, &b| dist[b].1.total_cmp(&dist[a].1).then(a.cmp(&b)));
-            let mut keep = order.len();
-            if self.top_k > 0 {
-                keep = keep.min(self.top_k);
-            }
-            if self.top_p < 1.0 {
-                let total: f64 = order[..keep].iter().map(|&i| dist[i].1).sum();
-                let mut run = 0.0;
-                for (r, &i) in order[..keep].iter().enumerate() {
-                    run += dist[i].1 / total;
-                    if run >= self.top_p {
-                        keep = r + 1;
-                        break;
-                    }
-                }
-            }
-            let mut kept = vec![false; dist.len()];
-            for &i in &order[..keep] {
-                kept[i] = true;
-            }
-            let mut i = 0;
-            dist.retain(|_| {
-                i += 1;
-                kept[i - 1]
-            });
-        }
-        let total: f64 = dist.iter().map(|d| d.1).sum();
-        for d in dist.iter_mut() {
-            d.1 /= total;
-        }
-    }
-}
-
-/// Why a sample stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StopReason {
-    /// The model drew the end-of-document token (and `stop_at_end` is on).
-    EndOfDocument,
-    /// `max_tokens` tokens were generated.
-    MaxTokens,
-    /// The model had no candidate to offer.
-    DeadEnd,
-}
-
-impl StopReason {
-    pub fn name(self) -> &'static str {
-        match self {
-            StopReason::EndOfDocument => "end_of_document",
-            StopReason::MaxTokens => "max_tokens",
-            StopReason::DeadEnd => "dead_end",
-        }
-    }
-}
-
-/// One step of generation, kept so a sample can be traced and analysed.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Step {
-    /// The uniform number drawn.
-    pub u: f64,
-    /// The token picked.
-    pub token: TokenId,
-    /// The model's probability of the picked token (before transforms).
-    pub p_model: f64,
-    /// Its probability after the transforms (what the coin was biased by).
-    pub p_sampled: f64,
-    /// Context tokens the model used.
-    pub context_len: usize,
-}
-
-/// Settings of one generation run.
-#[derive(Debug, Clone, Copy)]
-pub struct GenerateConfig {
-    pub max_tokens: usize,
-    pub stop_at_end: bool,
-    pub sampler: SamplerConfig,
-}
-
-/// A generated continuation.
-#[derive(Debug, Clone)]
-pub struct Generated {
-    pub tokens: Vec<TokenId>,
-    pub steps: Vec<Step>,
-    pub stopped: StopReason,
-}
-
-/// Generates one sample after `prefix` from `rng`: each step asks the model for the next-token
-/// distribution, applies the transforms, draws one uniform, picks, appends. With `stop_at_end`
-/// off, a drawn `</s>` is kept and the context starts a new document.
-pub fn generate(
-    model: &dyn LanguageModel,
-    prefix: &[TokenId],
-    cfg: &GenerateConfig,
-    rng: &mut ChaCha20Rng,
-) -> Generated {
-    if !cfg.sampler.is_identity() {
-        return generate_observed(model, prefix, cfg, rng, |_| {});
-    }
-    // No transform and nobody watching: the model draws without listing its distribution.
-    let order = model.order();
-    let mut history = crate::lm::ngram::start_history(prefix, order);
-    let mut tokens = Vec::with_capacity(cfg.max_tokens);
-    let mut steps = Vec::with_capacity(cfg.max_tokens);
-    let mut scratch = DrawScratch::default();
-    let mut stopped = StopReason::MaxTokens;
-    while tokens.len() < cfg.max_tokens {
-        let u = uniform(rng);
-        let Some(d) = model.draw(&history, u, &mut scratch) else {
-            stopped = StopReason::DeadEnd;
-            break;
-        };
-        steps.push(Step {
-            u,
-            token: d.token,
-            p_model: d.p,
-            p_sampled: d.p / d.total,
-            context_len: d.context_len,
-        });
-        tokens.push(d.token);
-        if advance(&mut history, d.token, order, cfg.stop_at_end) {
-            stopped = StopReason::EndOfDocument;
-            break;
-        }
-    }
-    Generated {
-        tokens,
-        steps,
-        stopped,
-    }
-}
-
-/// Appends `token` to the history (a drawn `</s>` starts a new document); true when generation
-/// stops there.
-fn advance(history: &mut Vec<TokenId>, token: TokenId, order: usize, stop_at_end: bool) -> bool {
-    if token == EOS {
-        if stop_at_end {
-            return true;
-        }
-        history.clear();
-        history.extend(std::iter::repeat_n(BOS, order - 1));
-    } else {
-        history.push(token);
-    }
-    // Only the last order - 1 tokens matter; keep the history short.
-    if history.len() > 4 * order + 64 {
-        history.drain(..history.len() - (order - 1));
-    }
-    false
-}
-
-/// What one step of generation saw, for `coinflip trace`.
-pub struct StepView<'a> {
-    /// Everything so far, start padding included.
-    pub history: &'a [TokenId],
-    /// The model's distribution (ascending id).
-    pub model: &'a [(TokenId, f64)],
-    /// The distribution after the transforms, normalised (ascending id).
-    pub sampled: &'a [(TokenId, f64)],
-    pub step: Step,
-}
-
-/// [`generate`], calling `observe` after every step.
-pub fn generate_observed(
-    model: &dyn LanguageModel,
-    prefix: &[TokenId],
-    cfg: &GenerateConfig,
-    rng: &mut ChaCha20Rng,
-    mut observe: impl FnMut(&StepView),
-) -> Generated {
-    let order = model.order();
-    let mut history = crate::lm::ngram::start_history(prefix, order);
-    let mut tokens = Vec::with_capacity(cfg.max_tokens);
-    let mut steps = Vec::with_capacity(cfg.max_tokens);
-    let mut dist = Vec::new();
-    let mut cumulative = Cumulative::default();
-    let mut stopped = StopReason::MaxTokens;
-    while tokens.len() < cfg.max_tokens {
-        let context_len = model.distribution(&history, &mut dist);
-        let u = uniform(rng);
-        let model_dist = if cfg.sampler.is_identity() {
-            None
-        } else {
-            Some(dist.clone())
-        };
-        cfg.sampler.apply(&mut dist);
-        cumulative.rebuild(dist.iter().map(|d| d.1));
-        let Some(j) = cumulative.pick(u) else {
-            stopped = StopReason::DeadEnd;
-            break;
-        };
-        let (token, p_sampled) = dist[j];
-        let p_model = match &model_dist {
-            None => p_sampled,
-            Some(md) => md
-                .binary_search_by_key(&token, |d| d.0)
-                .map(|i| md[i].1)
-                .unwrap_or(0.0),
-        };
-        let step = Step {
-            u,
-            token,
-            p_model,
-            p_sampled: p_sampled / cumulative.total(),
-            context_len,
-        };
-        observe(&StepView {
-            history: &history,
-            model: model_dist.as_deref().unwrap_or(&dist),
-            sampled: &dist,
-            step,
-        });
-        steps.push(step);
-        tokens.push(token);
-        if advance(&mut history, token, order, cfg.stop_at_end) {
-            stopped = StopReason::EndOfDocument;
-            break;
-        }
-    }
-    Generated {
-        tokens,
-        steps,
-        stopped,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokenize::TokenId;
 
     #[test]
     fn streams_are_independent_and_reproducible() {

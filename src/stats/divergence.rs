@@ -4,13 +4,22 @@
 use serde::{Deserialize, Serialize};
 
 /// Which goodness-of-fit statistic a check uses (scenario key `statistic`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+///
+/// The variants carry plain comments, not doc comments: a documented variant would turn the
+/// scenario schema's `enum` of names into a `oneOf`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
+#[schemars(
+    description = "The test statistic: Pearson's X² or the G-test. Default: \"pearson\".",
+    extend("default" = "pearson")
+)]
 pub enum Statistic {
-    /// Pearson's X² = Σ (O − E)² / E (`"pearson"`, the default).
+    // Pearson's X² = Σ (O − E)² / E (`"pearson"`, the default).
     #[default]
     Pearson,
-    /// The G-test, G = 2 Σ O ln(O / E) (`"g-test"`).
+    // The G-test, G = 2 Σ O ln(O / E) (`"g-test"`).
     GTest,
 }
 

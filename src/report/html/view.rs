@@ -18,6 +18,8 @@ pub struct Page<'a> {
     pub summary: Summary,
     pub count: usize,
     pub version: &'static str,
+    /// The randomness contract that drew the samples (docs/sampling.md).
+    pub randomness_contract: u32,
     pub scenarios: Vec<Scenario<'a>>,
 }
 
@@ -140,6 +142,7 @@ impl<'a> Page<'a> {
             summary: report.summary,
             count: report.scenarios.len(),
             version: env!("CARGO_PKG_VERSION"),
+            randomness_contract: report.randomness_contract,
             scenarios: report
                 .scenarios
                 .iter()
@@ -237,11 +240,11 @@ fn model_rows(m: &ModelInfo, rows: &mut Vec<Row>) {
         "model",
         format!(
             "{} {}-gram, {} tokens{}, {}{}",
-            m.kind,
+            m.kind.name(),
             m.order,
-            m.tokenizer,
+            crate::report::tokenizer_name(m),
             if m.lowercase { " (lowercased)" } else { "" },
-            m.smoothing,
+            crate::report::smoothing_name(m),
             crate::report::smoothing_parameter(m)
         ),
     );

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The table of issue 17 (docs/performance.md, "Randomness contract 2"): generation on the whole
+# King James Bible (word trigram) for every smoothing and sampler setting, scoring, model memory,
+# and `coinflip run` end to end (1,000 × 1,000 tokens with remix statistics and the JSON report).
+#
+#   benches/issue17.sh [RUNS]      (default 3; medians of CPU time)
+#
+# With BEFORE=DIR, DIR is another checkout of coinflip (e.g. `git worktree add DIR COMMIT`) whose
+# `examples/bench_pipeline.rs` is replaced by this one's and which is built and measured the same
+# way, for a before/after table. Writes under target/issue17/. One core: nothing here runs threads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-3}"
+OUT=target/issue17
+mkdir -p "$OUT/e2e"
+bash benches/kjv.sh "$OUT/kjv.txt" >&2
+cp "$OUT/kjv.txt" "$OUT/e2e/kjv.txt"
+cat > "$OUT/e2e/kjv-kn.toml" <<'EOF'
+name = "kjv-kn"
+description = "The whole KJV, word trigram, Kneser-Ney: 1,000 samples of 1,000 tokens with remix statistics."
+seed = 42
+
+[corpus]
+path = "kjv.txt"
+documents = "lines"
+
+[model]
+order = 3
+tokenizer = "word"
+smoothing = "kneser-ney"
+discount = 0.75
+
+[generate]
+max_tokens = 1000
+samples = 1000
+stop_at_end = false
+
+[checks.remix]
+max_verbatim_tokens = 1000
+EOF
+
+# measure LABEL CHECKOUT TARGET_DIR: every row, as JSON lines in $OUT/LABEL.jsonl.
+measure() {
+    local label=$1 dir=$2 target
+    target=$(realpath -m "$3")
+    (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --release --quiet --example bench_pipeline --bin coinflip)
+    local bench="$target/release/examples/bench_pipeline" out="$OUT/$label.jsonl"
+    : > "$out"
+    for smoothing in kn mkn add-k sb mle; do
+        for sampler in 1,0,1 0.8,40,0.95 0.8,0,1 1,0,0.95; do
+            # 1,000 samples of 1,000 tokens without transforms, 200 with; the dense draws of
+            # contract 1 take minutes per million tokens: 20 samples there.
+            samples=1000
+            [ "$sampler" != 1,0,1 ] && samples=200
+            [ "$label" = before ] && [ "$smoothing" != mle ] && samples=20
+            "$bench" "$OUT/kjv.txt" generate-word --smoothing "$smoothing" --sampler "$sampler" \
+                --samples "$samples" --reps "$RUNS" >> "$out"
+        done
+    done
+    "$bench" "$OUT/kjv.txt" score-word --reps "$RUNS" >> "$out"
+    "$bench" "$OUT/kjv.txt" memory-word >> "$out"
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f '{"task":"run-e2e","seconds":%U,"system_seconds":%S,"wall_seconds":%e,"peak_kib":%M,"units":1000000}' \
+            "$target/release/coinflip" run "$OUT/e2e/kjv-kn.toml" --format json --jobs 1 \
+            > "$OUT/e2e/report-$label.json" 2>> "$out"
+    done
+}
+
+measure after . "${CARGO_TARGET_DIR:-target}"
+if [ -n "${BEFORE:-}" ]; then
+    cp examples/bench_pipeline.rs "$BEFORE/examples/bench_pipeline.rs"
+    measure before "$BEFORE" "$OUT/before-target"
+fi
+echo "== $(date -u +%Y-%m-%d), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 benches/issue17_table.py "$OUT/after.jsonl" ${BEFORE:+"$OUT/before.jsonl"} | tee "$OUT/table.md"

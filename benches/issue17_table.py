@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Turns the JSON lines of benches/issue17.sh into the Markdown table of docs/performance.md.
+
+    python3 benches/issue17_table.py AFTER.jsonl [BEFORE.jsonl]
+
+Each figure is the median over runs of units per CPU second (generation, scoring: tokens;
+`run-e2e`: the 1,000,000 generated tokens over the process's user time).
+"""
+
+import json
+import statistics
+import sys
+
+SMOOTHINGS = [("kn", "Kneser–Ney"), ("mkn", "modified KN"), ("add-k", "add-k"),
+              ("sb", "stupid backoff"), ("mle", "MLE")]
+SAMPLERS = [("T=1 k=0 p=1", "no transforms"), ("T=0.8 k=40 p=0.95", "T 0.8, top-k 40, top-p 0.95"),
+            ("T=0.8 k=0 p=1", "T 0.8 alone"), ("T=1 k=0 p=0.95", "top-p 0.95 alone")]
+
+
+def load(path):
+    rows = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                r = json.loads(line)
+                rows.setdefault(r["task"], []).append(r)
+    return rows
+
+
+def per_second(rows, task):
+    rs = rows.get(task)
+    if not rs:
+        return None
+    return statistics.median(r["units"] / r["seconds"] for r in rs)
+
+
+def rate(x):
+    if x is None:
+        return "—"
+    for div, unit in ((1e6, "M"), (1e3, "k")):
+        if x >= div:
+            return f"{x / div:.2f} {unit}/s"
+    return f"{x:.0f} /s"
+
+
+def main():
+    after = load(sys.argv[1])
+    before = load(sys.argv[2]) if len(sys.argv) > 2 else {}
+    print("| workload | before | after | speed-up |")
+    print("|---|---|---|---|")
+
+    def row(label, task):
+        a, b = per_second(after, task), per_second(before, task)
+        up = f"{a / b:,.0f}×" if a and b else "—"
+        print(f"| {label} | {rate(b)} | {rate(a)} | {up} |")
+
+    for sampler, slabel in SAMPLERS:
+        for smoothing, mlabel in SMOOTHINGS:
+            row(f"generate, {slabel}, {mlabel}", f"generate-word {smoothing} {sampler}")
+    row("score, Kneser–Ney", "score-word")
+    row("`coinflip run` 1,000 × 1,000, KN, remix, JSON (whole process)", "run-e2e")
+    for label, rows in (("before", before), ("after", after)):
+        m = rows.get("memory-word")
+        if m:
+            print(f"\nmemory ({label}): {m[0]['model_bytes_per_ngram']} bytes per stored n-gram "
+                  f"({m[0]['ngrams']:,} n-grams)")
+
+
+if __name__ == "__main__":
+    main()

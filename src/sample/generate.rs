@@ -1,0 +1,601 @@
+//! Generation: one step at a time ([`Sampler::step`], the rules of `docs/sampling.md`), a whole
+//! sample ([`generate`]), and the same loop watched step by step ([`generate_observed`], for
+//! `coinflip trace`), which lists every distribution as well and gives the same tokens.
+
+use rand_chacha::ChaCha20Rng;
+use serde::Serialize;
+
+use super::hier::{Hier, MAX_PROPOSALS, Uniforms};
+use super::rank::{Head, Ranking};
+use super::{Cumulative, DrawScratch, SamplerConfig, draw};
+use crate::lm::{LanguageModel, Level, Plan, start_history};
+use crate::tokenize::{BOS, EOS, TokenId};
+
+/// Why a sample stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The model drew the end-of-document token (and `stop_at_end` is on).
+    EndOfDocument,
+    /// `max_tokens` tokens were generated.
+    MaxTokens,
+    /// The model had no candidate to offer.
+    DeadEnd,
+}
+
+impl StopReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::EndOfDocument => "end_of_document",
+            StopReason::MaxTokens => "max_tokens",
+            StopReason::DeadEnd => "dead_end",
+        }
+    }
+}
+
+/// One step of generation, kept so a sample can be traced and analysed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    /// Which of docs/sampling.md's draws picked the token.
+    pub draw: Draw,
+    /// The first uniform number the step drew.
+    pub u: f64,
+    /// How many uniforms the step drew (contract 2: one per level visited, more after a
+    /// rejection).
+    pub uniforms: u32,
+    /// The token picked.
+    pub token: TokenId,
+    /// The model's probability of the picked token (before transforms), as `score` gives it.
+    pub p_model: f64,
+    /// The probability with which the sampler picked it (after the transforms, normalised):
+    /// computed once, and shown as it is wherever it is shown. NaN only where [`generate`] did
+    /// not need the normaliser to draw — temperature alone (it sums over every candidate) and
+    /// top-p alone when the token was found before the end of the nucleus;
+    /// [`generate_observed`] always computes it.
+    pub p_sampled: f64,
+    /// Context tokens the model used.
+    pub context_len: usize,
+}
+
+/// Which draw of docs/sampling.md picked a step's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Draw {
+    /// One uniform over the cumulative sums of the (transformed) listed distribution in ascending
+    /// id: the flat draw (MLE) or the listed transforms. Each candidate has an interval of u.
+    Flat,
+    /// The hierarchical draw: one uniform per level visited (more after a rejection).
+    Hierarchical,
+    /// T = 0: the first candidate of the ranking (one uniform, unused).
+    Greedy,
+    /// Temperature alone: rejection from the hierarchical draw.
+    Rejection,
+    /// Top-k, or top-p with T = 1: over the kept candidates in ranking order.
+    Ranking,
+}
+
+impl Draw {
+    /// Whether each candidate has an interval of the step's single uniform (the flat draw).
+    pub fn has_intervals(self) -> bool {
+        self == Draw::Flat
+    }
+
+    /// How the trace names the draw.
+    pub fn name(self) -> &'static str {
+        match self {
+            Draw::Flat => "flat",
+            Draw::Hierarchical => "hierarchical",
+            Draw::Greedy => "greedy",
+            Draw::Rejection => "rejection",
+            Draw::Ranking => "ranking",
+        }
+    }
+}
+
+/// Settings of one generation run.
+#[derive(Debug, Clone, Copy)]
+pub struct GenerateConfig {
+    pub max_tokens: usize,
+    pub stop_at_end: bool,
+    pub sampler: SamplerConfig,
+}
+
+/// A generated continuation.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub tokens: Vec<TokenId>,
+    pub steps: Vec<Step>,
+    pub stopped: StopReason,
+}
+
+/// What one step of generation saw, for `coinflip trace`.
+pub struct StepView<'a> {
+    /// Everything so far, start padding included.
+    pub history: &'a [TokenId],
+    /// The model's distribution (ascending id), the values `prob` gives.
+    pub model: &'a [(TokenId, f64)],
+    /// The probabilities the sampler drew with (ascending id): the candidates that survived the
+    /// transforms, each with exactly the `p_sampled` a step that picks it reports.
+    pub sampled: &'a [(TokenId, f64)],
+    pub step: Step,
+}
+
+/// What a step picked, before it becomes a [`Step`].
+struct Picked {
+    token: TokenId,
+    p_model: f64,
+    p_sampled: f64,
+}
+
+/// Draws tokens from one model with one sampler configuration, reusing its buffers from one
+/// step to the next.
+pub struct Sampler<'m> {
+    model: &'m dyn LanguageModel,
+    cfg: SamplerConfig,
+    /// Watched (`generate_observed`): list the distributions, compute every `p_sampled`.
+    observe: bool,
+    levels: Vec<Level<'m>>,
+    heads: Vec<Head>,
+    flat: DrawScratch,
+    dist: Vec<(TokenId, f64)>,
+    order: Vec<(u64, u32)>,
+    /// The transforms' survivors: (id, model probability, weight), in ranking order.
+    kept: Vec<(TokenId, f64, f64)>,
+    cumulative: Cumulative,
+    /// Observed steps: the model's distribution and the sampled one.
+    view_model: Vec<(TokenId, f64)>,
+    view_sampled: Vec<(TokenId, f64)>,
+}
+
+impl<'m> Sampler<'m> {
+    pub fn new(model: &'m dyn LanguageModel, cfg: SamplerConfig) -> Self {
+        Sampler {
+            model,
+            cfg,
+            observe: false,
+            levels: Vec::new(),
+            heads: Vec::new(),
+            flat: DrawScratch::default(),
+            dist: Vec::new(),
+            order: Vec::new(),
+            kept: Vec::new(),
+            cumulative: Cumulative::default(),
+            view_model: Vec::new(),
+            view_sampled: Vec::new(),
+        }
+    }
+
+    /// One generation step after `history` (start padding included): the token and what it
+    /// cost, or `None` when the model has no candidate.
+    pub fn step(&mut self, history: &[TokenId], rng: &mut ChaCha20Rng) -> Option<Step> {
+        let mut src = Uniforms::new(rng);
+        let path = Path::of(&self.cfg);
+        let ranked = matches!(path, Path::Greedy | Path::Tempered | Path::Truncated);
+        let plan = self.model.plan(history, ranked, &mut self.levels);
+        let (picked, context_len, draw) = match plan {
+            None => {
+                let (picked, context_len) = self.flat_step(history, &mut src)?;
+                (picked, context_len, Draw::Flat)
+            }
+            Some(plan) => (
+                self.plan_step(history, plan, path, &mut src)?,
+                plan.context_len,
+                path.draw(),
+            ),
+        };
+        Some(Step {
+            draw,
+            u: src.first,
+            uniforms: src.used,
+            token: picked.token,
+            p_model: picked.p_model,
+            p_sampled: picked.p_sampled,
+            context_len,
+        })
+    }
+
+    /// Contract 1: MLE (and any model without levels), one uniform.
+    fn flat_step(&mut self, history: &[TokenId], src: &mut Uniforms) -> Option<(Picked, usize)> {
+        if !self.cfg.is_identity() {
+            let context_len = self.model.distribution(history, &mut self.dist);
+            return Some((self.listed_transformed(history, src)?, context_len));
+        }
+        let u = src.next();
+        let d = draw(self.model, history, u, &mut self.flat)?;
+        if self.observe {
+            self.model.distribution(history, &mut self.view_model);
+            let total = d.total;
+            self.view_sampled.clear();
+            self.view_sampled
+                .extend(self.view_model.iter().map(|&(w, p)| (w, p / total)));
+        }
+        let picked = Picked {
+            token: d.token,
+            p_model: d.p,
+            p_sampled: d.p / d.total,
+        };
+        Some((picked, d.context_len))
+    }
+
+    /// Contract 1's transforms over the listed distribution in `self.dist` (which the caller
+    /// filled), one uniform.
+    fn listed_transformed(&mut self, history: &[TokenId], src: &mut Uniforms) -> Option<Picked> {
+        if self.observe {
+            self.view_model.clone_from(&self.dist);
+        }
+        self.cfg.apply_with(&mut self.dist, &mut self.order);
+        let u = src.next();
+        self.cumulative.rebuild(self.dist.iter().map(|d| d.1));
+        let j = self.cumulative.pick(u)?;
+        let total = self.cumulative.total();
+        let (token, w) = self.dist[j];
+        if self.observe {
+            self.view_sampled.clear();
+            self.view_sampled
+                .extend(self.dist.iter().map(|&(id, w)| (id, w / total)));
+        }
+        Some(Picked {
+            token,
+            p_model: self.model.prob(history, token).p,
+            p_sampled: w / total,
+        })
+    }
+
+    /// Contract 2: a model with levels.
+    fn plan_step(
+        &mut self,
+        history: &[TokenId],
+        plan: Plan,
+        path: Path,
+        src: &mut Uniforms,
+    ) -> Option<Picked> {
+        match path {
+            Path::Plain => {
+                let token = self.hier(history, plan).draw(src)?;
+                let p = self.model.plan_prob(&self.levels, history, token);
+                if self.observe {
+                    self.model.distribution(history, &mut self.view_model);
+                    self.view_sampled.clear();
+                    let norm = plan.norm;
+                    self.view_sampled
+                        .extend(self.view_model.iter().map(|&(w, p)| (w, p / norm)));
+                }
+                Some(Picked {
+                    token,
+                    p_model: p,
+                    p_sampled: p / plan.norm,
+                })
+            }
+            Path::Greedy => {
+                src.next();
+                let (token, p) = self.ranking(plan).next()?;
+                self.observe_kept(history, &[(token, 1.0)]);
+                Some(Picked {
+                    token,
+                    p_model: p,
+                    p_sampled: 1.0,
+                })
+            }
+            Path::Tempered => self.tempered(history, plan, src),
+            Path::Truncated => self.truncated(history, plan, src),
+            Path::Listed => {
+                self.model.distribution(history, &mut self.dist);
+                self.listed_transformed(history, src)
+            }
+        }
+    }
+
+    fn hier<'s>(&'s mut self, history: &'s [TokenId], plan: Plan) -> Hier<'s, 'm> {
+        Hier {
+            model: self.model,
+            history,
+            levels: &self.levels,
+            exclusive: plan.exclusive,
+            dist: &mut self.dist,
+            cumulative: &mut self.cumulative,
+        }
+    }
+
+    fn ranking(&mut self, plan: Plan) -> Ranking<'_, 'm> {
+        Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads)
+    }
+
+    /// Top-k (with temperature and top-p or not): the first k candidates of the ranking,
+    /// weighted, cut, and drawn from in ranking order with one uniform. Top-p alone: [`Self::nucleus`].
+    fn truncated(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
+        if self.cfg.top_k == 0 {
+            return self.nucleus(history, plan, src);
+        }
+        let cfg = self.cfg;
+        let mut kept = std::mem::take(&mut self.kept);
+        kept.clear();
+        let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
+        while kept.len() < cfg.top_k {
+            let Some((w, p)) = ranking.next() else { break };
+            kept.push((w, p, p));
+        }
+        weigh_and_cut(&mut kept, &cfg);
+        let picked = self.draw_kept(history, &kept, src);
+        self.kept = kept;
+        picked
+    }
+
+    /// One uniform, the draw over `kept` in ranking order; `p_sampled = w_j / C_m`.
+    fn draw_kept(
+        &mut self,
+        history: &[TokenId],
+        kept: &[(TokenId, f64, f64)],
+        src: &mut Uniforms,
+    ) -> Option<Picked> {
+        let u = src.next();
+        self.cumulative.rebuild(kept.iter().map(|k| k.2));
+        let total = self.cumulative.total();
+        let picked = self.cumulative.pick(u).map(|j| Picked {
+            token: kept[j].0,
+            p_model: kept[j].1,
+            p_sampled: kept[j].2 / total,
+        });
+        if self.observe {
+            let mut view: Vec<(TokenId, f64)> = kept.iter().map(|k| (k.0, k.2 / total)).collect();
+            view.sort_by_key(|v| v.0);
+            self.observe_kept(history, &view);
+        }
+        picked
+    }
+
+    /// Top-p alone (T = 1): the untransformed hierarchical draw proposes a token; the ranking is
+    /// read until the token appears (it is in the nucleus: it is the token) or the nucleus is
+    /// complete without it (then one more uniform draws from the nucleus, in ranking order).
+    /// Exact, and a step reads the ranking only as far as its token, mostly.
+    fn nucleus(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
+        let proposed = self.hier(history, plan).draw(src)?;
+        let mut kept = std::mem::take(&mut self.kept);
+        kept.clear();
+        let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
+        let (mut run, mut found, mut complete) = (0.0, None, true);
+        while let Some((w, p)) = ranking.next() {
+            kept.push((w, p, p));
+            run += p / plan.norm;
+            if w == proposed {
+                found = Some(kept.len() - 1);
+            }
+            if run >= self.cfg.top_p {
+                break;
+            }
+            // A watched step reads the whole nucleus, for its p_sampled and the trace's list.
+            if found.is_some() && !self.observe {
+                complete = false;
+                break;
+            }
+        }
+        let picked = match found {
+            None => self.draw_kept(history, &kept, src),
+            Some(j) => {
+                let total: f64 = kept.iter().map(|k| k.2).fold(0.0, |a, b| a + b);
+                if self.observe {
+                    let mut view: Vec<(TokenId, f64)> =
+                        kept.iter().map(|k| (k.0, k.2 / total)).collect();
+                    view.sort_by_key(|v| v.0);
+                    self.observe_kept(history, &view);
+                }
+                Some(Picked {
+                    token: proposed,
+                    p_model: kept[j].1,
+                    p_sampled: if complete {
+                        kept[j].2 / total
+                    } else {
+                        f64::NAN
+                    },
+                })
+            }
+        };
+        self.kept = kept;
+        picked
+    }
+
+    /// Temperature T < 1 alone: the untransformed hierarchical draw proposes a token w, a second
+    /// uniform accepts it with probability `(p(w)/p_max)^(1/T − 1)`; after [`MAX_PROPOSALS`]
+    /// refusals, contract 1's listed draw.
+    fn tempered(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
+        let t = self.cfg.temperature;
+        let (_, pmax) = self.ranking(plan).next()?;
+        let lmax = libm::log(pmax);
+        let mut accepted = None;
+        for _ in 0..MAX_PROPOSALS {
+            let token = self.hier(history, plan).draw(src)?;
+            let p = self.model.plan_prob(&self.levels, history, token);
+            let d = libm::log(p) - lmax;
+            if src.next() < libm::exp(d / t - d) {
+                accepted = Some((token, p));
+                break;
+            }
+        }
+        let Some((token, p)) = accepted else {
+            self.model.distribution(history, &mut self.dist);
+            return self.listed_transformed(history, src);
+        };
+        let mut p_sampled = f64::NAN;
+        if self.observe {
+            // The normaliser of p^(1/T) needs every candidate: only a watched step pays for it.
+            self.model.distribution(history, &mut self.view_model);
+            let w = |q: f64| libm::exp((libm::log(q) - lmax) / t);
+            let total: f64 = self.view_model.iter().map(|&(_, q)| w(q)).sum();
+            self.view_sampled.clear();
+            self.view_sampled
+                .extend(self.view_model.iter().map(|&(id, q)| (id, w(q) / total)));
+            let at = self.view_sampled.binary_search_by_key(&token, |v| v.0).ok();
+            p_sampled = at.map_or(f64::NAN, |i| self.view_sampled[i].1);
+        }
+        Some(Picked {
+            token,
+            p_model: p,
+            p_sampled,
+        })
+    }
+
+    /// Observed steps: the model's distribution and the given sampled one.
+    fn observe_kept(&mut self, history: &[TokenId], sampled: &[(TokenId, f64)]) {
+        if self.observe {
+            self.model.distribution(history, &mut self.view_model);
+            self.view_sampled.clear();
+            self.view_sampled.extend_from_slice(sampled);
+        }
+    }
+}
+
+/// How a model with levels is drawn from under a sampler configuration (contract 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    /// No transform: the hierarchical draw.
+    Plain,
+    /// T = 0: the first candidate of the ranking.
+    Greedy,
+    /// 0 < T < 1 alone: rejection from the hierarchical draw.
+    Tempered,
+    /// Top-k, or top-p with T = 1: the first candidates of the ranking.
+    Truncated,
+    /// T > 1 alone, or T ≠ 1 with top-p and no top-k: contract 1 over the listed distribution
+    /// (its normaliser needs every candidate).
+    Listed,
+}
+
+impl Path {
+    /// The draw this path makes.
+    fn draw(self) -> Draw {
+        match self {
+            Path::Plain => Draw::Hierarchical,
+            Path::Greedy => Draw::Greedy,
+            Path::Tempered => Draw::Rejection,
+            Path::Truncated => Draw::Ranking,
+            Path::Listed => Draw::Flat,
+        }
+    }
+
+    fn of(cfg: &SamplerConfig) -> Path {
+        if cfg.is_identity() {
+            Path::Plain
+        } else if cfg.temperature == 0.0 {
+            Path::Greedy
+        } else if cfg.top_k > 0 || cfg.temperature == 1.0 {
+            Path::Truncated
+        } else if cfg.top_p >= 1.0 && cfg.temperature < 1.0 {
+            Path::Tempered
+        } else {
+            Path::Listed
+        }
+    }
+}
+
+/// The top-k survivors' weights (temperature: `exp((ln p − ln p_1)/T)`, zeros dropped), then
+/// top-p over them normalised, in ranking order.
+fn weigh_and_cut(kept: &mut Vec<(TokenId, f64, f64)>, cfg: &SamplerConfig) {
+    if kept.is_empty() {
+        return;
+    }
+    if cfg.temperature != 1.0 {
+        let lmax = libm::log(kept[0].1);
+        // Equal probabilities (common: followers seen equally often) share their weight.
+        let mut last = (f64::NAN, 0.0);
+        for k in kept.iter_mut() {
+            if k.1 != last.0 {
+                last = (k.1, libm::exp((libm::log(k.1) - lmax) / cfg.temperature));
+            }
+            k.2 = last.1;
+        }
+        kept.retain(|k| k.2 > 0.0);
+    }
+    if cfg.top_p < 1.0 {
+        let total: f64 = kept.iter().map(|k| k.2).sum();
+        let mut run = 0.0;
+        for r in 0..kept.len() {
+            run += kept[r].2 / total;
+            if run >= cfg.top_p {
+                kept.truncate(r + 1);
+                break;
+            }
+        }
+    }
+}
+
+/// Generates one sample after `prefix` from `rng` (see [`Sampler::step`]). With `stop_at_end`
+/// off, a drawn `</s>` is kept and the context starts a new document.
+pub fn generate(
+    model: &dyn LanguageModel,
+    prefix: &[TokenId],
+    cfg: &GenerateConfig,
+    rng: &mut ChaCha20Rng,
+) -> Generated {
+    run(model, prefix, cfg, rng, false, |_| {})
+}
+
+/// [`generate`], calling `observe` after every step with the distributions it drew from.
+pub fn generate_observed(
+    model: &dyn LanguageModel,
+    prefix: &[TokenId],
+    cfg: &GenerateConfig,
+    rng: &mut ChaCha20Rng,
+    observe: impl FnMut(&StepView),
+) -> Generated {
+    run(model, prefix, cfg, rng, true, observe)
+}
+
+fn run(
+    model: &dyn LanguageModel,
+    prefix: &[TokenId],
+    cfg: &GenerateConfig,
+    rng: &mut ChaCha20Rng,
+    watched: bool,
+    mut observe: impl FnMut(&StepView),
+) -> Generated {
+    let order = model.order();
+    let mut history = start_history(prefix, order);
+    let mut tokens = Vec::with_capacity(cfg.max_tokens);
+    let mut steps = Vec::with_capacity(cfg.max_tokens);
+    let mut sampler = Sampler::new(model, cfg.sampler);
+    sampler.observe = watched;
+    let mut stopped = StopReason::MaxTokens;
+    while tokens.len() < cfg.max_tokens {
+        let Some(step) = sampler.step(&history, rng) else {
+            stopped = StopReason::DeadEnd;
+            break;
+        };
+        if watched {
+            observe(&StepView {
+                history: &history,
+                model: &sampler.view_model,
+                sampled: &sampler.view_sampled,
+                step,
+            });
+        }
+        steps.push(step);
+        tokens.push(step.token);
+        if advance(&mut history, step.token, order, cfg.stop_at_end) {
+            stopped = StopReason::EndOfDocument;
+            break;
+        }
+    }
+    Generated {
+        tokens,
+        steps,
+        stopped,
+    }
+}
+
+/// Appends `token` to the history (a drawn `</s>` starts a new document); true when generation
+/// stops there.
+fn advance(history: &mut Vec<TokenId>, token: TokenId, order: usize, stop_at_end: bool) -> bool {
+    if token == EOS {
+        if stop_at_end {
+            return true;
+        }
+        history.clear();
+        history.extend(std::iter::repeat_n(BOS, order - 1));
+    } else {
+        history.push(token);
+    }
+    // Only the last order - 1 tokens matter; keep the history short.
+    if history.len() > 4 * order + 64 {
+        history.drain(..history.len() - (order - 1));
+    }
+    false
+}

@@ -1,0 +1,186 @@
+//! Contract 2's hierarchical draw (`docs/sampling.md`, "The hierarchical draw"): a model's
+//! levels ([`crate::lm::LanguageModel::plan`]) are visited top first; each visited level takes
+//! one fresh uniform and either draws one of its followers or backs off to the next level. For a
+//! backoff model (`Plan::exclusive`), a token drawn below a level that the level itself lists is
+//! redrawn from below (an exact rejection step), at most [`MAX_PROPOSALS`] times; then the token
+//! is drawn by contract 1 from the lower context's listed distribution without those tokens.
+
+use rand_chacha::ChaCha20Rng;
+
+use super::{Cumulative, uniform};
+use crate::lm::levels::candidate;
+use crate::lm::{LanguageModel, Level, LevelKind};
+use crate::tokenize::TokenId;
+
+/// Proposals of a rejection step (and of temperature's rejection) before the exact listed draw.
+pub const MAX_PROPOSALS: usize = 64;
+
+/// The uniforms of one step, counted (a step uses as many as its levels and rejections need).
+pub(super) struct Uniforms<'r> {
+    rng: &'r mut ChaCha20Rng,
+    /// The first uniform of the step (what a trace shows).
+    pub(super) first: f64,
+    pub(super) used: u32,
+}
+
+impl<'r> Uniforms<'r> {
+    pub(super) fn new(rng: &'r mut ChaCha20Rng) -> Self {
+        Uniforms {
+            rng,
+            first: f64::NAN,
+            used: 0,
+        }
+    }
+
+    pub(super) fn next(&mut self) -> f64 {
+        let u = uniform(self.rng);
+        if self.used == 0 {
+            self.first = u;
+        }
+        self.used += 1;
+        u
+    }
+}
+
+/// What one level does with its uniform.
+enum Pick {
+    Token(TokenId),
+    /// Back off to the next level (or pass through a level with no followers, no uniform used).
+    Down,
+}
+
+/// One level's draw.
+fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
+    match level.kind {
+        LevelKind::Uniform { candidates } => {
+            if candidates == 0 {
+                return Pick::Down;
+            }
+            let u = src.next();
+            // ⌊u·V⌋ < V for u < 1; the min guards the arithmetic all the same.
+            let i = ((u * candidates as f64) as usize).min(candidates - 1);
+            Pick::Token(candidate(i))
+        }
+        _ if level.ids.is_empty() => Pick::Down,
+        LevelKind::Counts {
+            counts,
+            prefix,
+            guide,
+            total,
+            discount,
+            extra,
+        } => {
+            let u = src.next();
+            let n = total as f64;
+            let x = u * (n + extra);
+            if x < n {
+                let guide = if extra == 0.0 { guide } else { &[] };
+                let (j, start) = bin(counts, prefix, guide, u, x);
+                // x − S_{j−1} is exact: both are below 2^53 and x ≥ S_{j−1}.
+                if x - start as f64 >= discount {
+                    return Pick::Token(level.ids[j]);
+                }
+            }
+            Pick::Down
+        }
+        LevelKind::Weighted { cum, total, guide } => {
+            let u = src.next();
+            let x = u * total;
+            let cm = cum[cum.len() - 1];
+            if x < cm {
+                return Pick::Token(level.ids[first_above(cum, guide, total == cm, u, x)]);
+            }
+            Pick::Down
+        }
+    }
+}
+
+/// The j with `S_{j−1} ≤ x < S_j` (S: running sums of `counts`, given as `prefix` or summed
+/// here), and `S_{j−1}`. Needs `x < S_m`.
+fn bin(counts: &[u32], prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize, u64) {
+    // A short row is summed (its counts are on one or two cache lines, which the token's
+    // probability reads next); a long one searched.
+    if !prefix.is_empty() && counts.len() > 16 {
+        let (lo, hi) = if guide.is_empty() || !(0.0..1.0).contains(&u) {
+            (0, prefix.len())
+        } else {
+            let k = (u * (guide.len() - 1) as f64) as usize;
+            (
+                guide[k] as usize,
+                (guide[k + 1] as usize + 1).min(prefix.len()),
+            )
+        };
+        let j = lo + prefix[lo..hi].partition_point(|&s| s as f64 <= x);
+        let start = if j == 0 { 0 } else { prefix[j - 1] as u64 };
+        return (j, start);
+    }
+    let mut s = 0u64;
+    for (j, &n) in counts.iter().enumerate() {
+        let next = s + n as u64;
+        if x < next as f64 {
+            return (j, s);
+        }
+        s = next;
+    }
+    unreachable!("x is below the total of the counts")
+}
+
+/// The first j with `x < cum[j]` (needs `x < cum[m − 1]`), through the guide table when there is
+/// one and the level never backs off (its total is `C_m`, as the guide assumes).
+fn first_above(cum: &[f64], guide: &[u32], guided: bool, u: f64, x: f64) -> usize {
+    if guided && !guide.is_empty() && (0.0..1.0).contains(&u) {
+        let k = (u * (guide.len() - 1) as f64) as usize;
+        let (lo, hi) = (guide[k] as usize, guide[k + 1] as usize);
+        return (lo + cum[lo..hi].partition_point(|&c| c <= x)).min(cum.len() - 1);
+    }
+    cum.partition_point(|&c| c <= x)
+}
+
+/// A hierarchical draw over one step's levels.
+pub(super) struct Hier<'s, 'a> {
+    pub(super) model: &'s dyn LanguageModel,
+    pub(super) history: &'s [TokenId],
+    pub(super) levels: &'s [Level<'a>],
+    pub(super) exclusive: bool,
+    /// Scratch for the listed draw that ends a long rejection.
+    pub(super) dist: &'s mut Vec<(TokenId, f64)>,
+    pub(super) cumulative: &'s mut Cumulative,
+}
+
+impl Hier<'_, '_> {
+    /// The token drawn from all levels; `None` when there is nothing to draw.
+    pub(super) fn draw(&mut self, src: &mut Uniforms) -> Option<TokenId> {
+        self.draw_from(0, src)
+    }
+
+    fn draw_from(&mut self, i: usize, src: &mut Uniforms) -> Option<TokenId> {
+        let level = *self.levels.get(i)?;
+        if let Pick::Token(w) = pick(&level, src) {
+            return Some(w);
+        }
+        if !self.exclusive || level.ids.is_empty() {
+            return self.draw_from(i + 1, src);
+        }
+        for _ in 0..MAX_PROPOSALS {
+            let w = self.draw_from(i + 1, src)?;
+            if level.ids.binary_search(&w).is_err() {
+                return Some(w);
+            }
+        }
+        self.listed_below(i, src)
+    }
+
+    /// After [`MAX_PROPOSALS`] rejections at level `i`: one uniform, contract 1's draw over the
+    /// listed distribution of the next level's context without level i's followers — the same
+    /// distribution the rejection step draws from, so the draw stays exact.
+    fn listed_below(&mut self, i: usize, src: &mut Uniforms) -> Option<TokenId> {
+        let below = self.levels.get(i + 1)?;
+        let h = &self.history[self.history.len() - below.context_len..];
+        self.model.distribution(h, self.dist);
+        let excluded = self.levels[i].ids;
+        self.dist.retain(|d| excluded.binary_search(&d.0).is_err());
+        let u = src.next();
+        self.cumulative.rebuild(self.dist.iter().map(|d| d.1));
+        self.cumulative.pick(u).map(|j| self.dist[j].0)
+    }
+}
