@@ -312,11 +312,13 @@ fn monte_carlo_replicates_use_one_stream_each() {
         context: "Viewing a single".into(),
         labels: (0..7).map(|i| i.to_string()).collect(),
         probs: vec![0.32, 0.21, 0.14, 0.11, 0.09, 0.07, 0.06],
+        model: None,
     };
     let coin = Tested {
         context: "The coin shows".into(),
         labels: (0..3).map(|i| i.to_string()).collect(),
         probs: vec![0.5, 0.4, 0.1],
+        model: None,
     };
     let cfg = ChiSquareCheck {
         samples: 40,
@@ -391,6 +393,7 @@ fn observed_w(probs: &[f64], counts: &[usize]) -> f64 {
         context: "hand".into(),
         labels: (0..probs.len()).map(|i| i.to_string()).collect(),
         probs: probs.to_vec(),
+        model: None,
     };
     let cfg = ChiSquareCheck {
         samples: counts.iter().sum::<usize>() as u64,
@@ -526,6 +529,7 @@ fn tiny_p_values_are_reported_as_computed() {
         context: "fair".into(),
         labels: vec!["heads".into(), "tails".into()],
         probs: vec![0.5, 0.5],
+        model: None,
     };
     let mut cfg = ChiSquareCheck {
         samples: 1417,
@@ -538,8 +542,8 @@ fn tiny_p_values_are_reported_as_computed() {
     };
     // n draws all "heads": X² = n, df = 1. scipy: stats.chi2.sf(1417, 1) = 4.24921551051786e-310
     // (mpmath: 4.24921551052e-310), a subnormal number.
-    let r =
-        coinflip::pipeline::check::chi_square(std::slice::from_ref(&coin), &cfg, 1, always_first);
+    let coins = std::slice::from_ref(&coin);
+    let r = coinflip::pipeline::check::chi_square(coins, chisq::run(coins, &cfg, 1, always_first));
     let json: Value = serde_json::to_value(&r[0]).unwrap();
     assert_eq!(json["statistic"], 1417.0);
     let p = json["p_value"].as_f64().unwrap();
@@ -572,9 +576,7 @@ fn tiny_p_values_are_reported_as_computed() {
         cfg.samples = n;
         let r = coinflip::pipeline::check::chi_square(
             std::slice::from_ref(&coin),
-            &cfg,
-            1,
-            always_first,
+            chisq::run(std::slice::from_ref(&coin), &cfg, 1, always_first),
         );
         let p = serde_json::to_value(&r[0]).unwrap()["p_value"]
             .as_f64()

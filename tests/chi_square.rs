@@ -36,10 +36,16 @@ fn the_demo_check_catches_broken_samplers() {
         &sc.sampling,
     )];
     let check = sc.checks.chi_square.clone().unwrap();
-    let good = coinflip::pipeline::check::chi_square(&tested, &check, sc.seed, real_draw);
+    let good = coinflip::pipeline::check::chi_square(
+        &tested,
+        chisq::run(&tested, &check, sc.seed, real_draw),
+    );
     assert_eq!(good[0].status, Status::Pass, "{}", good[0].message);
     for broken in [skips_last_outcome as chisq::DrawFn, shifted] {
-        let r = coinflip::pipeline::check::chi_square(&tested, &check, sc.seed, broken);
+        let r = coinflip::pipeline::check::chi_square(
+            &tested,
+            chisq::run(&tested, &check, sc.seed, broken),
+        );
         assert_eq!(r[0].status, Status::Fail, "{}", r[0].message);
     }
 }
@@ -101,4 +107,77 @@ fn calibrate_reports_false_positives_and_power() {
         .args(["calibrate", "scenarios/greedy.toml"])
         .assert()
         .code(1);
+}
+
+/// A model scenario's check draws with the sampler itself: randomness contract 2 draws the
+/// smoothed models hierarchically (here: temperature alone, by rejection), and the counts the
+/// check tests are exactly the tokens `Sampler::step` gives on the check's streams.
+#[test]
+fn a_model_check_draws_with_the_sampler_itself() {
+    use coinflip::pipeline::chisq::SamplerUnderTest;
+    use coinflip::sample::{Domain, Draw, Sampler, stream};
+    let p = Path::new("scenarios/chi-square-model.toml");
+    let sc = scenario::load(p, p).unwrap();
+    let cache = coinflip::pipeline::corpus_cache::CorpusCache::default();
+    let prepared = coinflip::pipeline::prepare::prepare(&sc, &cache).unwrap();
+    let check = sc.checks.chi_square.clone().unwrap();
+    let tested =
+        coinflip::pipeline::tested::model_tested(&sc, &prepared, &check, &mut Vec::new());
+    let sut = SamplerUnderTest {
+        model: &prepared.model,
+        config: sc.sampling,
+    };
+    let outcomes = chisq::run_sampler(&tested, &check, sc.seed, sut).unwrap();
+    for (j, (t, o)) in tested.iter().zip(&outcomes).enumerate() {
+        assert!(o.passed, "{}: p = {}", t.context, o.detail.p_value);
+        let m = t.model.as_ref().unwrap();
+        let mut rng = stream(sc.seed, Domain::ChiSquare, j as u64);
+        let counts = chisq::sampler_counts(t, m, 2_000, &mut rng, sut).unwrap();
+        // By hand: the same stream through the sampler.
+        let mut rng = stream(sc.seed, Domain::ChiSquare, j as u64);
+        let mut sampler = Sampler::new(&prepared.model, sc.sampling);
+        let mut by_hand = vec![0u64; t.probs.len()];
+        for _ in 0..2_000 {
+            let step = sampler.step(&m.history, &mut rng).unwrap();
+            assert_eq!(step.draw, Draw::Rejection);
+            by_hand[m.ids.binary_search(&step.token).unwrap()] += 1;
+        }
+        assert_eq!(counts, by_hand, "{}", t.context);
+    }
+}
+
+/// MLE's step is the flat draw over the tested table, so checking with the sampler or with the
+/// table gives the same draws and the same verdict, bit for bit.
+#[test]
+fn an_mle_check_is_the_table_draw() {
+    use coinflip::pipeline::chisq::SamplerUnderTest;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mle.toml");
+    std::fs::write(
+        &p,
+        "name = \"mle\"\nseed = 4\n[corpus]\ntext = \"\"\"\na b c a b d a c b a d b\nb a c d a b\n\"\"\"\n\
+         [model]\norder = 2\n[sampling]\ntemperature = 0.8\ntop_k = 3\n[generate]\nsamples = 1\n\
+         [checks.chi_square]\nsamples = 5000\ncontexts = [\"a\", \"b\"]\n",
+    )
+    .unwrap();
+    let sc = scenario::load(&p, &p).unwrap();
+    let cache = coinflip::pipeline::corpus_cache::CorpusCache::default();
+    let prepared = coinflip::pipeline::prepare::prepare(&sc, &cache).unwrap();
+    assert_eq!(
+        prepared.info.smoothing,
+        Some(coinflip::lm::EstimatorKind::Mle)
+    );
+    let check = sc.checks.chi_square.clone().unwrap();
+    let tested =
+        coinflip::pipeline::tested::model_tested(&sc, &prepared, &check, &mut Vec::new());
+    let sut = SamplerUnderTest {
+        model: &prepared.model,
+        config: sc.sampling,
+    };
+    let with_sampler = chisq::run_sampler(&tested, &check, sc.seed, sut).unwrap();
+    let with_table = chisq::run(&tested, &check, sc.seed, real_draw).unwrap();
+    assert_eq!(
+        format!("{:?}", with_sampler.iter().map(|o| &o.detail).collect::<Vec<_>>()),
+        format!("{:?}", with_table.iter().map(|o| &o.detail).collect::<Vec<_>>())
+    );
 }

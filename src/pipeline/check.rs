@@ -130,14 +130,13 @@ fn contains(needle: &str, samples: &[SampleResult]) -> CheckResult {
     }
 }
 
-/// The `[checks.chi_square]` table: one result per tested distribution.
+/// The `[checks.chi_square]` table: one result per tested distribution, from the check's
+/// `outcomes` ([`crate::pipeline::chisq::run`] or [`crate::pipeline::chisq::run_sampler`]).
 pub fn chi_square(
     tested: &[crate::pipeline::chisq::Tested],
-    check: &crate::scenario::ChiSquareCheck,
-    seed: u64,
-    draw: crate::pipeline::chisq::DrawFn,
+    outcomes: Result<Vec<crate::pipeline::chisq::ChiSquareOutcome>, String>,
 ) -> Vec<CheckResult> {
-    match crate::pipeline::chisq::run(tested, check, seed, draw) {
+    match outcomes {
         Err(e) => vec![CheckResult {
             kind: CheckKind::ChiSquare,
             name: "distribution".into(),

@@ -1,15 +1,25 @@
 //! The chi-square check: proof that the coin is flipped with the right bias. For each tested
-//! distribution it draws `samples` tokens with the real sampler (the scenario's transforms, then
-//! the cumulative draw of [`crate::sample`]), counts them, and tests the counts against the
-//! probabilities the sampler says it samples from, with the statistics of [`crate::stats`].
+//! distribution it draws `samples` tokens with the real sampler, counts them, and tests the
+//! counts against the probabilities the sampler says it samples from (the model's distribution
+//! after the scenario's transforms), with the statistics of [`crate::stats`].
+//!
+//! "The real sampler" is [`crate::sample::Sampler`] itself for a model's distribution whose step
+//! is not the flat draw (randomness contract 2: the hierarchical, ranked and rejection draws of
+//! the smoothed models), so the check tests the code that generates; the flat draw (MLE, the
+//! listed transforms, an explicit distribution) is the cumulative draw over the tested table,
+//! which is exactly what that step does.
 //!
 //! Streams: the draws for tested distribution j come from `stream(seed, ChiSquare, j)`; Monte
 //! Carlo replicate r of distribution j from `stream(seed, MonteCarlo, (j << 32) | r)`.
 
+use rand_chacha::ChaCha20Rng;
+
+use crate::lm::LanguageModel;
 use crate::results::{BinReport, ChartBins, ChiSquareDetail, DETECTABLE_POWER};
-use crate::sample::{self, Cumulative, Domain};
+use crate::sample::{self, Cumulative, Domain, Draw, Sampler, SamplerConfig};
 use crate::scenario::{ChiSquareCheck, Method};
 use crate::stats::{self, BinKind, Binning};
+use crate::tokenize::TokenId;
 
 /// A distribution to test: outcome labels and their probabilities (summing to 1).
 #[derive(Debug, Clone)]
@@ -18,6 +28,25 @@ pub struct Tested {
     pub context: String,
     pub labels: Vec<String>,
     pub probs: Vec<f64>,
+    /// For a model's next-token distribution: what the sampler needs to draw it itself; `None`
+    /// for an explicit distribution.
+    pub model: Option<ModelContext>,
+}
+
+/// A model's distribution as the sampler sees it.
+#[derive(Debug, Clone)]
+pub struct ModelContext {
+    /// The history the distribution follows (start padding included).
+    pub history: Vec<TokenId>,
+    /// The token id of each outcome, ascending (the order of `labels` and `probs`).
+    pub ids: Vec<TokenId>,
+}
+
+/// The model and sampler configuration a model scenario's check draws with.
+#[derive(Clone, Copy)]
+pub struct SamplerUnderTest<'a> {
+    pub model: &'a dyn LanguageModel,
+    pub config: SamplerConfig,
 }
 
 /// The sampler under test: from the cumulative table and a uniform in [0, 1), the index drawn.
@@ -66,6 +95,53 @@ pub fn run(
     run_drawing_from(tested, None, cfg, seed, draw)
 }
 
+/// [`run`] with the model's own sampler drawing each model distribution whose step is not the
+/// flat draw (module header); the others are drawn with [`real_draw`].
+pub fn run_sampler(
+    tested: &[Tested],
+    cfg: &ChiSquareCheck,
+    seed: u64,
+    sampler: SamplerUnderTest,
+) -> Result<Vec<ChiSquareOutcome>, String> {
+    run_counting(tested, cfg, seed, |t, rng| match &t.model {
+        Some(m) => sampler_counts(t, m, cfg.samples, rng, sampler),
+        None => Ok(draw_counts(&t.probs, cfg.samples, rng, real_draw)),
+    })
+}
+
+/// `n` draws of the sampler after `m.history`, counted by outcome. When the step is the flat
+/// draw (seen on a copy of the stream), the table draw gives the same tokens from the same
+/// uniforms, and is used: it needs no distribution per draw.
+pub fn sampler_counts(
+    t: &Tested,
+    m: &ModelContext,
+    n: u64,
+    rng: &mut ChaCha20Rng,
+    s: SamplerUnderTest,
+) -> Result<Vec<u64>, String> {
+    let mut sampler = Sampler::new(s.model, s.config);
+    let probe = sampler.step(&m.history, &mut rng.clone());
+    if probe.is_none_or(|step| step.draw == Draw::Flat) {
+        return Ok(draw_counts(&t.probs, n, rng, real_draw));
+    }
+    let mut counts = vec![0u64; t.probs.len()];
+    for _ in 0..n {
+        let step = sampler
+            .step(&m.history, rng)
+            .ok_or("the model has no candidate after this context")?;
+        match m.ids.binary_search(&step.token) {
+            Ok(i) => counts[i] += 1,
+            Err(_) => {
+                return Err(format!(
+                    "the sampler drew token id {}, which the tested distribution does not list",
+                    step.token
+                ));
+            }
+        }
+    }
+    Ok(counts)
+}
+
 /// [`run`], but the draws for distribution j come from `sources[j]` instead of its own
 /// probabilities (the test still compares with `tested[j].probs`): a deliberately biased coin,
 /// for `coinflip calibrate`'s power estimate.
@@ -76,11 +152,26 @@ pub fn run_drawing_from(
     seed: u64,
     draw: DrawFn,
 ) -> Result<Vec<ChiSquareOutcome>, String> {
+    let mut j = 0;
+    run_counting(tested, cfg, seed, |t, rng| {
+        let from = sources.map_or(&t.probs, |s| &s[j]);
+        j += 1;
+        Ok(draw_counts(from, cfg.samples, rng, draw))
+    })
+}
+
+/// The check with `counts(t, rng)` giving the draws of each tested distribution `t` from its
+/// stream, in order.
+fn run_counting(
+    tested: &[Tested],
+    cfg: &ChiSquareCheck,
+    seed: u64,
+    mut counts: impl FnMut(&Tested, &mut ChaCha20Rng) -> Result<Vec<u64>, String>,
+) -> Result<Vec<ChiSquareOutcome>, String> {
     let mut details = Vec::with_capacity(tested.len());
     for (j, t) in tested.iter().enumerate() {
         let mut rng = sample::stream(seed, Domain::ChiSquare, j as u64);
-        let from = sources.map_or(&t.probs, |s| &s[j]);
-        let counts = draw_counts(from, cfg.samples, &mut rng, draw);
+        let counts = counts(t, &mut rng)?;
         details.push(test_one(t, j, &counts, cfg, seed)?);
     }
     let p: Vec<f64> = details.iter().map(|d| d.p_value).collect();
@@ -216,6 +307,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect(),
             probs: vec![0.32, 0.21, 0.14, 0.11, 0.09, 0.07, 0.06],
+            model: None,
         }
     }
 

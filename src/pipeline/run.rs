@@ -284,12 +284,14 @@ fn model_checks(sc: &Scenario, p: &Prepared, has_source: bool, result: &mut Scen
     }
     if let Some(check) = &sc.checks.chi_square {
         let tested = model_tested(sc, p, check, &mut result.notes);
-        result.checks.extend(crate::pipeline::check::chi_square(
-            &tested,
-            check,
-            sc.seed,
-            crate::pipeline::chisq::real_draw,
-        ));
+        let sampler = crate::pipeline::chisq::SamplerUnderTest {
+            model: &p.model,
+            config: sc.sampling,
+        };
+        let outcomes = crate::pipeline::chisq::run_sampler(&tested, check, sc.seed, sampler);
+        result
+            .checks
+            .extend(crate::pipeline::check::chi_square(&tested, outcomes));
     }
     if let Some(check) = &sc.checks.remix {
         result.checks.extend(crate::pipeline::check::remix(
@@ -317,12 +319,11 @@ fn run_distribution(sc: &Scenario, d: &DistributionSpec, result: &mut ScenarioRe
     });
     if let Some(check) = &sc.checks.chi_square {
         let tested = [distribution_tested(d, &sc.sampling)];
-        result.checks.extend(crate::pipeline::check::chi_square(
-            &tested,
-            check,
-            sc.seed,
-            crate::pipeline::chisq::real_draw,
-        ));
+        let outcomes =
+            crate::pipeline::chisq::run(&tested, check, sc.seed, crate::pipeline::chisq::real_draw);
+        result
+            .checks
+            .extend(crate::pipeline::check::chi_square(&tested, outcomes));
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::error::Diagnostic;
 use crate::lm::LanguageModel;
-use crate::pipeline::chisq::Tested;
+use crate::pipeline::chisq::{ModelContext, Tested};
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::pipeline::prepare::{Prepared, prepare};
 use crate::results::Note;
@@ -31,6 +31,7 @@ pub fn distribution_tested(d: &DistributionSpec, sampler: &crate::sample::Sample
         context: d.context.clone(),
         labels: d.tokens.clone(),
         probs,
+        model: None,
     }
 }
 
@@ -85,6 +86,10 @@ pub fn model_tested(
                 context: text,
                 labels,
                 probs,
+                model: Some(ModelContext {
+                    ids: dist.iter().map(|d| d.0).collect(),
+                    history,
+                }),
             }
         })
         .collect()
