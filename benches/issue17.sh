@@ -58,18 +58,27 @@ measure() {
         done
     done
     "$bench" "$OUT/kjv.txt" score-word --reps "$RUNS" >> "$out"
+    "$bench" "$OUT/kjv.txt" sample --reps "$RUNS" >> "$out"
     "$bench" "$OUT/kjv.txt" memory-word >> "$out"
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -f '{"task":"run-e2e","seconds":%U,"system_seconds":%S,"wall_seconds":%e,"peak_kib":%M,"units":1000000}' \
-            "$target/release/coinflip" run "$OUT/e2e/kjv-kn.toml" --format json --jobs 1 \
-            > "$OUT/e2e/report-$label.json" 2>> "$out"
+            "$target/release/coinflip" run "$OUT/e2e/kjv-kn.toml" --format json --jobs 1 --quiet \
+            --out "$OUT/e2e/report-$label.json" 2>> "$out" || true
     done
 }
 
 measure after . "${CARGO_TARGET_DIR:-target}"
+# NLTK and numpy on the same tokens, as benches/compare.sh (one run: NLTK's are long). NLTK=0 skips.
+if [ "${NLTK:-1}" != 0 ]; then
+    python3 -c 'import nltk, numpy' 2>/dev/null || pip install nltk numpy
+    "${CARGO_TARGET_DIR:-target}/release/examples/bench_pipeline" "$OUT/kjv.txt" dump-tokens \
+        --tokens "$OUT/kjv.words"
+    python3 benches/compare_nltk.py "$OUT/kjv.words" "$OUT/kjv.txt" 1 > "$OUT/nltk.jsonl"
+fi
 if [ -n "${BEFORE:-}" ]; then
     cp examples/bench_pipeline.rs "$BEFORE/examples/bench_pipeline.rs"
     measure before "$BEFORE" "$OUT/before-target"
 fi
 echo "== $(date -u +%Y-%m-%d), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 benches/issue17_table.py "$OUT/after.jsonl" ${BEFORE:+"$OUT/before.jsonl"} | tee "$OUT/table.md"
+python3 benches/issue17_table.py "$OUT/after.jsonl" "${BEFORE:+$OUT/before.jsonl}" \
+    "$([ "${NLTK:-1}" != 0 ] && echo "$OUT/nltk.jsonl")" | tee "$OUT/table.md"

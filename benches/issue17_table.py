@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns the JSON lines of benches/issue17.sh into the Markdown table of docs/performance.md.
 
-    python3 benches/issue17_table.py AFTER.jsonl [BEFORE.jsonl]
+    python3 benches/issue17_table.py AFTER.jsonl [BEFORE.jsonl|""] [NLTK.jsonl]
 
 Each figure is the median over runs of units per CPU second (generation, scoring: tokens;
 `run-e2e`: the 1,000,000 generated tokens over the process's user time).
@@ -46,7 +46,8 @@ def rate(x):
 
 def main():
     after = load(sys.argv[1])
-    before = load(sys.argv[2]) if len(sys.argv) > 2 else {}
+    before = load(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] else {}
+    nltk = load(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[3] else {}
     print("| workload | before | after | speed-up |")
     print("|---|---|---|---|")
 
@@ -59,7 +60,21 @@ def main():
         for smoothing, mlabel in SMOOTHINGS:
             row(f"generate, {slabel}, {mlabel}", f"generate-word {smoothing} {sampler}")
     row("score, Kneser–Ney", "score-word")
+    row("10,000,000 draws, 10,000 outcomes", "sample")
     row("`coinflip run` 1,000 × 1,000, KN, remix, JSON (whole process)", "run-e2e")
+    if nltk:
+        print("\n| workload | coinflip (after) | NLTK / numpy (slice measured) | coinflip ÷ other |")
+        print("|---|---|---|---|")
+        for label, ours, theirs in (
+            ("generate, word trigram Kneser–Ney, no transforms", "generate-word kn T=1 k=0 p=1",
+             "generate-word"),
+            ("score, word trigram Kneser–Ney", "score-word", "score-word"),
+            ("draws, 10,000 outcomes (numpy `Generator.choice`)", "sample", "sample"),
+        ):
+            a, o = per_second(after, ours), per_second(nltk, theirs)
+            note = nltk[theirs][0]["slice"] if theirs in nltk else "—"
+            up = f"{a / o:,.0f}×" if a and o else "—"
+            print(f"| {label} | {rate(a)} | {rate(o)} ({note}) | {up} |")
     for label, rows in (("before", before), ("after", after)):
         m = rows.get("memory-word")
         if m:

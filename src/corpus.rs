@@ -387,7 +387,7 @@ impl TokenizedCorpus {
                 .collect::<Vec<_>>()
                 .join("\n\n");
         }
-        let mut parts: Vec<String> = Vec::new();
+        let mut parts: Vec<&str> = Vec::new();
         let mut out = String::new();
         for &id in ids {
             if id == crate::tokenize::EOS {
@@ -395,7 +395,7 @@ impl TokenizedCorpus {
                 out.push_str("\n\n");
                 parts.clear();
             } else if id != crate::tokenize::BOS {
-                parts.push(self.vocab.token(id).to_string());
+                parts.push(self.vocab.token(id));
             }
         }
         out.push_str(&self.tokenizer.join(&parts));
