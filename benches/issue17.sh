@@ -43,24 +43,36 @@ EOF
 measure() {
     local label=$1 dir=$2 target
     target=$(realpath -m "$3")
-    (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --release --quiet --example bench_pipeline --bin coinflip)
+    local share=()
+    [ "$label" = after ] && share=(--example bench_run_share)
+    (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --release --quiet --example bench_pipeline \
+        "${share[@]}" --bin coinflip)
     local bench="$target/release/examples/bench_pipeline" out="$OUT/$label.jsonl"
     : > "$out"
     for smoothing in kn mkn add-k sb mle; do
         for sampler in 1,0,1 0.8,40,0.95 0.8,0,1 1,0,0.95; do
-            # 1,000 samples of 1,000 tokens without transforms, 200 with; the dense draws of
-            # contract 1 take minutes per million tokens: 20 samples there.
-            samples=1000
+            # 1,000 samples of 1,000 tokens without transforms, 200 with. The dense draws of
+            # contract 1 (before) run at 1-40 k tokens/s: 20 samples without transforms, 2 with,
+            # one run (rates are per token, so the figures compare).
+            samples=1000 reps=$RUNS
             [ "$sampler" != 1,0,1 ] && samples=200
-            [ "$label" = before ] && [ "$smoothing" != mle ] && samples=20
+            if [ "$label" = before ] && [ "$smoothing" != mle ]; then
+                reps=1 samples=20
+                [ "$sampler" != 1,0,1 ] && samples=2
+            fi
             "$bench" "$OUT/kjv.txt" generate-word --smoothing "$smoothing" --sampler "$sampler" \
-                --samples "$samples" --reps "$RUNS" >> "$out"
+                --samples "$samples" --reps "$reps" >> "$out"
         done
     done
     "$bench" "$OUT/kjv.txt" score-word --reps "$RUNS" >> "$out"
     "$bench" "$OUT/kjv.txt" sample --reps "$RUNS" >> "$out"
     "$bench" "$OUT/kjv.txt" memory-word >> "$out"
-    for _ in $(seq "$RUNS"); do
+    # The library's share of the run below: generation, then the remix profiles.
+    [ "$label" = after ] && "$target/release/examples/bench_run_share" "$OUT/kjv.txt" --reps "$RUNS" >> "$out"
+    # `coinflip run` end to end; before, one run (it takes minutes).
+    local e2e_runs=$RUNS
+    [ "$label" = before ] && e2e_runs=1
+    for _ in $(seq "$e2e_runs"); do
         /usr/bin/time -f '{"task":"run-e2e","seconds":%U,"system_seconds":%S,"wall_seconds":%e,"peak_kib":%M,"units":1000000}' \
             "$target/release/coinflip" run "$OUT/e2e/kjv-kn.toml" --format json --jobs 1 --quiet \
             --out "$OUT/e2e/report-$label.json" 2>> "$out" || true

@@ -41,7 +41,7 @@ def rate(x):
     for div, unit in ((1e6, "M"), (1e3, "k")):
         if x >= div:
             return f"{x / div:.2f} {unit}/s"
-    return f"{x:.0f} /s"
+    return f"{x:.0f} /s" if x >= 10 else f"{x:.3g} /s"
 
 
 def main():
@@ -61,7 +61,16 @@ def main():
             row(f"generate, {slabel}, {mlabel}", f"generate-word {smoothing} {sampler}")
     row("score, Kneser–Ney", "score-word")
     row("10,000,000 draws, 10,000 outcomes", "sample")
-    row("`coinflip run` 1,000 × 1,000, KN, remix, JSON (whole process)", "run-e2e")
+    row("library: generate 1,000 × 1,000, KN (bench_run_share)", "library-generate-kn")
+    row("library: remix profiles of them, one sample at a time", "library-remix-profile")
+    row("library: remix profiles of them, eight at a time (as `run`)", "library-remix-profiles")
+    row("`coinflip run` 1,000 × 1,000, KN, remix, JSON (whole process, user time)", "run-e2e")
+    g, pr, e2e = (per_second(after, t) for t in
+                  ("library-generate-kn", "library-remix-profiles", "run-e2e"))
+    if g and pr and e2e:
+        lib = 1 / (1 / g + 1 / pr)
+        print(f"\nrun ÷ library (generate + remix profile, {rate(lib)}): {e2e / lib:.2f} "
+              f"(target ≥ 0.5)")
     if nltk:
         print("\n| workload | coinflip (after) | NLTK / numpy (slice measured) | coinflip ÷ other |")
         print("|---|---|---|---|")
