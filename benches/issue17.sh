@@ -80,6 +80,50 @@ measure() {
 }
 
 measure after . "${CARGO_TARGET_DIR:-target}"
+
+# export-arpa of a modified-KN trigram of the pre-tokenised KJV (whitespace tokenizer), whole
+# process, against KenLM's `lmplz -o 3 -S 100M` on the same file when lmplz is on the PATH (the
+# files must be byte-identical).
+mkdir -p "$OUT/arpa"
+"${CARGO_TARGET_DIR:-target}/release/examples/bench_pipeline" "$OUT/kjv.txt" dump-tokens \
+    --tokens "$OUT/arpa/kjv.words"
+cat > "$OUT/arpa/kjv-mkn.toml" <<'EOF2'
+name = "kjv-mkn"
+description = "The pre-tokenised KJV, word trigram, modified Kneser-Ney as lmplz estimates it."
+seed = 42
+
+[corpus]
+path = "kjv.words"
+documents = "lines"
+
+[model]
+order = 3
+tokenizer = "whitespace"
+smoothing = "modified-kneser-ney"
+
+[generate]
+max_tokens = 10
+samples = 1
+EOF2
+for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f '{"task":"export-arpa","seconds":%U,"system_seconds":%S,"wall_seconds":%e,"peak_kib":%M,"units":1}' \
+        "${CARGO_TARGET_DIR:-target}/release/coinflip" export-arpa "$OUT/arpa/kjv-mkn.toml" \
+        --out "$OUT/arpa/coinflip.arpa" 2>> "$OUT/after.jsonl"
+done
+if command -v lmplz >/dev/null; then
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f '{"task":"lmplz","seconds":%U,"system_seconds":%S,"wall_seconds":%e,"peak_kib":%M,"units":1}' \
+            lmplz -o 3 -S 100M < "$OUT/arpa/kjv.words" > "$OUT/arpa/lmplz.arpa" 2>> "$OUT/arpa/lmplz.log"
+        tail -1 "$OUT/arpa/lmplz.log" >> "$OUT/after.jsonl"
+    done
+    if cmp "$OUT/arpa/coinflip.arpa" "$OUT/arpa/lmplz.arpa"; then
+        echo '{"task":"arpa-identical","identical":true}' >> "$OUT/after.jsonl"
+    else
+        echo "{\"task\":\"arpa-identical\",\"identical\":false,\"lines_differing\":$(diff "$OUT/arpa/coinflip.arpa" "$OUT/arpa/lmplz.arpa" | grep -c '^>')}" >> "$OUT/after.jsonl"
+    fi
+else
+    echo "lmplz is not on the PATH: the export is timed alone, not compared" >&2
+fi
 # NLTK and numpy on the same tokens, as benches/compare.sh (one run: NLTK's are long). NLTK=0 skips.
 if [ "${NLTK:-1}" != 0 ]; then
     python3 -c 'import nltk, numpy' 2>/dev/null || pip install nltk numpy

@@ -84,6 +84,15 @@ def main():
             note = nltk[theirs][0]["slice"] if theirs in nltk else "—"
             up = f"{a / o:,.0f}×" if a and o else "—"
             print(f"| {label} | {rate(a)} | {rate(o)} ({note}) | {up} |")
+    for task, label in (("export-arpa", "coinflip export-arpa"), ("lmplz", "lmplz -o 3 -S 100M")):
+        rs = after.get(task)
+        if rs:
+            secs = statistics.median(r["seconds"] + r["system_seconds"] for r in rs)
+            peak = statistics.median(r["peak_kib"] for r in rs) / 1024
+            print(f"\n{label}, modified-KN trigram of the whole KJV: {secs:.2f} s CPU, "
+                  f"{peak:.0f} MiB peak")
+    if "arpa-identical" in after:
+        print(f"\nARPA files identical: {after['arpa-identical'][0]}")
     for label, rows in (("before", before), ("after", after)):
         m = rows.get("memory-word")
         if m:

@@ -79,7 +79,7 @@ impl Decimal {
 
     /// The same value with the trailing zero digits removed (`1000` has one digit, point 4).
     fn trimmed(mut self) -> Decimal {
-        while self.len > 1 && self.digits % 10 == 0 {
+        while self.len > 1 && self.digits.is_multiple_of(10) {
             self.digits /= 10;
             self.len -= 1;
         }
@@ -163,7 +163,7 @@ fn tie_to_even(x: f32, shortest: &Decimal) -> Option<Decimal> {
         }
         .trimmed()
     };
-    let even = if lo % 2 == 0 { lo } else { lo + 1 };
+    let even = if lo.is_multiple_of(2) { lo } else { lo + 1 };
     let even = candidate(even);
     (even != *shortest && even.read_back() == Some(x)).then_some(even)
 }
@@ -230,8 +230,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// 4.01171875 is halfway between 4.0117187 and 4.0117188; the even one is the upper.
-    const TIE_UP: f32 = 4.011_718_75;
+    /// `n / 256`, exact in an `f32` (the tie values below have 9 significant digits, more than
+    /// an `f32` literal may spell).
+    fn x256(n: i32) -> f32 {
+        n as f32 / 256.0
+    }
+
+    /// 4.01171875 = 1027/256 is halfway between 4.0117187 and 4.0117188; the even one is the
+    /// upper.
+    fn tie_up() -> f32 {
+        x256(1027)
+    }
 
     fn kenlm(x: f32) -> String {
         let mut s = String::new();
@@ -243,14 +252,17 @@ mod tests {
     fn ties_round_to_the_even_digit_as_lmplz_prints_them() {
         // -2.53515625 = -649/256 lies exactly between -2.5351562 and -2.5351563 (both read back
         // as it); lmplz prints the even one.
-        assert_eq!(-2.535_156_2_f32, -2.535_156_25);
-        assert_eq!(format!("{}", -2.535_156_25_f32), "-2.5351563");
-        assert_eq!(kenlm(-2.535_156_25), "-2.5351562");
-        assert_eq!(kenlm(2.535_156_25), "2.5351562");
-        assert_eq!(kenlm(4.003_906_25), "4.0039062");
-        assert_eq!(kenlm(-1.003_906_25), "-1.0039062");
+        assert_eq!(f64::from(x256(-649)), -2.535_156_25);
+        assert_eq!("-2.5351562".parse::<f32>(), Ok(x256(-649)));
+        assert_eq!("-2.5351563".parse::<f32>(), Ok(x256(-649)));
+        assert_eq!(format!("{}", x256(-649)), "-2.5351563");
+        assert_eq!(kenlm(x256(-649)), "-2.5351562");
+        assert_eq!(kenlm(x256(649)), "2.5351562");
+        assert_eq!(kenlm(x256(1025)), "4.0039062");
+        assert_eq!(kenlm(x256(-257)), "-1.0039062");
         // A tie whose even neighbour is the upper one: Rust already prints it.
-        assert_eq!(kenlm(TIE_UP), format!("{TIE_UP}"));
+        assert_eq!(kenlm(tie_up()), format!("{}", tie_up()));
+        assert_eq!(kenlm(tie_up()), "4.0117188");
     }
 
     #[test]
