@@ -16,6 +16,7 @@
 //!   `1,0,1`);
 //! - `sample`: 10,000,000 draws from a 10,000-outcome distribution (p_i ∝ 1/(i+1));
 //! - `score-word` / `score-char`: per-token probabilities of every document (and `</s>`);
+//! - `remix-build`: the remix index (`CorpusIndex::build`) over every word-tokenized document;
 //! - `memory-word`: trains the word trigram once and reports peak resident memory (getrusage);
 //! - `digest`: a hash of every generated token, step and probability over a matrix of orders,
 //!   smoothings and sampler settings — identical before and after an optimisation, or the
@@ -36,6 +37,7 @@ use coinflip::lm::backoff::ArpaLm;
 use coinflip::lm::kenlm;
 use coinflip::lm::ngram::NgramModel;
 use coinflip::lm::{LanguageModel, start_history};
+use coinflip::remix::CorpusIndex;
 use coinflip::sample::{self, Cumulative, Domain, GenerateConfig, SamplerConfig};
 use coinflip::tokenize::{EOS, TokenId, Tokenizer, TokenizerKind};
 
@@ -388,6 +390,14 @@ fn main() {
                 let ((n, h), wall, cpu) = timed(|| sample_draws(10_000_000));
                 let secs = (wall, cpu);
                 report(task, secs, n, &format!(",\"checksum\":\"{h:016x}\""));
+            }
+        }
+        "remix-build" => {
+            let c = word(&text);
+            for _ in 0..reps {
+                let (index, wall, cpu) = timed(|| CorpusIndex::build(&c.documents));
+                let extra = format!(",\"heap_bytes\":{}", index.heap_bytes());
+                report(task, (wall, cpu), c.token_count(), &extra);
             }
         }
         "memory-word" => {

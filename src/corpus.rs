@@ -389,7 +389,7 @@ impl TokenizedCorpus {
                 .collect::<Vec<_>>()
                 .join("\n\n");
         }
-        let mut parts: Vec<String> = Vec::new();
+        let mut parts: Vec<&str> = Vec::new();
         let mut out = String::new();
         // The break is written when a token follows it, so a sample that stopped at `</s>`
         // ends with its text, not with a separator.
@@ -404,7 +404,7 @@ impl TokenizedCorpus {
                     out.push_str("\n\n");
                     pending_break = false;
                 }
-                parts.push(self.vocab.token(id).to_string());
+                parts.push(self.vocab.token(id));
             }
         }
         out.push_str(&self.tokenizer.join(&parts));

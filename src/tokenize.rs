@@ -172,6 +172,18 @@ impl Tokenizer {
     /// with a space between tokens except before closing punctuation, after opening brackets, and
     /// next to CJK characters, so "the earth ." reads "the earth.". The ids are the truth; this
     /// text is a rendering of them.
+    /// What [`Tokenizer::join`] writes between `prev` and `next` when they are the only two
+    /// tokens: `join(&[prev, next])` is `prev + separator + next`. Allocates nothing.
+    pub fn separator(&self, prev: &str, next: &str) -> &'static str {
+        match self.kind {
+            TokenizerKind::Char | TokenizerKind::Gpt2 | TokenizerKind::Cl100k => "",
+            TokenizerKind::Whitespace => " ",
+            // join's first glue decision: the tail is `prev` alone, starting at 0.
+            TokenizerKind::Word if needs_space(prev, next, prev, 0) => " ",
+            TokenizerKind::Word => "",
+        }
+    }
+
     pub fn join<S: AsRef<str>>(&self, tokens: &[S]) -> String {
         match self.kind {
             TokenizerKind::Char => tokens.iter().map(|t| t.as_ref()).collect(),
@@ -380,6 +392,29 @@ impl Vocab {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `separator` is what `join` puts between exactly two tokens, for every tokenizer and
+    /// pairs that glue or not (punctuation, brackets, apostrophes, CJK, digits, combining marks).
+    #[test]
+    fn separator_is_what_join_puts_between_two_tokens() {
+        let tokens = [
+            "a", "In", ",", ".", "(", ")", "'", "s", "’", "3", "4.5", "日本", "語", "\u{301}", ":",
+            "x", "!", "[", "%", "ア", "イ", "-", "\n",
+        ];
+        for kind in [
+            TokenizerKind::Word,
+            TokenizerKind::Char,
+            TokenizerKind::Whitespace,
+        ] {
+            for p in tokens {
+                for t in tokens {
+                    let joined = tok(kind).join(&[p, t]);
+                    let sep = tok(kind).separator(p, t);
+                    assert_eq!(format!("{p}{sep}{t}"), joined, "{kind:?} {p:?} {t:?}");
+                }
+            }
+        }
+    }
 
     fn tok(kind: TokenizerKind) -> Tokenizer {
         Tokenizer {

@@ -121,8 +121,7 @@ fn a_model_check_draws_with_the_sampler_itself() {
     let cache = coinflip::pipeline::corpus_cache::CorpusCache::default();
     let prepared = coinflip::pipeline::prepare::prepare(&sc, &cache).unwrap();
     let check = sc.checks.chi_square.clone().unwrap();
-    let tested =
-        coinflip::pipeline::tested::model_tested(&sc, &prepared, &check, &mut Vec::new());
+    let tested = coinflip::pipeline::tested::model_tested(&sc, &prepared, &check, &mut Vec::new());
     let sut = SamplerUnderTest {
         model: &prepared.model,
         config: sc.sampling,
@@ -168,8 +167,7 @@ fn an_mle_check_is_the_table_draw() {
         Some(coinflip::lm::EstimatorKind::Mle)
     );
     let check = sc.checks.chi_square.clone().unwrap();
-    let tested =
-        coinflip::pipeline::tested::model_tested(&sc, &prepared, &check, &mut Vec::new());
+    let tested = coinflip::pipeline::tested::model_tested(&sc, &prepared, &check, &mut Vec::new());
     let sut = SamplerUnderTest {
         model: &prepared.model,
         config: sc.sampling,
@@ -177,7 +175,13 @@ fn an_mle_check_is_the_table_draw() {
     let with_sampler = chisq::run_sampler(&tested, &check, sc.seed, sut).unwrap();
     let with_table = chisq::run(&tested, &check, sc.seed, real_draw).unwrap();
     assert_eq!(
-        format!("{:?}", with_sampler.iter().map(|o| &o.detail).collect::<Vec<_>>()),
-        format!("{:?}", with_table.iter().map(|o| &o.detail).collect::<Vec<_>>())
+        format!(
+            "{:?}",
+            with_sampler.iter().map(|o| &o.detail).collect::<Vec<_>>()
+        ),
+        format!(
+            "{:?}",
+            with_table.iter().map(|o| &o.detail).collect::<Vec<_>>()
+        )
     );
 }

@@ -19,14 +19,13 @@ use std::path::Path;
 use crate::error::Diagnostic;
 use crate::lm::backoff::{BackoffModel, ModelError, NgramTable};
 
-/// Formats a stored value: the shortest decimal that reads back as the same `f32` (so a written
-/// model reads back identically), `0` for zero.
+/// Formats a stored value as KenLM does: the shortest decimal that reads back as the same `f32`
+/// (so a written model reads back identically), the even one of two equally close (lmplz's
+/// double-conversion), `1.5e-7` below 10⁻⁶, `0` for zero. See `lm::kenlm_float`.
 pub fn format_value(x: f32) -> String {
-    if x == 0.0 {
-        "0".to_string()
-    } else {
-        format!("{x}")
-    }
+    let mut s = String::new();
+    push_value(&mut s, x);
+    s
 }
 
 /// The model as ARPA text: `\data\`, one `ngram N=COUNT` line per order, then each
@@ -67,12 +66,7 @@ pub fn write(model: &BackoffModel) -> String {
 
 /// Appends [`format_value`] of `x` without an intermediate string.
 fn push_value(out: &mut String, x: f32) {
-    use std::fmt::Write as _;
-    if x == 0.0 {
-        out.push('0');
-    } else {
-        let _ = write!(out, "{x}");
-    }
+    crate::lm::kenlm_float::push(out, x);
 }
 
 /// Reads an ARPA file from disk. A gzip-compressed or non-UTF-8 file gets a clear error.

@@ -496,8 +496,9 @@ pub struct ArpaLm {
     vocab: Vocab,
     /// coinflip id → model id (`<unk>` for words the model does not know).
     to_model: Vec<u32>,
-    /// Every context's followers and totals, for the draw and for `distribution`.
-    draw: draw::DrawIndex,
+    /// Every context's followers and totals, for the draw and for `distribution`: built on
+    /// first use, so `export-arpa` and `score` (which never draw) do not pay for it.
+    draw: OnceLock<draw::DrawIndex>,
     /// The transforms' ranking streams, built on first use.
     rank: OnceLock<draw::RankIndex>,
 }
@@ -520,15 +521,20 @@ impl ArpaLm {
                 _ => model.id_or_unk(vocab.token(id)),
             });
         }
-        let from_model = draw::from_model(&to_model, &model);
-        let draw = draw::DrawIndex::build(&model, &from_model);
         ArpaLm {
             model,
             vocab,
             to_model,
-            draw,
+            draw: OnceLock::new(),
             rank: OnceLock::new(),
         }
+    }
+
+    fn draw(&self) -> &draw::DrawIndex {
+        self.draw.get_or_init(|| {
+            let from_model = draw::from_model(&self.to_model, &self.model);
+            draw::DrawIndex::build(&self.model, &from_model)
+        })
     }
 
     fn map(&self, id: TokenId) -> u32 {
@@ -563,7 +569,7 @@ impl LanguageModel for ArpaLm {
         out.clear();
         let ctx = self.context(history);
         let mut levels = Vec::new();
-        let listed = self.draw.levels(&ctx, None, &mut levels);
+        let listed = self.draw().levels(&ctx, None, &mut levels);
         let mut at: Vec<(u32, u32)> = vec![(u32::MAX, 0); self.vocab.len()];
         for (i, l) in levels.iter().enumerate().rev() {
             for (j, &w) in l.ids.iter().enumerate() {
@@ -604,11 +610,14 @@ impl LanguageModel for ArpaLm {
         levels: &mut Vec<Level<'a>>,
     ) -> Option<Plan> {
         levels.clear();
-        let rank = ranked.then(|| self.rank.get_or_init(|| draw::RankIndex::build(&self.draw)));
-        let context_len = self.draw.levels(&self.context(history), rank, levels);
+        let rank = ranked.then(|| {
+            self.rank
+                .get_or_init(|| draw::RankIndex::build(self.draw()))
+        });
+        let context_len = self.draw().levels(&self.context(history), rank, levels);
         Some(Plan {
             exclusive: true,
-            nested: self.draw.nested,
+            nested: self.draw().nested,
             norm: levels[0].z,
             context_len,
         })

@@ -19,6 +19,7 @@ pub mod backoff;
 pub mod estimator;
 pub mod export;
 pub mod kenlm;
+mod kenlm_float;
 pub mod levels;
 pub mod ngram;
 

@@ -248,29 +248,44 @@ fn generate_samples(
         ids.iter().map(|&t| p.corpus.vocab.display_id(t)).collect()
     };
     let mut samples = Vec::with_capacity(generate.samples);
-    let mut all_stats = Vec::new();
+    let mut generated = Vec::with_capacity(generate.samples);
     for i in 0..generate.samples {
         let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
         let g = sample::generate(&p.model, &p.prefix_ids, &cfg, &mut rng);
-        let mut all = p.prefix_ids.clone();
-        all.extend_from_slice(&g.tokens);
-        let remix = remix.map(|rx| {
-            let stats = rx.index.remix_stats(&p.prefix_ids, &g.tokens, rx.cfg);
-            let r = sample_remix(&stats, p, rx.source, &g.tokens);
-            all_stats.push((stats, r.divergence_step.as_ref().map(|d| d.step)));
-            r
-        });
+        let text = p.corpus.decode(&g.tokens);
+        // Without a prefix the full text is the text: decoded once.
+        let full_text = if p.prefix_ids.is_empty() {
+            text.clone()
+        } else {
+            p.corpus
+                .decode(&[&p.prefix_ids[..], &g.tokens[..]].concat())
+        };
         samples.push(SampleResult {
             index: i,
             prefix: p.prefix_text.clone(),
             prefix_tokens: ids_shown(&p.prefix_ids),
-            text: p.corpus.decode(&g.tokens),
-            full_text: p.corpus.decode(&all),
+            text,
+            full_text,
             token_texts: token_texts(&p.corpus, &p.prefix_ids, &g.tokens),
             tokens: ids_shown(&g.tokens),
             stopped: g.stopped,
-            remix,
+            remix: None,
         });
+        generated.push(g.tokens);
+    }
+    // The remix statistics after every sample is generated: the profiles of several samples
+    // are walked together (CorpusIndex::profiles), the same values as one at a time.
+    let mut all_stats = Vec::new();
+    if let Some(rx) = remix {
+        let profiles = rx.index.profiles(&p.prefix_ids, &generated);
+        for ((sample, tokens), profile) in samples.iter_mut().zip(&generated).zip(profiles) {
+            let stats = rx
+                .index
+                .remix_stats_of(&p.prefix_ids, tokens, profile, rx.cfg);
+            let r = sample_remix(&stats, p, rx.source, tokens);
+            all_stats.push((stats, r.divergence_step.as_ref().map(|d| d.step)));
+            sample.remix = Some(r);
+        }
     }
     (samples, all_stats)
 }
@@ -367,7 +382,13 @@ pub fn token_texts(
             _ => {
                 let t = corpus.vocab.token(id);
                 let s = match prev {
-                    Some(p) => corpus.tokenizer.join(&[p, t])[p.len()..].to_string(),
+                    Some(p) => {
+                        let sep = corpus.tokenizer.separator(p, t);
+                        let mut s = String::with_capacity(sep.len() + t.len());
+                        s.push_str(sep);
+                        s.push_str(t);
+                        s
+                    }
                     None => t.to_string(),
                 };
                 prev = Some(t);

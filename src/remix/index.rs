@@ -245,6 +245,53 @@ impl CorpusIndex {
         generated.iter().map(|&token| matcher.push(token)).collect()
     }
 
+    /// [`CorpusIndex::profile`] of each of `generated` after the same `context`, equal to
+    /// calling it once per sample, but faster on a large index: the walk is a chain of cache
+    /// misses (a state, its edges, its suffix link), so eight samples are walked in turn, one
+    /// token each, and each walk's next state is prefetched while the other seven advance.
+    pub fn profiles<G: AsRef<[u32]>>(&self, context: &[u32], generated: &[G]) -> Vec<Vec<u32>> {
+        const LANES: usize = 8;
+        let mut out = Vec::with_capacity(generated.len());
+        for group in generated.chunks(LANES) {
+            let mut lanes: Vec<(Matcher, Vec<u32>, &[u32])> = group
+                .iter()
+                .map(|g| {
+                    let mut m = Matcher::new(self);
+                    for &token in context {
+                        m.push(token);
+                    }
+                    let g = g.as_ref();
+                    (m, Vec::with_capacity(g.len()), g)
+                })
+                .collect();
+            let longest = lanes.iter().map(|l| l.2.len()).max().unwrap_or(0);
+            for i in 0..longest {
+                for (m, profile, g) in &mut lanes {
+                    if let Some(&token) = g.get(i) {
+                        profile.push(m.push(token));
+                        self.prefetch(m.state);
+                    }
+                }
+            }
+            out.extend(lanes.into_iter().map(|l| l.1));
+        }
+        out
+    }
+
+    /// Hints the CPU to load state `v` (the next step of a walk reads it first).
+    #[inline]
+    fn prefetch(&self, v: u32) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(node) = self.nodes.get(v as usize) {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            // SAFETY: a prefetch is only a hint (it never faults, reads nothing the program
+            // sees), and SSE, which it needs, is part of every x86_64 CPU.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>((node as *const Node).cast::<i8>()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = v;
+    }
+
     /// The first occurrence of `span` in training (smallest document, then smallest offset), or
     /// `None` when `span` is empty or occurs in no document. Time linear in `span.len()`.
     pub fn locate(&self, span: &[u32]) -> Option<Occurrence> {

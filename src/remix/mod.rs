@@ -153,7 +153,19 @@ impl CorpusIndex {
         generated: &[u32],
         config: &RemixConfig,
     ) -> RemixStats {
-        let profile = self.profile(context, generated);
+        self.remix_stats_of(context, generated, self.profile(context, generated), config)
+    }
+
+    /// [`CorpusIndex::remix_stats`] when the profile of `generated` after `context` is known
+    /// already (from [`CorpusIndex::profiles`], which computes many at once).
+    pub fn remix_stats_of(
+        &self,
+        context: &[u32],
+        generated: &[u32],
+        profile: Vec<u32>,
+        config: &RemixConfig,
+    ) -> RemixStats {
+        debug_assert_eq!(profile.len(), generated.len());
         let longest = match longest_position(&profile) {
             None => LongestSpan {
                 length: 0,

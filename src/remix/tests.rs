@@ -185,6 +185,29 @@ proptest! {
         check_against_naive(&docs, &context, &generated, &orders, min_len);
     }
 
+    /// `profiles` (samples walked eight at a time, of unequal lengths, more than one group)
+    /// gives each sample's `profile` and the naive longest matches, and `remix_stats_of` with
+    /// it gives `remix_stats`.
+    #[test]
+    fn profiles_of_many_samples_are_each_samples_profile(
+        docs in prop::collection::vec(tokens(vec![0, 1, 2, 9], 30), 0..6),
+        context in tokens(vec![0, 1, 2, 9], 5),
+        samples in prop::collection::vec(tokens(vec![0, 1, 2, 9, 5], 20), 0..19),
+    ) {
+        let index = CorpusIndex::build(&docs);
+        let many = index.profiles(&context, &samples);
+        prop_assert_eq!(many.len(), samples.len());
+        let config = RemixConfig::new(Granularity::Word);
+        for (g, p) in samples.iter().zip(many) {
+            prop_assert_eq!(&p, &index.profile(&context, g));
+            prop_assert_eq!(&p, &naive_profile(&docs, &context, g));
+            prop_assert_eq!(
+                index.remix_stats_of(&context, g, p, &config),
+                index.remix_stats(&context, g, &config)
+            );
+        }
+    }
+
     /// Summary: mean, median (mean of the two middle values for an even count) and max.
     #[test]
     fn summary_matches_definition(values in prop::collection::vec(0u32..1000, 1..20)) {
