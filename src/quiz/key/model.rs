@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use super::super::text::Text;
+use crate::quiz::text::Text;
 
 /// A validated quiz.
 #[derive(Debug, Clone, PartialEq)]
