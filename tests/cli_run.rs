@@ -277,6 +277,38 @@ fn score_report() {
     insta::assert_snapshot!("score_json", json);
 }
 
+/// An empty text scores no token: both formats say the sum is 0 and the perplexity undefined
+/// (JSON null), where a token of probability 0 makes it infinite (also null in JSON, `inf` in
+/// text).
+#[test]
+fn score_of_an_empty_text_says_the_same_in_text_and_json() {
+    let (text, code) = stdout_of(&["score", "scenarios/greedy.toml", "--text", ""]);
+    assert_eq!(code, 0);
+    assert!(
+        text.ends_with(
+            "total log10 probability: 0.000000\nperplexity: undefined over 0 tokens\n"
+        ),
+        "{text}"
+    );
+    let (json, code) = stdout_of(&["score", "scenarios/greedy.toml", "--text", "", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["tokens"].as_array().unwrap().len(), 0);
+    assert_eq!(v["log10_prob"].as_f64(), Some(0.0));
+    assert!(v["perplexity"].is_null());
+    // A token of probability 0 (MLE never saw it): −inf and inf, null and null.
+    let (text, _) = stdout_of(&["score", "scenarios/greedy.toml", "--text", "dragon"]);
+    assert!(
+        text.ends_with("total log10 probability: -inf\nperplexity: inf over 1 tokens\nnote: never seen in training (scored as <unk>): \"dragon\"\n"),
+        "{text}"
+    );
+    // With --eos the empty text scores </s>: a number in both.
+    let (json, _) = stdout_of(&["score", "scenarios/greedy.toml", "--text", "", "--eos", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["tokens"].as_array().unwrap().len(), 1);
+    assert!(v["perplexity"].as_f64().is_some(), "{json}");
+}
+
 #[test]
 fn trace_replays_the_reported_sample() {
     let (text, code) = stdout_of(&[

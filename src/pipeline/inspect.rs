@@ -34,7 +34,8 @@ pub struct Score {
     pub tokens: Vec<ScoredToken>,
     /// Sum of log10 p; null when some token has probability 0.
     pub log10_prob: Option<f64>,
-    /// 10^(−log10_prob / N) over the N scored tokens; null when some token has probability 0.
+    /// 10^(−log10_prob / N) over the N scored tokens; null when some token has probability 0
+    /// (+inf) or there is no token (undefined; `log10_prob` is then 0, the empty sum).
     pub perplexity: Option<f64>,
     /// Tokens of the text never seen in training.
     pub unknown: Vec<String>,
@@ -144,10 +145,13 @@ pub fn render_score_text(s: &Score) -> String {
         .log10_prob
         .map(|l| format!("{l:.6}"))
         .unwrap_or_else(|| "-inf".into());
-    let ppl = s
-        .perplexity
-        .map(|p| format!("{p:.6}"))
-        .unwrap_or_else(|| "inf".into());
+    // Null perplexity means +inf when a token has p = 0, but is undefined over no tokens
+    // (10^(−0/0)): the text says which, as the JSON's null plus its token count does.
+    let ppl = match s.perplexity {
+        Some(p) => format!("{p:.6}"),
+        None if s.tokens.is_empty() => "undefined".into(),
+        None => "inf".into(),
+    };
     let _ = writeln!(out, "total log10 probability: {total}");
     let _ = writeln!(out, "perplexity: {ppl} over {} tokens", s.tokens.len());
     if !s.unknown.is_empty() {

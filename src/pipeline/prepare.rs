@@ -15,7 +15,7 @@ use crate::tokenize::TokenId;
 
 /// Order × corpus tokens a model may count: 400 million (about 10 GB at worst), raised with
 /// `COINFLIP_MAX_NGRAMS`.
-pub const NGRAM_BUDGET: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
+pub const NGRAM_BUDGET: crate::input::SizeLimit = crate::input::SizeLimit {
     what: "n-gram positions",
     var: "COINFLIP_MAX_NGRAMS",
     default: 400_000_000,

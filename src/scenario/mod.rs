@@ -31,8 +31,41 @@ pub const MAX_SAMPLES: i64 = 1_000_000;
 pub const MAX_GENERATED: i64 = 50_000_000;
 /// Largest `checks.chi_square.samples` and `replicates`.
 pub const MAX_DRAWS: i64 = 100_000_000;
+/// `checks.chi_square.samples × replicates` of a Monte Carlo check, per tested distribution:
+/// 10 billion draws (`COINFLIP_MAX_MONTE_CARLO_DRAWS`), about PLACEHOLDER on one core. The
+/// replicates run on every core, and a model check tests one distribution per context, so a
+/// check can take several times this; the message gives the estimate.
+pub const MONTE_CARLO_BUDGET: crate::input::SizeLimit = crate::input::SizeLimit {
+    what: "Monte Carlo draws per tested distribution",
+    var: "COINFLIP_MAX_MONTE_CARLO_DRAWS",
+    default: 10_000_000_000,
+};
+
+/// Nanoseconds one Monte Carlo draw takes on one core (a uniform from the ChaCha20 stream and a
+/// binary search of the cumulative table), measured with the release build on x86-64
+/// (`docs/errors.md`, "Limits"): what the time estimate of [`MONTE_CARLO_BUDGET`] multiplies.
+pub const NS_PER_MONTE_CARLO_DRAW: f64 = 10.0;
+
+/// The time `draws` Monte Carlo draws take on one core, for people: "3 minutes", "2.5 hours",
+/// "41 days", "1.9 years".
+pub fn monte_carlo_time(draws: u64) -> String {
+    let s = draws as f64 * NS_PER_MONTE_CARLO_DRAW * 1e-9;
+    let units = [
+        (365.25 * 86400.0, "years"),
+        (86400.0, "days"),
+        (3600.0, "hours"),
+        (60.0, "minutes"),
+    ];
+    for (size, name) in units {
+        if s >= 2.0 * size {
+            return format!("{:.1} {name}", s / size);
+        }
+    }
+    format!("{s:.0} seconds")
+}
+
 /// Scenario files: 1 MiB each (`COINFLIP_MAX_SCENARIO_BYTES`).
-pub const SCENARIO_LIMIT: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
+pub const SCENARIO_LIMIT: crate::input::SizeLimit = crate::input::SizeLimit {
     what: "a scenario file",
     var: "COINFLIP_MAX_SCENARIO_BYTES",
     default: 1 << 20,
@@ -42,7 +75,7 @@ pub const SCENARIO_LIMIT: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
 /// path as the user named it.
 pub fn load(path: &Path, shown: &Path) -> Result<Scenario, Vec<Diagnostic>> {
     let source =
-        crate::corpus::read_text_limited(path, shown, &SCENARIO_LIMIT).map_err(|d| vec![d])?;
+        crate::input::read_text_limited(path, shown, &SCENARIO_LIMIT).map_err(|d| vec![d])?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let stem = path
         .file_stem()

@@ -12,19 +12,36 @@ use toml::Spanned;
 
 use super::raw::{
     Raw, RawChecks, RawChiSquare, RawCorpus, RawDistribution, RawGenerate, RawModel,
-    RawOutputCheck, RawRemix, RawSampling,
+    RawOutputCheck, RawRemix, RawSampling, RawSeed,
 };
 use super::spec::{
     Checks, ChiSquareCheck, CorpusSpec, DistributionSpec, GenerateSpec, Method, ModelSpec,
     OutputCheck, Prefix, RemixCheck, Scenario, ScenarioKind,
 };
-use super::{MAX_DRAWS, MAX_GENERATED, MAX_ORDER, MAX_SAMPLES, MAX_TOKENS};
+use super::{MAX_DRAWS, MAX_GENERATED, MAX_ORDER, MAX_SAMPLES, MAX_TOKENS, MONTE_CARLO_BUDGET};
 use crate::corpus::CorpusSource;
 use crate::error::Diagnostic;
 use crate::lm::{Estimator, EstimatorKind};
 use crate::sample::SamplerConfig;
 use crate::stats::Statistic;
 use crate::tokenize::{Tokenizer, TokenizerKind};
+
+/// Divides finite weights ≥ 0 with a positive `sum` (their plain sum) by their sum. When the
+/// sum overflows to infinity (weights near f64::MAX, such as two of 1e308), the weights are first
+/// divided by the largest, so the sum is at most their number; otherwise the plain division is
+/// kept, so every distribution that worked before gives the same bits.
+fn normalize_weights(probs: &mut [f64], mut sum: f64) {
+    if sum.is_infinite() {
+        let max = probs.iter().copied().fold(0.0, f64::max);
+        for p in probs.iter_mut() {
+            *p /= max;
+        }
+        sum = probs.iter().sum();
+    }
+    for p in probs.iter_mut() {
+        *p /= sum;
+    }
+}
 
 /// Validates the raw tables of `file` (whose text is `source`): the scenario, or every problem.
 pub(super) fn validate(
@@ -90,6 +107,35 @@ impl Validator<'_> {
         }
     }
 
+    /// The `seed`: 0 to 2^64 − 1 like `--seed`, an integer or (above 2^63 − 1, which TOML
+    /// integers cannot hold) a string of digits; 0 after an error.
+    fn seed(&mut self, s: Spanned<RawSeed>) -> u64 {
+        let span = s.span();
+        let expected = "expected a seed from 0 to 18446744073709551615";
+        let found = match s.into_inner() {
+            RawSeed::Int(n) if n >= 0 => return n as u64,
+            RawSeed::Int(n) => format!("{n}"),
+            RawSeed::Text(t) => {
+                let digits = t.trim();
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    if let Ok(n) = digits.parse::<u64>() {
+                        return n;
+                    }
+                }
+                format!("{t:?}")
+            }
+        };
+        self.error(
+            span,
+            "seed",
+            format!(
+                "{expected} (an integer, or a string of digits such as \"18446744073709551615\" \
+                 above 9223372036854775807), found {found}"
+            ),
+        );
+        0
+    }
+
     /// A finite number accepted by `ok` (described by `expected`), or the default.
     fn float(
         &mut self,
@@ -122,7 +168,7 @@ impl Validator<'_> {
             Some(n) => n.into_inner(),
             None => default_name.to_string(),
         };
-        let seed = self.int(raw.seed, "seed", 0, i64::MAX, 0) as u64;
+        let seed = raw.seed.map_or(0, |s| self.seed(s));
         let sampling = self.sampling(raw.sampling);
         let has_arpa = raw
             .model
@@ -516,9 +562,7 @@ impl Validator<'_> {
                 );
                 return None;
             }
-            for p in probs.iter_mut() {
-                *p /= sum;
-            }
+            normalize_weights(&mut probs, sum);
         } else if (sum - 1.0).abs() > 1e-9 {
             self.error(
                 span,
@@ -567,14 +611,18 @@ impl Validator<'_> {
     }
 
     fn chi_square(&mut self, raw: Spanned<RawChiSquare>, is_model: bool) -> ChiSquareCheck {
+        let table_span = raw.span();
         let c = raw.into_inner();
+        let mc_span = span_of(&c.replicates)
+            .or(span_of(&c.samples))
+            .unwrap_or(table_span);
         let method = c
             .method
             .as_ref()
             .map(|m| *m.get_ref())
             .unwrap_or(Method::Asymptotic);
         self.chi_square_combinations(&c, method, is_model);
-        ChiSquareCheck {
+        let check = ChiSquareCheck {
             samples: self.int(c.samples, "checks.chi_square.samples", 1, MAX_DRAWS, 10_000) as u64,
             alpha: self.float(
                 c.alpha,
@@ -600,6 +648,30 @@ impl Validator<'_> {
                 5.0,
             ),
             contexts: c.contexts.map(|c| c.into_inner()),
+        };
+        if check.method == Method::MonteCarlo {
+            self.monte_carlo_budget(&check, mc_span);
+        }
+        check
+    }
+
+    /// Refuses a Monte Carlo check whose `samples × replicates` draws per tested distribution
+    /// would run longer than [`MONTE_CARLO_BUDGET`] allows, with the estimated time.
+    fn monte_carlo_budget(&mut self, check: &ChiSquareCheck, span: Range<usize>) {
+        let draws = check.samples.saturating_mul(check.replicates);
+        let found = format!(
+            "samples × replicates = {} × {} = {draws} Monte Carlo draws per tested distribution, \
+             about {} of computing",
+            check.samples,
+            check.replicates,
+            super::monte_carlo_time(draws)
+        );
+        if let Err(why) = MONTE_CARLO_BUDGET.check_count(
+            draws,
+            &found,
+            "lower `samples` or `replicates` (or use method = \"asymptotic\")",
+        ) {
+            self.error(span, "checks.chi_square.replicates", why);
         }
     }
 
