@@ -59,11 +59,34 @@ impl SizeLimit {
     /// that raises the limit. A variable that is not a number is an error too.
     pub fn check_count(&self, n: u64, found: &str, advice: &str) -> Result<(), String> {
         let limit = self.count()?;
+        self.refuse_above(n, limit, &limit.to_string(), found, advice)
+    }
+
+    /// [`SizeLimit::check_count`] for a limit on bytes of memory: `n` is the estimate, and the
+    /// limit is shown for people too ("12.0 GiB (12884901888 bytes)").
+    pub fn check_bytes(&self, n: u64, found: &str, advice: &str) -> Result<(), String> {
+        let limit = self.bytes()?;
+        let shown = if limit < 1024 {
+            format!("{limit} bytes")
+        } else {
+            format!("{} ({limit} bytes)", human_bytes(limit))
+        };
+        self.refuse_above(n, limit, &shown, found, advice)
+    }
+
+    fn refuse_above(
+        &self,
+        n: u64,
+        limit: u64,
+        shown: &str,
+        found: &str,
+        advice: &str,
+    ) -> Result<(), String> {
         if n <= limit {
             return Ok(());
         }
         Err(format!(
-            "{found}, more than the limit of {limit} {}: {advice}, or set the environment \
+            "{found}, more than the limit of {shown} {}: {advice}, or set the environment \
              variable {} to at least {n}",
             self.what, self.var
         ))

@@ -424,16 +424,40 @@ fn no_color_when_not_a_terminal() {
     assert!(!text.contains('\x1b'));
 }
 
+/// Training is refused before counting when its memory estimate is above the limit; the message
+/// gives the estimate and the variable, and raising the variable to the figure it names lets the
+/// same scenario run.
 #[test]
-fn counting_budget_is_refused_up_front() {
+fn training_memory_is_refused_up_front() {
     let out = coinflip()
         .args(["run", "scenarios/word-trigram.toml"])
-        .env("COINFLIP_MAX_NGRAMS", "100")
+        .env("COINFLIP_MAX_TRAINING_BYTES", "1000")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("raise COINFLIP_MAX_NGRAMS"), "{text}");
+    let at = "set the environment variable COINFLIP_MAX_TRAINING_BYTES to at least ";
+    let line = text.lines().find(|l| l.contains(at)).unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(": `model.order`: order 3 on ")
+            && line.contains(" corpus tokens needs about ")
+            && line.contains(" bytes a token, when every n-gram is new")
+            && line.contains("more than the limit of 1000 bytes of memory for training"),
+        "{line}"
+    );
+    let needed = &line[line.find(at).unwrap() + at.len()..];
+    assert!(needed.chars().all(|c| c.is_ascii_digit()), "{needed}");
+    coinflip()
+        .args(["run", "scenarios/word-trigram.toml"])
+        .env("COINFLIP_MAX_TRAINING_BYTES", needed)
+        .assert()
+        .code(0);
+    let below = (needed.parse::<u64>().unwrap() - 1).to_string();
+    coinflip()
+        .args(["run", "scenarios/word-trigram.toml"])
+        .env("COINFLIP_MAX_TRAINING_BYTES", below)
+        .assert()
+        .code(1);
 }
 
 #[cfg(unix)]

@@ -108,7 +108,7 @@ fn corpus_needs_exactly_one_source() {
     assert!(e.contains("found none of them"), "{e}");
     let e = first_error("seed = -1\n[corpus]\ntext = \"a\"\n");
     assert!(
-        e.contains("`seed`: expected an integer ≥ 0, found -1"),
+        e.contains("`seed`: expected a seed from 0 to 18446744073709551615"),
         "{e}"
     );
 }

@@ -18,7 +18,10 @@ use super::spec::{
     Checks, ChiSquareCheck, CorpusSpec, DistributionSpec, GenerateSpec, Method, ModelSpec,
     OutputCheck, Prefix, RemixCheck, Scenario, ScenarioKind,
 };
-use super::{MAX_DRAWS, MAX_GENERATED, MAX_ORDER, MAX_SAMPLES, MAX_TOKENS, MONTE_CARLO_BUDGET};
+use super::{
+    BYTES_PER_GENERATED_TOKEN, BYTES_PER_GENERATED_TOKEN_HTML, GENERATED_BUDGET, MAX_DRAWS,
+    MAX_ORDER, MAX_SAMPLES, MAX_TOKENS, MONTE_CARLO_BUDGET, SAMPLE_TOKENS,
+};
 use crate::corpus::CorpusSource;
 use crate::error::Diagnostic;
 use crate::lm::{Estimator, EstimatorKind};
@@ -421,6 +424,7 @@ impl Validator<'_> {
                 stop_at_end: true,
             };
         };
+        let table_span = raw.span();
         let raw = raw.into_inner();
         let prefix = match (raw.prefix, raw.prefix_from) {
             (Some(p), Some(pf)) => {
@@ -451,20 +455,13 @@ impl Validator<'_> {
             }
             (None, None) => Prefix::Text(String::new()),
         };
-        let max_span = span_of(&raw.max_tokens);
+        // The budget error points at `max_tokens`, else `samples`, else the table.
+        let budget_span = span_of(&raw.max_tokens)
+            .or(span_of(&raw.samples))
+            .unwrap_or(table_span);
         let max_tokens = self.int(raw.max_tokens, "generate.max_tokens", 1, MAX_TOKENS, 50);
         let samples = self.int(raw.samples, "generate.samples", 1, MAX_SAMPLES, 5);
-        if samples * max_tokens > MAX_GENERATED {
-            self.error(
-                max_span.unwrap_or(0..0),
-                "generate.max_tokens",
-                format!(
-                    "samples × max_tokens = {} exceeds the limit of {MAX_GENERATED} generated \
-                     tokens per scenario; lower `samples` or `max_tokens`, or split the scenario",
-                    samples * max_tokens
-                ),
-            );
-        }
+        self.generated_budget(samples as u64, max_tokens as u64, budget_span);
         GenerateSpec {
             prefix,
             max_tokens: max_tokens as usize,
@@ -653,6 +650,28 @@ impl Validator<'_> {
             self.monte_carlo_budget(&check, mc_span);
         }
         check
+    }
+
+    /// Refuses a scenario whose samples would hold more than [`GENERATED_BUDGET`] tokens'
+    /// worth of memory, with the estimate.
+    fn generated_budget(&mut self, samples: u64, max_tokens: u64, span: Range<usize>) {
+        let tokens = samples * (max_tokens + SAMPLE_TOKENS);
+        let human = crate::input::human_bytes;
+        let found = format!(
+            "samples × (max_tokens + {SAMPLE_TOKENS}) = {samples} × ({max_tokens} + \
+             {SAMPLE_TOKENS}) = {tokens} generated tokens (a sample holds {SAMPLE_TOKENS} \
+             tokens' worth of memory of its own), about {} of memory with a text or JSON report \
+             and {} with an HTML one",
+            human(tokens * BYTES_PER_GENERATED_TOKEN),
+            human(tokens * BYTES_PER_GENERATED_TOKEN_HTML)
+        );
+        if let Err(why) = GENERATED_BUDGET.check_count(
+            tokens,
+            &found,
+            "lower `samples` or `max_tokens`, or split the scenario",
+        ) {
+            self.error(span, "generate.max_tokens", why);
+        }
     }
 
     /// Refuses a Monte Carlo check whose `samples × replicates` draws per tested distribution
