@@ -289,6 +289,4 @@ mod tests {
              mark: the file is UTF-16 (save the file as UTF-8)"
         );
     }
-
-
 }

@@ -225,7 +225,6 @@ pub fn normalize_text(text: &str) -> String {
     }
 }
 
-
 /// Quiz files: 16 MiB each (`COINFLIP_MAX_QUIZ_BYTES`), about 30,000 questions of the bundled
 /// quizzes' size; `quiz check` on a quiz at the limit peaks at 0.4 GB (`docs/errors.md`).
 pub const QUIZ_LIMIT: SizeLimit = SizeLimit {

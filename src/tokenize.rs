@@ -437,7 +437,8 @@ mod tests {
                 let t = Tokenizer { kind, lowercase };
                 let mut seen = Vec::new();
                 t.each(text, |s| seen.push(s.to_string()));
-                let split: Vec<String> = t.split(text).into_iter().map(|c| c.into_owned()).collect();
+                let split: Vec<String> =
+                    t.split(text).into_iter().map(|c| c.into_owned()).collect();
                 assert_eq!(seen, split, "{kind:?} lowercase {lowercase}");
             }
         }

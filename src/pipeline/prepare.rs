@@ -128,12 +128,11 @@ fn check_size(
         bytes / tokens.max(1)
     );
     TRAINING_MEMORY
-        .check_bytes(
-            bytes,
-            &found,
-            "lower `order` or use a smaller corpus",
-        )
-        .map_err(|why| Diagnostic::file(&sc.file, why).with_key("model.order"))?;
+        .check_bytes(bytes, &found, "lower `order` or use a smaller corpus")
+        .map_err(|why| {
+            let span = mspec.order_span.clone();
+            Diagnostic::at(&sc.file, &sc.source, span, Some("model.order".into()), why)
+        })?;
     if has_corpus && corpus.token_count() < mspec.order {
         return Err(Diagnostic::file(
             &sc.file,

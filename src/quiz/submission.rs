@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::input::{ReadError, SizeLimit};
 use crate::error::{self, Diagnostic};
+use crate::input::{ReadError, SizeLimit};
 
 /// One student's answers, as read.
 #[derive(Debug, Clone, PartialEq)]

@@ -115,7 +115,8 @@ fn corpus_needs_exactly_one_source() {
 
 #[test]
 fn seed_takes_the_range_of_the_command_line() {
-    let seed = |v: &str| parse_str(&format!("seed = {v}\n[corpus]\ntext = \"a b\"\n")).map(|s| s.seed);
+    let seed =
+        |v: &str| parse_str(&format!("seed = {v}\n[corpus]\ntext = \"a b\"\n")).map(|s| s.seed);
     assert_eq!(seed("0").unwrap(), 0);
     assert_eq!(seed("9223372036854775807").unwrap(), i64::MAX as u64);
     assert_eq!(seed("\"9223372036854775808\"").unwrap(), 1 << 63);
@@ -164,11 +165,21 @@ fn huge_weights_are_normalised() {
     let p = probs("[1.7e308, 1.7e308, 1.7e308]");
     assert!(p.iter().all(|&x| (x - 1.0 / 3.0).abs() < 1e-15), "{p:?}");
     let p = probs("[1.79e308, 8.95e307, 1.0]");
-    assert!((p[0] - 2.0 / 3.0).abs() < 1e-12 && (p[1] - 1.0 / 3.0).abs() < 1e-12, "{p:?}");
+    assert!(
+        (p[0] - 2.0 / 3.0).abs() < 1e-12 && (p[1] - 1.0 / 3.0).abs() < 1e-12,
+        "{p:?}"
+    );
     assert!(p[2] > 0.0 && p[2] < 1e-300, "{p:?}");
     // A sum that does not overflow keeps the plain division (the same bits as before).
     assert_eq!(probs("[1e308, 0.0, 0.0]"), vec![1.0, 0.0, 0.0]);
-    assert_eq!(probs("[0.1, 0.2, 0.3]"), vec![0.1 / 0.6000000000000001, 0.2 / 0.6000000000000001, 0.3 / 0.6000000000000001]);
+    assert_eq!(
+        probs("[0.1, 0.2, 0.3]"),
+        vec![
+            0.1 / 0.6000000000000001,
+            0.2 / 0.6000000000000001,
+            0.3 / 0.6000000000000001
+        ]
+    );
 }
 
 #[test]
@@ -204,7 +215,12 @@ fn monte_carlo_draws_are_bounded_at_the_key() {
         "[distribution]\ntokens = [\"a\", \"b\"]\nprobs = [0.5, 0.5]\n[checks.chi_square]\n\
          method = \"monte-carlo\"\nsamples = 100000000\n",
     );
-    assert!(e.starts_with("s.toml:6:11: `checks.chi_square.replicates`: samples × replicates = 100000000 × 10000"), "{e}");
+    assert!(
+        e.starts_with(
+            "s.toml:6:11: `checks.chi_square.replicates`: samples × replicates = 100000000 × 10000"
+        ),
+        "{e}"
+    );
     // The asymptotic test draws the samples once: no bound beyond the samples' own.
     assert!(
         parse_str(

@@ -330,10 +330,12 @@ impl Validator<'_> {
     }
 
     fn model(&mut self, raw: Option<Spanned<RawModel>>) -> ModelSpec {
+        let table_span = span_of(&raw);
         let mut raw = raw.map(|r| r.into_inner()).unwrap_or_default();
         if let Some(arpa) = raw.arpa.take() {
             return self.arpa_model(arpa, raw);
         }
+        let order_span = span_of(&raw.order).or(table_span);
         let order = self.int(raw.order.take(), "model.order", 1, MAX_ORDER, 3) as usize;
         let kind = raw
             .smoothing
@@ -371,6 +373,7 @@ impl Validator<'_> {
                 lowercase: raw.lowercase.unwrap_or(false),
             },
             estimator,
+            order_span,
         }
     }
 
@@ -408,6 +411,7 @@ impl Validator<'_> {
                 kind: raw.tokenizer.unwrap_or(TokenizerKind::Whitespace),
                 lowercase: raw.lowercase.unwrap_or(false),
             },
+            order_span: None,
             estimator: Estimator::Arpa {
                 path: PathBuf::from(arpa.into_inner()),
                 span,
