@@ -517,3 +517,31 @@ fn fallback_discounts_are_noted() {
     assert_eq!(code, 0, "{text}");
     assert!(text.contains(&format!("\n  note: {note}\n")), "{text}");
 }
+
+/// An ARPA model whose probabilities do not sum to 1 runs with a note that names the farthest
+/// context, in every report format; a KenLM model gets none.
+#[test]
+fn arpa_sums_are_checked_on_load_and_noted_in_every_format() {
+    let note = "the ARPA model's probabilities do not sum to 1 (within 1e-4) in 1 of its 13 \
+                contexts; the farthest, context \"<s>\", sums to 1.419643";
+    for format in ["text", "json", "markdown", "html"] {
+        let (out, code) = stdout_of(&[
+            "run",
+            "tests/fixtures/notes/arpa-sums-off.toml",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0, "{format}");
+        let shown = out
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("\\\"", "\"")
+            .replace("\\<", "<")
+            .replace("\\>", ">");
+        assert!(shown.contains(note), "{format}: {out}");
+    }
+    let (out, _) = stdout_of(&["run", "scenarios/kenlm-arpa.toml"]);
+    assert!(!out.contains("do not sum to 1"), "{out}");
+}

@@ -164,6 +164,14 @@ const CASES: &[Case] = &[
         stream: Stream::Stdout,
         pick: Pick::Lines("note:"),
     },
+    Case {
+        id: "arpa-sums-off",
+        args: &["run", "tests/fixtures/notes/arpa-sums-off.toml"],
+        env: &[],
+        code: 0,
+        stream: Stream::Stdout,
+        pick: Pick::Lines("note:"),
+    },
     run_bad(
         "prefix-from-past-end",
         &["run", "tests/fixtures/bad/prefix-from-past-end.toml"],

@@ -172,6 +172,13 @@ fn train(
         .map_err(|d| vec![d])?;
     let notes = fallback_note(built.fallback_orders, LMPLZ_FALLBACK_DISCOUNTS)
         .into_iter()
+        .chain(built.sums_off.map(|s| Note::ArpaSumsOff {
+            context: s.context,
+            sum: s.sum,
+            off: s.off,
+            contexts: s.contexts,
+            tolerance: s.tolerance,
+        }))
         .collect();
     let mut info = model_info(&built.model, built.ngram_counts, &corpus, mspec);
     info.discounts = built.discounts;
