@@ -21,7 +21,8 @@ pub struct ScoredToken {
     pub id: TokenId,
     /// The context tokens the model actually used.
     pub context: Vec<String>,
-    /// Length of the n-gram that gave the probability (context + 1), as KenLM's `full_scores`.
+    /// KenLM's n-gram length (its `full_scores`): the longest n-gram ending in the token that
+    /// the model stores as a backoff model ([`crate::lm::LanguageModel::ngram_length`]).
     pub ngram_length: usize,
     pub p: f64,
     /// log10 of p; null when p is 0.
@@ -78,7 +79,7 @@ pub fn score(p: &Prepared, text: &str, eos: bool) -> Score {
                 .iter()
                 .map(|&t| p.corpus.vocab.token(t).to_string())
                 .collect(),
-            ngram_length: s.context_len + 1,
+            ngram_length: p.model.ngram_length(&history, id),
             p: s.p,
             log10_p,
         });
