@@ -437,7 +437,10 @@ fn score_ngram_length_is_kenlms() {
         ));
     }
     let kenlm_file = root.join("genesis-1-3.o4.arpa");
-    models.push((format!("[model]\narpa = {kenlm_file:?}\n"), Some(kenlm_file)));
+    models.push((
+        format!("[model]\narpa = {kenlm_file:?}\n"),
+        Some(kenlm_file),
+    ));
     for (i, (scenario, arpa_file)) in models.into_iter().enumerate() {
         let sc = dir.path().join(format!("m{i}.toml"));
         std::fs::write(&sc, &scenario).unwrap();
@@ -458,7 +461,11 @@ fn score_ngram_length_is_kenlms() {
             .arg(&eval_path)
             .output()
             .unwrap();
-        assert!(out.status.success(), "kenlm: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "kenlm: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let theirs = String::from_utf8(out.stdout).unwrap();
         let mut tokens = 0;
         for (sentence, line) in eval.iter().zip(theirs.lines()) {
@@ -468,7 +475,11 @@ fn score_ngram_length_is_kenlms() {
                 .args(["--text", sentence, "--eos", "--format", "json"])
                 .output()
                 .unwrap();
-            assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
             let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
             let ours: Vec<String> = v["tokens"]
                 .as_array()

@@ -269,7 +269,10 @@ impl LanguageModel for NgramModel {
             None => 1,
             Some(c) => {
                 let ctx = &history[history.len() - c.len..];
-                let padding = ctx.iter().take_while(|&&t| t == crate::tokenize::BOS).count();
+                let padding = ctx
+                    .iter()
+                    .take_while(|&&t| t == crate::tokenize::BOS)
+                    .count();
                 c.len - padding.saturating_sub(1) + 1
             }
         }
