@@ -119,11 +119,12 @@ impl Validator<'_> {
             RawSeed::Int(n) if n >= 0 => return n as u64,
             RawSeed::Int(n) => format!("{n}"),
             RawSeed::Text(t) => {
-                let digits = t.as_str();
-                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    if let Ok(n) = digits.parse::<u64>() {
-                        return n;
-                    }
+                // Digits only: `parse` alone would take a leading `+`.
+                if !t.is_empty()
+                    && t.bytes().all(|b| b.is_ascii_digit())
+                    && let Ok(n) = t.parse::<u64>()
+                {
+                    return n;
                 }
                 format!("{t:?}")
             }
