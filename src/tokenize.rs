@@ -138,7 +138,8 @@ impl Tokenizer {
     /// Calls `f` on each token string of `text` in order, without collecting them: training
     /// tokenizes a corpus this way, so a corpus of N tokens costs N ids, not N string slices
     /// (a `Vec` of slices was 24 bytes a token, 9.6 GB for 400 million tokens). GPT tokenizers
-    /// go through [`Tokenizer::split`].
+    /// encode the whole text first, as [`Tokenizer::split`] does (training numbers their tokens
+    /// by GPT id instead, in `TokenizedCorpus::build`).
     pub fn each(&self, text: &str, mut f: impl FnMut(&str)) {
         let lower;
         let text = if self.lowercase {
