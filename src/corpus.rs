@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Diagnostic;
+pub use crate::input::normalize_text;
+use crate::input::{SizeLimit, read_text_limited};
 use crate::tokenize::{TokenId, Tokenizer, Vocab};
 
 /// How a corpus splits into training documents (scenario key `corpus.documents`).
@@ -58,119 +60,12 @@ pub struct Corpus {
     pub documents: Vec<String>,
 }
 
-/// A size limit on an input file, refused up front rather than read into memory; an environment
-/// variable raises it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SizeLimit {
-    /// What the file is, for messages ("a corpus file").
-    pub what: &'static str,
-    /// The environment variable that sets the limit, in bytes.
-    pub var: &'static str,
-    /// The limit in bytes when the variable is not set.
-    pub default: u64,
-}
-
 /// Corpus files: 512 MiB each (`COINFLIP_MAX_CORPUS_BYTES`).
 pub const CORPUS_LIMIT: SizeLimit = SizeLimit {
     what: "a corpus file",
     var: "COINFLIP_MAX_CORPUS_BYTES",
     default: 512 << 20,
 };
-
-/// Why [`SizeLimit::read`] returned no bytes.
-#[derive(Debug)]
-pub enum ReadError {
-    /// The file could not be opened or read.
-    Io(std::io::Error),
-    /// The file is larger than the limit, or the limit variable is not a number: the message.
-    Limit(String),
-}
-
-impl SizeLimit {
-    /// The limit in force: the environment variable if set, else the default.
-    pub fn bytes(&self) -> Result<u64, String> {
-        match std::env::var_os(self.var) {
-            None => Ok(self.default),
-            Some(v) => v
-                .to_str()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .filter(|&n| n > 0)
-                .ok_or_else(|| {
-                    format!(
-                        "the environment variable {} is {:?}: expected a whole number of bytes \
-                         such as {}",
-                        self.var, v, self.default
-                    )
-                }),
-        }
-    }
-
-    /// Reads the file at `path` if it is no larger than the limit. The size is checked before
-    /// reading, and reading stops one byte past the limit (a file that grows cannot exhaust
-    /// memory either); anything but a regular file is refused unopened ([`crate::input`]).
-    pub fn read(&self, path: &Path) -> Result<Vec<u8>, ReadError> {
-        use std::io::Read;
-        let limit = self.bytes().map_err(ReadError::Limit)?;
-        let file = crate::input::open_regular(path).map_err(ReadError::Io)?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        if size > limit {
-            return Err(ReadError::Limit(self.too_large(Some(size), limit)));
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(ReadError::Io)?;
-        if bytes.len() as u64 > limit {
-            return Err(ReadError::Limit(self.too_large(None, limit)));
-        }
-        Ok(bytes)
-    }
-
-    fn too_large(&self, size: Option<u64>, limit: u64) -> String {
-        let (found, raise) = match size {
-            Some(n) if n < 1024 => (format!("the file is {n} bytes"), format!("to at least {n}")),
-            Some(n) => (
-                format!("the file is {} ({n} bytes)", human_bytes(n)),
-                format!("to at least {n}"),
-            ),
-            None => (
-                format!("the file holds more than {limit} bytes"),
-                "higher".to_string(),
-            ),
-        };
-        let limit_text = if limit < 1024 {
-            format!("{limit} bytes")
-        } else {
-            format!("{} ({limit} bytes)", human_bytes(limit))
-        };
-        format!(
-            "{found}, more than the limit of {limit_text} for {}; to read it anyway, set the \
-             environment variable {} {raise}",
-            self.what, self.var
-        )
-    }
-}
-
-/// A byte count for people: `512.0 MiB`, `3.2 KiB`, `17 bytes`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if n < 1024 {
-        return format!("{n} bytes");
-    }
-    let mut x = n as f64 / 1024.0;
-    let mut unit = 0;
-    while x >= 1024.0 && unit + 1 < UNITS.len() {
-        x /= 1024.0;
-        unit += 1;
-    }
-    format!("{x:.1} {}", UNITS[unit])
-}
-
-/// True when `bytes` start with a UTF-16 byte-order mark (how Windows saves "Unicode" text): the
-/// one encoding that can be named with confidence when a file is not UTF-8.
-pub fn starts_utf16(bytes: &[u8]) -> bool {
-    bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])
-}
 
 /// Reads a corpus file as UTF-8 text, normalising line endings; refuses files above
 /// [`CORPUS_LIMIT`]; errors say at which byte decoding failed.
@@ -186,55 +81,6 @@ pub fn read_named(dir: &Path, name: &Path) -> Result<(String, PathBuf), Diagnost
     let shown = PathBuf::from(full.to_string_lossy().replace('\\', "/"));
     let text = read_text(&full, &shown)?;
     Ok((text, shown))
-}
-
-/// [`read_text`] with another size limit.
-pub fn read_text_limited(
-    path: &Path,
-    shown: &Path,
-    limit: &SizeLimit,
-) -> Result<String, Diagnostic> {
-    if path.is_dir() {
-        return Err(Diagnostic::file(
-            shown,
-            "expected a text file, found a folder",
-        ));
-    }
-    let bytes = limit.read(path).map_err(|e| {
-        let why = match e {
-            ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                "file not found".to_string()
-            }
-            ReadError::Io(e) => format!("cannot read file: {e}"),
-            ReadError::Limit(why) => why,
-        };
-        Diagnostic::file(shown, why)
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let hint = if starts_utf16(e.as_bytes()) {
-            ", the start of a UTF-16 byte-order mark: the file is UTF-16"
-        } else {
-            ""
-        };
-        Diagnostic::file(
-            shown,
-            format!(
-                "not valid UTF-8: invalid byte sequence at byte {at}{hint} (save the file as UTF-8)"
-            ),
-        )
-    })?;
-    Ok(normalize_text(&text))
-}
-
-/// Drops a leading byte-order mark and turns `\r\n` (and lone `\r`) into `\n`.
-pub fn normalize_text(text: &str) -> String {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text.to_string()
-    }
 }
 
 /// Cuts one text into documents.
@@ -313,11 +159,10 @@ impl TokenizedCorpus {
             .documents
             .iter()
             .map(|d| {
-                tokenizer
-                    .split(d)
-                    .iter()
-                    .map(|t| vocab.intern(t))
-                    .collect::<Vec<_>>()
+                let mut ids = Vec::new();
+                tokenizer.each(d, |t| ids.push(vocab.intern(t)));
+                ids.shrink_to_fit();
+                ids
             })
             .filter(|d: &Vec<TokenId>| !d.is_empty())
             .collect();
@@ -476,59 +321,5 @@ mod tests {
             "not valid UTF-8: invalid byte sequence at byte 0, the start of a UTF-16 byte-order \
              mark: the file is UTF-16 (save the file as UTF-8)"
         );
-    }
-
-    #[test]
-    fn size_limit_refuses_before_reading() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("big.txt");
-        std::fs::write(&p, "x".repeat(3000)).unwrap();
-        let limit = SizeLimit {
-            what: "a test file",
-            var: "COINFLIP_TEST_LIMIT_THAT_IS_NEVER_SET",
-            default: 2048,
-        };
-        let e = read_text_limited(&p, Path::new("big.txt"), &limit).unwrap_err();
-        assert_eq!(
-            e.message,
-            "the file is 2.9 KiB (3000 bytes), more than the limit of 2.0 KiB (2048 bytes) for a \
-             test file; to read it anyway, set the environment variable \
-             COINFLIP_TEST_LIMIT_THAT_IS_NEVER_SET to at least 3000"
-        );
-        let exact = SizeLimit {
-            default: 3000,
-            ..limit
-        };
-        assert_eq!(
-            read_text_limited(&p, Path::new("big.txt"), &exact)
-                .unwrap()
-                .len(),
-            3000
-        );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_device_is_refused_before_reading() {
-        let limit = SizeLimit {
-            what: "a test file",
-            var: "COINFLIP_TEST_LIMIT_THAT_IS_NEVER_SET",
-            default: 1000,
-        };
-        // A device is refused before it is opened (crate::input); were it read, the limit
-        // would stop it one byte past the limit.
-        match limit.read(Path::new("/dev/zero")) {
-            Err(ReadError::Io(e)) => {
-                assert!(e.to_string().starts_with("it is a character device"), "{e}")
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn human_bytes_units() {
-        assert_eq!(human_bytes(17), "17 bytes");
-        assert_eq!(human_bytes(512 << 20), "512.0 MiB");
-        assert_eq!(human_bytes(10 << 30), "10.0 GiB");
     }
 }

@@ -489,6 +489,16 @@ pub enum Note {
     NoCorpusForRemix,
     /// The corpus could not be indexed for remix statistics, which are left out; the reason.
     RemixUnavailable { reason: String },
+    /// An ARPA model whose probabilities do not sum to 1 in `off` of its `contexts` contexts
+    /// (by more than `tolerance`); the worst is `context` (words; empty for the unigrams), whose
+    /// probabilities sum to `sum`. The draw divides by the sum (docs/sampling.md, contract 2).
+    ArpaSumsOff {
+        context: Vec<String>,
+        sum: f64,
+        off: usize,
+        contexts: usize,
+        tolerance: f64,
+    },
 }
 
 #[cfg(test)]

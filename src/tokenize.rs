@@ -135,6 +135,35 @@ pub struct Tokenizer {
 }
 
 impl Tokenizer {
+    /// Calls `f` on each token string of `text` in order, without collecting them: training
+    /// tokenizes a corpus this way, so a corpus of N tokens costs N ids, not N string slices
+    /// (a `Vec` of slices was 24 bytes a token, 9.6 GB for 400 million tokens). GPT tokenizers
+    /// encode the whole text first, as [`Tokenizer::split`] does (training numbers their tokens
+    /// by GPT id instead, in `TokenizedCorpus::build`).
+    pub fn each(&self, text: &str, mut f: impl FnMut(&str)) {
+        let lower;
+        let text = if self.lowercase {
+            lower = text.to_lowercase();
+            lower.as_str()
+        } else {
+            text
+        };
+        match self.kind {
+            TokenizerKind::Char => {
+                for (i, c) in text.char_indices() {
+                    f(&text[i..i + c.len_utf8()]);
+                }
+            }
+            TokenizerKind::Word => word_pieces(text).for_each(f),
+            TokenizerKind::Whitespace => text.split_whitespace().for_each(f),
+            TokenizerKind::Gpt2 | TokenizerKind::Cl100k => {
+                for (_, s) in gpt_encode(self.kind, text) {
+                    f(&s);
+                }
+            }
+        }
+    }
+
     /// Cuts `text` into token strings.
     pub fn split<'t>(&self, text: &'t str) -> Vec<std::borrow::Cow<'t, str>> {
         use std::borrow::Cow;
@@ -429,6 +458,26 @@ mod tests {
             .into_iter()
             .map(|c| c.into_owned())
             .collect()
+    }
+
+    #[test]
+    fn each_gives_the_tokens_of_split() {
+        let text = "And God said, Let THERE be  light:\ndon't. 推理 e\u{301}\u{0}\u{0}. .";
+        for kind in [
+            TokenizerKind::Word,
+            TokenizerKind::Char,
+            TokenizerKind::Whitespace,
+            TokenizerKind::Gpt2,
+        ] {
+            for lowercase in [false, true] {
+                let t = Tokenizer { kind, lowercase };
+                let mut seen = Vec::new();
+                t.each(text, |s| seen.push(s.to_string()));
+                let split: Vec<String> =
+                    t.split(text).into_iter().map(|c| c.into_owned()).collect();
+                assert_eq!(seen, split, "{kind:?} lowercase {lowercase}");
+            }
+        }
     }
 
     #[test]

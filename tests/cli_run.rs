@@ -284,6 +284,54 @@ fn score_report() {
     insta::assert_snapshot!("score_json", json);
 }
 
+/// An empty text scores no token: both formats say the sum is 0 and the perplexity undefined
+/// (JSON null), where a token of probability 0 makes it infinite (also null in JSON, `inf` in
+/// text).
+#[test]
+fn score_of_an_empty_text_says_the_same_in_text_and_json() {
+    let (text, code) = stdout_of(&["score", "scenarios/greedy.toml", "--text", ""]);
+    assert_eq!(code, 0);
+    assert!(
+        text.ends_with("total log10 probability: 0.000000\nperplexity: undefined over 0 tokens\n"),
+        "{text}"
+    );
+    let (json, code) = stdout_of(&[
+        "score",
+        "scenarios/greedy.toml",
+        "--text",
+        "",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["tokens"].as_array().unwrap().len(), 0);
+    assert_eq!(v["log10_prob"].as_f64(), Some(0.0));
+    assert!(v["perplexity"].is_null());
+    // A token of probability 0 (MLE never saw it): −inf and inf, null and null.
+    let (text, _) = stdout_of(&["score", "scenarios/greedy.toml", "--text", "dragon"]);
+    assert!(
+        text.ends_with("total log10 probability: -inf\nperplexity: inf over 1 tokens\nnote: never seen in training (scored as <unk>): \"dragon\"\n"),
+        "{text}"
+    );
+    // With --eos the empty text scores </s> (here p = 0: no document of this corpus is empty).
+    let (json, _) = stdout_of(&[
+        "score",
+        "scenarios/greedy.toml",
+        "--text",
+        "",
+        "--eos",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["tokens"].as_array().unwrap().len(), 1);
+    assert!(
+        v["log10_prob"].is_null() && v["perplexity"].is_null(),
+        "{json}"
+    );
+}
+
 #[test]
 fn trace_replays_the_reported_sample() {
     let (text, code) = stdout_of(&[
@@ -399,16 +447,43 @@ fn no_color_when_not_a_terminal() {
     assert!(!text.contains('\x1b'));
 }
 
+/// Training is refused before counting when its memory estimate is above the limit; the message
+/// gives the estimate and the variable, and raising the variable to the figure it names lets the
+/// same scenario run.
 #[test]
-fn counting_budget_is_refused_up_front() {
+fn training_memory_is_refused_up_front() {
     let out = coinflip()
         .args(["run", "scenarios/word-trigram.toml"])
-        .env("COINFLIP_MAX_NGRAMS", "100")
+        .env("COINFLIP_MAX_TRAINING_BYTES", "1000")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("raise COINFLIP_MAX_NGRAMS"), "{text}");
+    let at = "set the environment variable COINFLIP_MAX_TRAINING_BYTES to at least ";
+    let line = text
+        .lines()
+        .find(|l| l.contains(at))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(": `model.order`: order 3 on ")
+            && line.contains(" corpus tokens needs about ")
+            && line.contains(" bytes a token, when every n-gram is new")
+            && line.contains("more than the limit of 1000 bytes of memory for training"),
+        "{line}"
+    );
+    let needed = &line[line.find(at).unwrap() + at.len()..];
+    assert!(needed.chars().all(|c| c.is_ascii_digit()), "{needed}");
+    coinflip()
+        .args(["run", "scenarios/word-trigram.toml"])
+        .env("COINFLIP_MAX_TRAINING_BYTES", needed)
+        .assert()
+        .code(0);
+    let below = (needed.parse::<u64>().unwrap() - 1).to_string();
+    coinflip()
+        .args(["run", "scenarios/word-trigram.toml"])
+        .env("COINFLIP_MAX_TRAINING_BYTES", below)
+        .assert()
+        .code(1);
 }
 
 #[cfg(unix)]
@@ -448,4 +523,32 @@ fn fallback_discounts_are_noted() {
     let (text, code) = stdout_of(&["run", file]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains(&format!("\n  note: {note}\n")), "{text}");
+}
+
+/// An ARPA model whose probabilities do not sum to 1 runs with a note that names the farthest
+/// context, in every report format; a KenLM model gets none.
+#[test]
+fn arpa_sums_are_checked_on_load_and_noted_in_every_format() {
+    let note = "the ARPA model's probabilities do not sum to 1 (within 1e-4) in 1 of its 13 \
+                contexts; the farthest, context \"<s>\", sums to 1.419643";
+    for format in ["text", "json", "markdown", "html"] {
+        let (out, code) = stdout_of(&[
+            "run",
+            "tests/fixtures/notes/arpa-sums-off.toml",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0, "{format}");
+        let shown = out
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("\\\"", "\"")
+            .replace("\\<", "<")
+            .replace("\\>", ">");
+        assert!(shown.contains(note), "{format}: {out}");
+    }
+    let (out, _) = stdout_of(&["run", "scenarios/kenlm-arpa.toml"]);
+    assert!(!out.contains("do not sum to 1"), "{out}");
 }

@@ -115,6 +115,14 @@ const CASES: &[Case] = &[
         &["run", "tests/fixtures/bad/too-many-tokens.toml"],
     ),
     run_bad(
+        "monte-carlo-too-long",
+        &["run", "tests/fixtures/bad/monte-carlo-too-long.toml"],
+    ),
+    run_bad(
+        "seed-out-of-range",
+        &["run", "tests/fixtures/bad/seed-out-of-range.toml"],
+    ),
+    run_bad(
         "probs-not-one",
         &["run", "tests/fixtures/bad/probs-not-one.toml"],
     ),
@@ -151,6 +159,14 @@ const CASES: &[Case] = &[
     Case {
         id: "unknown-prefix",
         args: &["run", "tests/fixtures/notes/unknown-prefix.toml"],
+        env: &[],
+        code: 0,
+        stream: Stream::Stdout,
+        pick: Pick::Lines("note:"),
+    },
+    Case {
+        id: "arpa-sums-off",
+        args: &["run", "tests/fixtures/notes/arpa-sums-off.toml"],
         env: &[],
         code: 0,
         stream: Stream::Stdout,
@@ -195,6 +211,14 @@ const CASES: &[Case] = &[
         id: "scenario-too-large",
         args: &["run", "scenarios/greedy.toml"],
         env: &[("COINFLIP_MAX_SCENARIO_BYTES", "100")],
+        code: 1,
+        stream: Stream::Stdout,
+        pick: Pick::All,
+    },
+    Case {
+        id: "training-too-large",
+        args: &["run", "scenarios/greedy.toml"],
+        env: &[("COINFLIP_MAX_TRAINING_BYTES", "1000")],
         code: 1,
         stream: Stream::Stdout,
         pick: Pick::All,

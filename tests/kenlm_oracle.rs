@@ -398,3 +398,98 @@ fn docs_example_is_the_file_we_write() {
     assert_eq!(example, written);
     assert_eq!(example, fixture("toy.o3.fallback.arpa"));
 }
+
+/// `score --format json`'s `ngram_length` is KenLM's: for models coinflip trains (interpolated
+/// and modified Kneser–Ney, exported with `export-arpa`) and for a KenLM file read with `arpa`,
+/// token for token what the `kenlm` module's `full_scores` gives on the ARPA file, for every
+/// fourth Genesis line and sentences with words the model never saw. Fails, not skips, in CI
+/// when the module is missing.
+#[test]
+fn score_ngram_length_is_kenlms() {
+    if !common::kenlm_python_module("score_ngram_length_is_kenlms") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(FIXTURES).unwrap();
+    let corpus = root.join("genesis-1-3.tok");
+    let mut eval: Vec<String> = fixture("genesis-1-3.tok")
+        .lines()
+        .step_by(4)
+        .map(str::to_string)
+        .collect();
+    eval.push("the unicorn said unto Adam , where art thou ?".into());
+    eval.push("And God saw zzz light that it was good".into());
+    let eval_path = dir.path().join("eval.txt");
+    std::fs::write(&eval_path, eval.join("\n") + "\n").unwrap();
+    let script = "import kenlm, sys\n\
+                  m = kenlm.Model(sys.argv[1])\n\
+                  for line in open(sys.argv[2]):\n\
+                  \x20   print(' '.join(str(n) for _, n, _ in m.full_scores(line.strip())))\n";
+    let mut models = Vec::new();
+    for (order, smoothing) in [
+        (3, "kneser-ney"),
+        (4, "kneser-ney"),
+        (3, "modified-kneser-ney"),
+    ] {
+        models.push((
+            format!("[corpus]\npath = {corpus:?}\ndocuments = \"lines\"\n[model]\norder = {order}\ntokenizer = \"whitespace\"\nsmoothing = \"{smoothing}\"\n"),
+            None,
+        ));
+    }
+    let kenlm_file = root.join("genesis-1-3.o4.arpa");
+    models.push((
+        format!("[model]\narpa = {kenlm_file:?}\n"),
+        Some(kenlm_file),
+    ));
+    for (i, (scenario, arpa_file)) in models.into_iter().enumerate() {
+        let sc = dir.path().join(format!("m{i}.toml"));
+        std::fs::write(&sc, &scenario).unwrap();
+        let arpa_path = arpa_file.unwrap_or_else(|| {
+            let out = dir.path().join(format!("m{i}.arpa"));
+            common::coinflip()
+                .arg("export-arpa")
+                .arg(&sc)
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .code(0);
+            out
+        });
+        let out = Command::new("python3")
+            .args(["-c", script])
+            .arg(&arpa_path)
+            .arg(&eval_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "kenlm: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs = String::from_utf8(out.stdout).unwrap();
+        let mut tokens = 0;
+        for (sentence, line) in eval.iter().zip(theirs.lines()) {
+            let run = common::coinflip()
+                .arg("score")
+                .arg(&sc)
+                .args(["--text", sentence, "--eos", "--format", "json"])
+                .output()
+                .unwrap();
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+            let ours: Vec<String> = v["tokens"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["ngram_length"].to_string())
+                .collect();
+            assert_eq!(ours.join(" "), line, "{scenario}\n`{sentence}`");
+            tokens += ours.len();
+        }
+        assert!(tokens > 300, "{tokens}");
+    }
+}

@@ -174,6 +174,56 @@ proptest! {
     fn scenario_parser_never_panics_on_any_text(source in any::<String>()) {
         let _ = coinflip::scenario::parse(&source, Path::new("p.toml"), Path::new(""), "p");
     }
+
+    /// `seed` takes every value `--seed` takes: an integer up to 2^63 − 1, any u64 as a string
+    /// of digits (leading zeros too); a negative integer or anything else in a string is an
+    /// error at the key.
+    #[test]
+    fn every_u64_seed_is_accepted_and_nothing_else(n in any::<u64>(), zeros in 0usize..3, junk in "[a-zA-Z .,+_-]{1,4}", neg in i64::MIN..0) {
+        let parse = |v: String| {
+            coinflip::scenario::parse(&format!("seed = {v}\n[corpus]\ntext = \"a b\"\n"), Path::new("p.toml"), Path::new(""), "p")
+        };
+        let digits = format!("{}{n}", "0".repeat(zeros));
+        prop_assert_eq!(parse(format!("\"{digits}\"")).unwrap().seed, n);
+        if let Ok(i) = i64::try_from(n) {
+            prop_assert_eq!(parse(i.to_string()).unwrap().seed, n);
+        }
+        for bad in [
+            neg.to_string(),
+            format!("\"{neg}\""),
+            format!("\"{n}{junk}\""),
+            format!("\"{junk}{n}\""),
+        ] {
+            let errors = parse(bad.clone()).err().unwrap_or_default();
+            prop_assert_eq!(errors.len(), 1, "{}", bad);
+            prop_assert_eq!(errors[0].key.as_deref(), Some("seed"), "{}", bad);
+        }
+    }
+
+    /// Finite weights ≥ 0 with `normalize = true` become probabilities that sum to 1, however
+    /// large (their sum may overflow to inf) or small they are.
+    #[test]
+    fn normalised_weights_sum_to_one(weights in proptest::collection::vec(prop_oneof![
+        3 => 0.0..1.0f64,
+        2 => 1e300..f64::MAX,
+        1 => Just(f64::MAX),
+        1 => Just(0.0),
+        1 => Just(5e-324),
+    ], 1..12)) {
+        prop_assume!(weights.iter().any(|&w| w > 0.0));
+        let tokens: Vec<String> = (0..weights.len()).map(|i| format!("\"t{i}\"")).collect();
+        let probs: Vec<String> = weights.iter().map(|w| format!("{w:e}")).collect();
+        let source = format!(
+            "[distribution]\ntokens = [{}]\nprobs = [{}]\nnormalize = true\n[checks.chi_square]\n",
+            tokens.join(", "),
+            probs.join(", ")
+        );
+        let sc = coinflip::scenario::parse(&source, Path::new("p.toml"), Path::new(""), "p").unwrap();
+        let coinflip::scenario::ScenarioKind::Distribution(d) = sc.kind else { panic!() };
+        prop_assert!(d.probs.iter().all(|p| p.is_finite() && *p >= 0.0), "{:?}", d.probs);
+        let sum: f64 = d.probs.iter().sum();
+        prop_assert!((sum - 1.0).abs() < 1e-12, "{:?} sums to {}", d.probs, sum);
+    }
 }
 
 /// Scenario-shaped text: table headers, keys of the schema and values of every TOML kind
@@ -263,6 +313,14 @@ fn scenario_text() -> impl Strategy<Value = String> {
         Just("{ document = 9, tokens = 2 }".to_string()),
         Just("{ 3 = 0.5 }".to_string()),
         Just("1979-05-27".to_string()),
+        // Seeds as strings (above 2^63 − 1), weights whose sum overflows, huge draw counts.
+        Just("\"18446744073709551615\"".to_string()),
+        Just("\"18446744073709551616\"".to_string()),
+        Just("\"-1\"".to_string()),
+        Just("[1e308, 1e308]".to_string()),
+        Just("[1.7976931348623157e308, 5e-324]".to_string()),
+        Just("100000000".to_string()),
+        any::<u64>().prop_map(|n| format!("\"{n}\"")),
         "\"[^\"\\\\\n]{0,12}\"",
         (-5i64..40).prop_map(|i| i.to_string()),
     ];

@@ -484,6 +484,139 @@ impl BackoffModel {
     }
 }
 
+/// How far the probabilities of a model's contexts are from summing to 1
+/// ([`BackoffModel::context_sums`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextSums {
+    /// Contexts checked: the empty one and every stored n-gram below the top order.
+    pub contexts: usize,
+    /// Contexts whose sum is off by more than the tolerance.
+    pub off: usize,
+    /// The context whose sum is farthest from 1 (word ids; empty for the unigram distribution)
+    /// and its sum.
+    pub worst: (Vec<u32>, f64),
+}
+
+/// The contexts of an ARPA model whose probabilities do not sum to 1 ([`BackoffModel::sums_off`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SumsOff {
+    /// The context farthest from 1, in words (empty: the unigram distribution).
+    pub context: Vec<String>,
+    /// Its sum.
+    pub sum: f64,
+    /// How many contexts are off by more than the tolerance, of how many checked.
+    pub off: usize,
+    pub contexts: usize,
+    pub tolerance: f64,
+}
+
+/// How far from 1 a context's probabilities may sum before [`BackoffModel::sums_off`] reports
+/// it: KenLM's files, their values printed at `f32` precision, sum to 1 within 1e-5.
+pub const SUM_TOLERANCE: f64 = 1e-4;
+
+impl BackoffModel {
+    /// Σ_w p(w | c) over the vocabulary (`<s>` left out, as [`BackoffModel::prob_distribution`]
+    /// leaves it out; `<unk>` in) for the empty context and every stored n-gram c below the top
+    /// order, which is what an ARPA file promises to be 1. Computed without walking the
+    /// vocabulary: with F(c) the words stored after c, b(c) its backoff and c' = c without its
+    /// first word,
+    ///
+    /// S(c) = Σ_{w∈F(c)} p(c w) + b(c) · (S(c') − Σ_{w∈F(c)} p(w | c')),
+    ///
+    /// orders ascending, so S(c') is known: one look-up per stored n-gram, O(stored n-grams).
+    pub fn context_sums(&self, tolerance: f64) -> ContextSums {
+        let empty: f64 = (0..self.vocab.len() as u32)
+            .filter(|&w| w != self.bos)
+            .map(|w| libm::pow(10.0, self.unigrams[w as usize].0 as f64))
+            .sum();
+        let mut out = ContextSums {
+            contexts: 1,
+            off: usize::from((empty - 1.0).abs() > tolerance),
+            worst: (Vec::new(), empty),
+        };
+        // sums[j - 1][i]: S of the i-th stored j-gram (unigrams: word id i).
+        let mut sums: Vec<Vec<f64>> = Vec::new();
+        for j in 1..self.order() {
+            let count = self.count(j);
+            let mut level = Vec::with_capacity(count);
+            for i in 0..count {
+                let c = self.stored(j, i);
+                let s = self.context_sum(c, empty, &sums);
+                level.push(s);
+                out.contexts += 1;
+                if (s - 1.0).abs() > tolerance {
+                    out.off += 1;
+                }
+                if (s - 1.0).abs() > (out.worst.1 - 1.0).abs() {
+                    out.worst = (c.to_vec(), s);
+                }
+            }
+            sums.push(level);
+        }
+        out
+    }
+
+    /// The contexts of the model whose probabilities do not sum to 1 within `tolerance`, in
+    /// words: `None` when every context does ([`BackoffModel::context_sums`]).
+    pub fn sums_off(&self, tolerance: f64) -> Option<SumsOff> {
+        let sums = self.context_sums(tolerance);
+        (sums.off > 0).then(|| SumsOff {
+            context: sums
+                .worst
+                .0
+                .iter()
+                .map(|&w| self.word(w).to_string())
+                .collect(),
+            sum: sums.worst.1,
+            off: sums.off,
+            contexts: sums.contexts,
+            tolerance,
+        })
+    }
+
+    /// The i-th stored n-gram of order `n` (unigrams: word i).
+    fn stored(&self, n: usize, i: usize) -> &[u32] {
+        if n == 1 {
+            &self.unigram_keys[i..i + 1]
+        } else {
+            self.higher[n - 2].gram(i)
+        }
+    }
+
+    /// S(c) of [`BackoffModel::context_sums`], the sums of shorter stored contexts known.
+    fn context_sum(&self, c: &[u32], empty: f64, sums: &[Vec<f64>]) -> f64 {
+        let j = c.len();
+        let shorter = &c[1..];
+        let s_shorter = if shorter.is_empty() {
+            empty
+        } else {
+            let index = if shorter.len() == 1 {
+                Some(shorter[0] as usize)
+            } else {
+                self.higher[shorter.len() - 2].find(shorter)
+            };
+            match index {
+                Some(i) => sums[shorter.len() - 1][i],
+                // A context whose suffix is not stored (an ARPA file should list it): its sum
+                // computed on the spot.
+                None => self.context_sum(shorter, empty, sums),
+            }
+        };
+        let table = &self.higher[j - 1];
+        let (mut direct, mut lower) = (0.0, 0.0);
+        for i in table.prefix_range(c) {
+            let w = table.gram(i)[j];
+            if w == self.bos {
+                continue;
+            }
+            direct += libm::pow(10.0, table.prob[i] as f64);
+            lower += libm::pow(10.0, self.log10_prob(shorter, w).0);
+        }
+        let backoff = self.locate(c).map_or(0.0, |(_, b)| b as f64);
+        direct + libm::pow(10.0, backoff) * (s_shorter - lower)
+    }
+}
+
 /// Compares two n-grams of the same length from the last word backwards (KenLM's suffix order).
 pub fn suffix_cmp(a: &[u32], b: &[u32]) -> Ordering {
     a.iter().rev().cmp(b.iter().rev())
@@ -669,6 +802,67 @@ mod tests {
 
     fn close(a: (f64, usize), b: (f64, usize)) -> bool {
         (a.0 - b.0).abs() < 1e-6 && a.1 == b.1
+    }
+
+    /// Σ_w p(w | c) by walking the vocabulary: what `context_sums` computes without the walk.
+    fn brute_sum(m: &BackoffModel, c: &[u32]) -> f64 {
+        m.prob_distribution(c).iter().sum()
+    }
+
+    #[test]
+    fn context_sums_match_the_walk_over_the_vocabulary() {
+        // Read at run time: the package embeds only the toy file (tests/package.rs).
+        let genesis = |order: usize| {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/kenlm");
+            std::fs::read_to_string(format!("{dir}/genesis-1-3.o{order}.arpa")).unwrap()
+        };
+        for (name, text) in [
+            ("toy", TOY.to_string()),
+            ("o3", genesis(3)),
+            ("o4", genesis(4)),
+        ] {
+            let m = read(&text, name).unwrap();
+            let sums = m.context_sums(1e-4);
+            let mut contexts = 1;
+            let mut worst = (brute_sum(&m, &[]) - 1.0).abs();
+            for n in 1..m.order() {
+                for (c, _, _) in m.ngrams(n) {
+                    let s = brute_sum(&m, c);
+                    contexts += 1;
+                    worst = worst.max((s - 1.0).abs());
+                }
+            }
+            assert_eq!(sums.contexts, contexts, "{name}");
+            assert!(
+                ((sums.worst.1 - 1.0).abs() - worst).abs() < 1e-12,
+                "{name}: {sums:?} vs {worst}"
+            );
+            // KenLM's files sum to 1 up to the rounding of their printed values.
+            assert_eq!(sums.off, 0, "{name}: {sums:?}");
+            assert!(worst < 1e-5, "{name}: {worst}");
+        }
+    }
+
+    #[test]
+    fn a_context_that_does_not_sum_to_one_is_found() {
+        // "<s> a" of the toy file made twice as likely (log10 2 = 0.30103 more).
+        let line = TOY
+            .lines()
+            .find(|l| l.ends_with("\t<s> a") || l.contains("\t<s> a\t"))
+            .unwrap();
+        let p: f64 = line.split('\t').next().unwrap().parse().unwrap();
+        let changed = line.replacen(
+            line.split('\t').next().unwrap(),
+            &format!("{}", p + 0.30103),
+            1,
+        );
+        let m = read(&TOY.replace(line, &changed), "bad.arpa").unwrap();
+        let sums = m.context_sums(1e-4);
+        assert_eq!(sums.off, 1, "{sums:?}");
+        assert_eq!(sums.worst.0, ids(&m, "<s>"));
+        let extra = libm::pow(10.0, p);
+        assert!((sums.worst.1 - (1.0 + extra)).abs() < 1e-5, "{sums:?}");
+        assert!((sums.worst.1 - brute_sum(&m, &sums.worst.0)).abs() < 1e-12);
     }
 
     #[test]

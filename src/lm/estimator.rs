@@ -243,6 +243,7 @@ impl Estimator {
                     model: Model::Ngram(m),
                     discounts: None,
                     fallback_orders: Vec::new(),
+                    sums_off: None,
                 })
             }
             Estimator::ModifiedKneserNey => modified_kneser_ney(corpus, order, origin),
@@ -259,7 +260,10 @@ impl Estimator {
                     )
                 })?;
                 let model = arpa::read(&text, &shown)?;
-                Ok(Built::backoff(ArpaLm::new(model, corpus.vocab.clone())))
+                let sums_off = model.sums_off(crate::lm::backoff::SUM_TOLERANCE);
+                let mut built = Built::backoff(ArpaLm::new(model, corpus.vocab.clone()));
+                built.sums_off = sums_off;
+                Ok(built)
             }
         }
     }
@@ -289,6 +293,9 @@ pub struct Built {
     /// use lmplz's fallback discounts ([`kenlm::LMPLZ_FALLBACK_DISCOUNTS`]); the pipeline notes
     /// them in the report.
     pub fallback_orders: Vec<usize>,
+    /// A model read from an ARPA file: its contexts whose probabilities do not sum to 1 (none
+    /// when all do); the pipeline notes them in the report.
+    pub sums_off: Option<crate::lm::backoff::SumsOff>,
 }
 
 impl Built {
@@ -298,6 +305,7 @@ impl Built {
             model: Model::Backoff(lm),
             discounts: None,
             fallback_orders: Vec::new(),
+            sums_off: None,
         }
     }
 }

@@ -49,6 +49,14 @@ pub trait LanguageModel: Send + Sync {
     fn distribution(&self, history: &[TokenId], out: &mut Vec<(TokenId, f64)>) -> usize;
     /// The probability of `token` after `history`.
     fn prob(&self, history: &[TokenId], token: TokenId) -> Scored;
+    /// KenLM's n-gram length of `token` after `history` (what its `full_scores` reports): the
+    /// length of the longest n-gram ending in `token` that the model stores, as a backoff model
+    /// (an ARPA file) would list it, with start padding written as one `<s>`; 1 for a token
+    /// only the unigrams know (or `<unk>`). The default is the n-gram [`LanguageModel::prob`]
+    /// took its probability from, which is that for a backoff model.
+    fn ngram_length(&self, history: &[TokenId], token: TokenId) -> usize {
+        self.prob(history, token).context_len + 1
+    }
     /// What a draw needs: the weight of every candidate after `history`, in ascending id. The
     /// default lists [`LanguageModel::distribution`]. A model may answer in a form that is
     /// cheaper to build ([`Candidates`]), but its non-zero weights, in id order, must be exactly
@@ -182,6 +190,10 @@ impl LanguageModel for Model {
 
     fn prob(&self, history: &[TokenId], token: TokenId) -> Scored {
         self.lm().prob(history, token)
+    }
+
+    fn ngram_length(&self, history: &[TokenId], token: TokenId) -> usize {
+        self.lm().ngram_length(history, token)
     }
 
     fn weights<'a>(&'a self, history: &[TokenId], scratch: &'a mut Scratch) -> Weights<'a> {

@@ -23,7 +23,7 @@ use super::temp;
 pub const MANIFEST: &str = ".coinflip-manifest";
 
 /// A manifest larger than this is ignored (every file then counts as not coinflip's, and is kept).
-const MANIFEST_LIMIT: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
+const MANIFEST_LIMIT: crate::input::SizeLimit = crate::input::SizeLimit {
     what: "a manifest",
     var: "COINFLIP_MAX_MANIFEST_BYTES",
     default: 64 << 20,

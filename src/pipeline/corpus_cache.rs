@@ -118,7 +118,7 @@ fn load_corpus(
     match &spec.source {
         CorpusSource::Text(t) => {
             documents.extend(crate::corpus::split_documents(
-                &crate::corpus::normalize_text(t),
+                &crate::input::normalize_text(t),
                 spec.documents,
             ));
         }

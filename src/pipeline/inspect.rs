@@ -21,7 +21,8 @@ pub struct ScoredToken {
     pub id: TokenId,
     /// The context tokens the model actually used.
     pub context: Vec<String>,
-    /// Length of the n-gram that gave the probability (context + 1), as KenLM's `full_scores`.
+    /// KenLM's n-gram length (its `full_scores`): the longest n-gram ending in the token that
+    /// the model stores as a backoff model ([`crate::lm::LanguageModel::ngram_length`]).
     pub ngram_length: usize,
     pub p: f64,
     /// log10 of p; null when p is 0.
@@ -34,7 +35,8 @@ pub struct Score {
     pub tokens: Vec<ScoredToken>,
     /// Sum of log10 p; null when some token has probability 0.
     pub log10_prob: Option<f64>,
-    /// 10^(−log10_prob / N) over the N scored tokens; null when some token has probability 0.
+    /// 10^(−log10_prob / N) over the N scored tokens; null when some token has probability 0
+    /// (+inf) or there is no token (undefined; `log10_prob` is then 0, the empty sum).
     pub perplexity: Option<f64>,
     /// Tokens of the text never seen in training.
     pub unknown: Vec<String>,
@@ -77,7 +79,7 @@ pub fn score(p: &Prepared, text: &str, eos: bool) -> Score {
                 .iter()
                 .map(|&t| p.corpus.vocab.token(t).to_string())
                 .collect(),
-            ngram_length: s.context_len + 1,
+            ngram_length: p.model.ngram_length(&history, id),
             p: s.p,
             log10_p,
         });
@@ -144,10 +146,13 @@ pub fn render_score_text(s: &Score) -> String {
         .log10_prob
         .map(|l| format!("{l:.6}"))
         .unwrap_or_else(|| "-inf".into());
-    let ppl = s
-        .perplexity
-        .map(|p| format!("{p:.6}"))
-        .unwrap_or_else(|| "inf".into());
+    // Null perplexity means +inf when a token has p = 0, but is undefined over no tokens
+    // (10^(−0/0)): the text says which, as the JSON's null plus its token count does.
+    let ppl = match s.perplexity {
+        Some(p) => format!("{p:.6}"),
+        None if s.tokens.is_empty() => "undefined".into(),
+        None => "inf".into(),
+    };
     let _ = writeln!(out, "total log10 probability: {total}");
     let _ = writeln!(out, "perplexity: {ppl} over {} tokens", s.tokens.len());
     if !s.unknown.is_empty() {

@@ -13,13 +13,44 @@ use crate::results::{ModelInfo, Note};
 use crate::scenario::{CorpusSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
 use crate::tokenize::TokenId;
 
-/// Order × corpus tokens a model may count: 400 million (about 10 GB at worst), raised with
-/// `COINFLIP_MAX_NGRAMS`.
-pub const NGRAM_BUDGET: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
-    what: "n-gram positions",
-    var: "COINFLIP_MAX_NGRAMS",
-    default: 400_000_000,
+/// Memory training a model may take, as [`training_bytes`] estimates it before anything is
+/// counted: 10 GiB (`COINFLIP_MAX_TRAINING_BYTES`), so a training at the limit and generation at
+/// its own limit (`scenario::GENERATED_BUDGET`, 8.3 GB with an HTML report) fit a 24 GiB machine
+/// with room to spare.
+pub const TRAINING_MEMORY: crate::input::SizeLimit = crate::input::SizeLimit {
+    what: "of memory for training",
+    var: "COINFLIP_MAX_TRAINING_BYTES",
+    default: 10 << 30,
 };
+
+/// Bytes of memory per corpus token whatever the order, measured (maximum resident set, release
+/// build, `docs/errors.md`): the text as read, normalised and split into documents, the token
+/// ids, the unigram counts and the remix index (a suffix automaton of up to two 32-byte states a
+/// token).
+pub const BYTES_PER_TOKEN: u64 = 200;
+
+/// Bytes of memory per corpus token for each order above 1 when every n-gram is new (random
+/// words: the worst case; text repeats itself and needs less), for the counting estimators (MLE,
+/// add-k, Kneser–Ney, stupid backoff): a trie entry (index, row, count, continuation count).
+pub const BYTES_PER_ORDER: u64 = 70;
+
+/// [`BYTES_PER_ORDER`] for modified Kneser–Ney as lmplz estimates it (sorted n-gram tables with
+/// their adjusted counts and the probabilities and backoffs it computes from them).
+pub const BYTES_PER_ORDER_MKN: u64 = 130;
+
+/// Estimated peak memory of training `estimator` of `order` on `tokens` corpus tokens (and of the
+/// corpus's remix index): `tokens × (BYTES_PER_TOKEN + (order − 1) × bytes per order)`. An ARPA
+/// model is read, not trained (its file's own limit bounds it): only the corpus counts.
+pub fn training_bytes(tokens: u64, order: usize, estimator: &crate::lm::Estimator) -> u64 {
+    use crate::lm::Estimator;
+    let per_order = match estimator {
+        Estimator::Arpa { .. } => 0,
+        Estimator::ModifiedKneserNey => BYTES_PER_ORDER_MKN,
+        _ => BYTES_PER_ORDER,
+    };
+    let per_token = BYTES_PER_TOKEN + per_order * (order as u64).saturating_sub(1);
+    tokens.saturating_mul(per_token)
+}
 
 /// A trained model scenario, ready to generate (shared by `run`, `score` and `trace`).
 pub struct Prepared {
@@ -79,32 +110,29 @@ fn corpus_of(
     }
 }
 
-/// Refuses, up front, a model that would not fit in memory (counting stores one slice per token
-/// and order) or a corpus shorter than the order.
+/// Refuses, up front, a model whose training would not fit in memory ([`training_bytes`] above
+/// [`TRAINING_MEMORY`]) or a corpus shorter than the order.
 fn check_size(
     sc: &Scenario,
     mspec: &ModelSpec,
     corpus: &TokenizedCorpus,
     has_corpus: bool,
 ) -> Result<(), Diagnostic> {
-    let grams = corpus.token_count() as u64 * mspec.order as u64;
-    let budget = NGRAM_BUDGET
-        .bytes()
-        .map_err(|e| Diagnostic::file(&sc.file, e))?;
-    if grams > budget {
-        return Err(Diagnostic::file(
-            &sc.file,
-            format!(
-                "order {} on {} corpus tokens means {grams} n-gram positions to count, more than \
-                 the limit of {budget}: lower `order`, use a smaller corpus, or raise \
-                 {} (about 24 bytes of memory each)",
-                mspec.order,
-                corpus.token_count(),
-                NGRAM_BUDGET.var
-            ),
-        )
-        .with_key("model.order"));
-    }
+    let tokens = corpus.token_count() as u64;
+    let bytes = training_bytes(tokens, mspec.order, &mspec.estimator);
+    let found = format!(
+        "order {} on {tokens} corpus tokens needs about {} of memory to train ({} bytes a token, \
+         when every n-gram is new: docs/errors.md, \"Limits\")",
+        mspec.order,
+        crate::input::human_bytes(bytes),
+        bytes / tokens.max(1)
+    );
+    TRAINING_MEMORY
+        .check_bytes(bytes, &found, "lower `order` or use a smaller corpus")
+        .map_err(|why| {
+            let span = mspec.order_span.clone();
+            Diagnostic::at(&sc.file, &sc.source, span, Some("model.order".into()), why)
+        })?;
     if has_corpus && corpus.token_count() < mspec.order {
         return Err(Diagnostic::file(
             &sc.file,
@@ -144,6 +172,13 @@ fn train(
         .map_err(|d| vec![d])?;
     let notes = fallback_note(built.fallback_orders, LMPLZ_FALLBACK_DISCOUNTS)
         .into_iter()
+        .chain(built.sums_off.map(|s| Note::ArpaSumsOff {
+            context: s.context,
+            sum: s.sum,
+            off: s.off,
+            contexts: s.contexts,
+            tolerance: s.tolerance,
+        }))
         .collect();
     let mut info = model_info(&built.model, built.ngram_counts, &corpus, mspec);
     info.discounts = built.discounts;

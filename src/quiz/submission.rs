@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::corpus::{ReadError, SizeLimit};
 use crate::error::{self, Diagnostic};
+use crate::input::{ReadError, SizeLimit};
 
 /// One student's answers, as read.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,7 +348,7 @@ pub fn read_file(path: &Path, file: &str, csv: &super::class_csv::Context) -> Fi
                 &prefix,
                 Some(at..at),
                 None,
-                if crate::corpus::starts_utf16(e.as_bytes()) {
+                if crate::input::starts_utf16(e.as_bytes()) {
                     "the file is not UTF-8 text (it starts with a UTF-16 byte-order mark: it is \
                      UTF-16): save it as UTF-8"
                 } else {

@@ -35,6 +35,27 @@ impl fmt::Display for Note {
             Note::RemixUnavailable { reason } => {
                 write!(f, "cannot index the corpus for remix statistics: {reason}")
             }
+            Note::ArpaSumsOff {
+                context,
+                sum,
+                off,
+                contexts,
+                tolerance,
+            } => {
+                let worst = if context.is_empty() {
+                    "the unigram distribution (no context)".to_string()
+                } else {
+                    format!("context {:?}", context.join(" "))
+                };
+                write!(
+                    f,
+                    "the ARPA model's probabilities do not sum to 1 (within {tolerance:e}) in \
+                     {off} of its {contexts} contexts; the farthest, {worst}, sums to {sum:.6} \
+                     (off by {:+.1e}); samples are drawn from the probabilities divided by their \
+                     sum (docs/sampling.md), `score` and `trace` show them as the file gives them",
+                    sum - 1.0
+                )
+            }
         }
     }
 }
@@ -80,6 +101,34 @@ mod tests {
         assert_eq!(
             n.to_string(),
             "chi-square context \"the dragon\" has tokens never seen in training: dragon"
+        );
+        let n = Note::ArpaSumsOff {
+            context: vec!["<s>".into(), "a".into()],
+            sum: 1.25,
+            off: 2,
+            contexts: 40,
+            tolerance: 1e-4,
+        };
+        assert_eq!(
+            n.to_string(),
+            "the ARPA model's probabilities do not sum to 1 (within 1e-4) in 2 of its 40 \
+             contexts; the farthest, context \"<s> a\", sums to 1.250000 (off by +2.5e-1); samples \
+             are drawn from the probabilities divided by their sum (docs/sampling.md), `score` \
+             and `trace` show them as the file gives them"
+        );
+        let n = Note::ArpaSumsOff {
+            context: vec![],
+            sum: 0.5,
+            off: 1,
+            contexts: 1,
+            tolerance: 1e-4,
+        };
+        assert!(
+            n.to_string().contains(
+                "the farthest, the unigram distribution (no context), sums to 0.500000 (off by \
+                 -5.0e-1)"
+            ),
+            "{n}"
         );
         assert_eq!(
             serde_json::to_string(&[Note::NoCorpusForRemix]).unwrap(),

@@ -27,12 +27,64 @@ pub const MAX_ORDER: i64 = 16;
 pub const MAX_TOKENS: i64 = 1_000_000;
 /// Largest `generate.samples`.
 pub const MAX_SAMPLES: i64 = 1_000_000;
-/// Largest `samples × max_tokens` in one scenario.
-pub const MAX_GENERATED: i64 = 50_000_000;
+/// What generation may hold in memory, in tokens: `samples × (max_tokens + SAMPLE_TOKENS)` at
+/// most 8 million per scenario (`COINFLIP_MAX_GENERATED_TOKENS`). Every sample is kept until the
+/// report is written, so memory grows with the samples; at the limit an HTML report peaks near
+/// 8.3 GB, a text or JSON one near 1 GB (`docs/errors.md`, "Limits").
+pub const GENERATED_BUDGET: crate::input::SizeLimit = crate::input::SizeLimit {
+    what: "generated tokens per scenario",
+    var: "COINFLIP_MAX_GENERATED_TOKENS",
+    default: 8_000_000,
+};
+
+/// The memory of a sample of its own (its texts, id lists, remix figures and report rows), in
+/// generated tokens: a sample of 5 tokens costs as much as 25 (measured, `docs/errors.md`).
+pub const SAMPLE_TOKENS: u64 = 20;
+
+/// Peak bytes of memory per generated token (as [`GENERATED_BUDGET`] counts them) of a run
+/// writing a text or JSON report, and an HTML report (which renders every token in a page held
+/// in memory), measured with the release build: JSON 122, text 86, HTML 1,032.
+pub const BYTES_PER_GENERATED_TOKEN: u64 = 125;
+/// See [`BYTES_PER_GENERATED_TOKEN`].
+pub const BYTES_PER_GENERATED_TOKEN_HTML: u64 = 1050;
 /// Largest `checks.chi_square.samples` and `replicates`.
 pub const MAX_DRAWS: i64 = 100_000_000;
+/// `checks.chi_square.samples × replicates` of a Monte Carlo check, per tested distribution:
+/// 10 billion draws (`COINFLIP_MAX_MONTE_CARLO_DRAWS`), about 2 minutes on one core. The
+/// replicates run on every core, and a model check tests one distribution per context, so a
+/// check can take several times this; the message gives the estimate.
+pub const MONTE_CARLO_BUDGET: crate::input::SizeLimit = crate::input::SizeLimit {
+    what: "Monte Carlo draws per tested distribution",
+    var: "COINFLIP_MAX_MONTE_CARLO_DRAWS",
+    default: 10_000_000_000,
+};
+
+/// Nanoseconds one Monte Carlo draw takes on one core (a uniform from the ChaCha20 stream and a
+/// binary search of the cumulative table), measured with the release build on x86-64
+/// (`docs/errors.md`, "Limits": 2 × 10⁸ draws in 2.0 s of user time with 10 and with 1,000
+/// outcomes): what the time estimate of [`MONTE_CARLO_BUDGET`] multiplies.
+pub const NS_PER_MONTE_CARLO_DRAW: f64 = 10.0;
+
+/// The time `draws` Monte Carlo draws take on one core, for people: "3 minutes", "2.5 hours",
+/// "41 days", "1.9 years".
+pub fn monte_carlo_time(draws: u64) -> String {
+    let s = draws as f64 * NS_PER_MONTE_CARLO_DRAW * 1e-9;
+    let units = [
+        (365.25 * 86400.0, "years"),
+        (86400.0, "days"),
+        (3600.0, "hours"),
+        (60.0, "minutes"),
+    ];
+    for (size, name) in units {
+        if s >= 2.0 * size {
+            return format!("{:.1} {name}", s / size);
+        }
+    }
+    format!("{s:.0} seconds")
+}
+
 /// Scenario files: 1 MiB each (`COINFLIP_MAX_SCENARIO_BYTES`).
-pub const SCENARIO_LIMIT: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
+pub const SCENARIO_LIMIT: crate::input::SizeLimit = crate::input::SizeLimit {
     what: "a scenario file",
     var: "COINFLIP_MAX_SCENARIO_BYTES",
     default: 1 << 20,
@@ -42,7 +94,7 @@ pub const SCENARIO_LIMIT: crate::corpus::SizeLimit = crate::corpus::SizeLimit {
 /// path as the user named it.
 pub fn load(path: &Path, shown: &Path) -> Result<Scenario, Vec<Diagnostic>> {
     let source =
-        crate::corpus::read_text_limited(path, shown, &SCENARIO_LIMIT).map_err(|d| vec![d])?;
+        crate::input::read_text_limited(path, shown, &SCENARIO_LIMIT).map_err(|d| vec![d])?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let stem = path
         .file_stem()

@@ -23,9 +23,9 @@ pub(crate) struct Raw {
     pub(super) name: Option<Spanned<String>>,
     /// One line shown under the name. Default: none.
     pub(super) description: Option<String>,
-    /// The seed of every random stream of the scenario (`coinflip run --seed N` overrides it). Default: 0.
-    #[schemars(with = "Option<i64>", range(min = 0), extend("default" = 0))]
-    pub(super) seed: Option<Spanned<i64>>,
+    /// The seed of every random stream of the scenario (`coinflip run --seed N` overrides it): 0 to 18446744073709551615 (2^64 − 1), as `--seed` takes it; TOML integers stop at 9223372036854775807, so a larger seed is written as a string of digits, `seed = "18446744073709551615"`. Default: 0.
+    #[schemars(with = "Option<SeedSchema>", extend("default" = 0))]
+    pub(super) seed: Option<Spanned<RawSeed>>,
     /// The training text: exactly one of `text`, `path`, `paths`. Required unless the scenario has a `[distribution]`.
     #[schemars(with = "Option<RawCorpus>")]
     pub(super) corpus: Option<Spanned<RawCorpus>>,
@@ -43,6 +43,48 @@ pub(crate) struct Raw {
     pub(super) distribution: Option<Spanned<RawDistribution>>,
     /// Checks of the output; a failed check makes `coinflip run` exit 1. Default: none.
     pub(super) checks: Option<RawChecks>,
+}
+
+/// `seed` as written: a TOML integer (signed 64-bit, so at most 2^63 − 1), or a string meant to
+/// hold the digits of a larger one. Validation checks the range and the digits, with the span.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum RawSeed {
+    Int(i64),
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for RawSeed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = RawSeed;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "an integer from 0 to 18446744073709551615 (above 9223372036854775807 as a \
+                     string of digits, such as \"18446744073709551615\")",
+                )
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawSeed, E> {
+                Ok(RawSeed::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawSeed, E> {
+                Ok(i64::try_from(v).map_or_else(|_| RawSeed::Text(v.to_string()), RawSeed::Int))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawSeed, E> {
+                Ok(RawSeed::Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// The schema of `seed`: a non-negative integer, or a string of decimal digits.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // a shape for the schema only
+enum SeedSchema {
+    Integer(#[schemars(range(min = 0))] i64),
+    Digits(#[schemars(regex(pattern = r"^[0-9]{1,20}$"))] String),
 }
 
 /// The training text (`[corpus]`).

@@ -60,6 +60,9 @@ pub struct ModelSpec {
     pub order: usize,
     pub tokenizer: Tokenizer,
     pub estimator: Estimator,
+    /// Where `order` is written (else the `[model]` table; none without either), for the
+    /// training memory limit found once the corpus is tokenized.
+    pub order_span: Option<Range<usize>>,
 }
 
 #[derive(Debug, Clone)]

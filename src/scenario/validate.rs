@@ -12,19 +12,39 @@ use toml::Spanned;
 
 use super::raw::{
     Raw, RawChecks, RawChiSquare, RawCorpus, RawDistribution, RawGenerate, RawModel,
-    RawOutputCheck, RawRemix, RawSampling,
+    RawOutputCheck, RawRemix, RawSampling, RawSeed,
 };
 use super::spec::{
     Checks, ChiSquareCheck, CorpusSpec, DistributionSpec, GenerateSpec, Method, ModelSpec,
     OutputCheck, Prefix, RemixCheck, Scenario, ScenarioKind,
 };
-use super::{MAX_DRAWS, MAX_GENERATED, MAX_ORDER, MAX_SAMPLES, MAX_TOKENS};
+use super::{
+    BYTES_PER_GENERATED_TOKEN, BYTES_PER_GENERATED_TOKEN_HTML, GENERATED_BUDGET, MAX_DRAWS,
+    MAX_ORDER, MAX_SAMPLES, MAX_TOKENS, MONTE_CARLO_BUDGET, SAMPLE_TOKENS,
+};
 use crate::corpus::CorpusSource;
 use crate::error::Diagnostic;
 use crate::lm::{Estimator, EstimatorKind};
 use crate::sample::SamplerConfig;
 use crate::stats::Statistic;
 use crate::tokenize::{Tokenizer, TokenizerKind};
+
+/// Divides finite weights ≥ 0 with a positive `sum` (their plain sum) by their sum. When the
+/// sum overflows to infinity (weights near f64::MAX, such as two of 1e308), the weights are first
+/// divided by the largest, so the sum is at most their number; otherwise the plain division is
+/// kept, so every distribution that worked before gives the same bits.
+fn normalize_weights(probs: &mut [f64], mut sum: f64) {
+    if sum.is_infinite() {
+        let max = probs.iter().copied().fold(0.0, f64::max);
+        for p in probs.iter_mut() {
+            *p /= max;
+        }
+        sum = probs.iter().sum();
+    }
+    for p in probs.iter_mut() {
+        *p /= sum;
+    }
+}
 
 /// Validates the raw tables of `file` (whose text is `source`): the scenario, or every problem.
 pub(super) fn validate(
@@ -90,6 +110,36 @@ impl Validator<'_> {
         }
     }
 
+    /// The `seed`: 0 to 2^64 − 1 like `--seed`, an integer or (above 2^63 − 1, which TOML
+    /// integers cannot hold) a string of digits; 0 after an error.
+    fn seed(&mut self, s: Spanned<RawSeed>) -> u64 {
+        let span = s.span();
+        let expected = "expected a seed from 0 to 18446744073709551615";
+        let found = match s.into_inner() {
+            RawSeed::Int(n) if n >= 0 => return n as u64,
+            RawSeed::Int(n) => format!("{n}"),
+            RawSeed::Text(t) => {
+                // Digits only: `parse` alone would take a leading `+`.
+                if !t.is_empty()
+                    && t.bytes().all(|b| b.is_ascii_digit())
+                    && let Ok(n) = t.parse::<u64>()
+                {
+                    return n;
+                }
+                format!("{t:?}")
+            }
+        };
+        self.error(
+            span,
+            "seed",
+            format!(
+                "{expected} (an integer, or a string of digits such as \"18446744073709551615\" \
+                 above 9223372036854775807), found {found}"
+            ),
+        );
+        0
+    }
+
     /// A finite number accepted by `ok` (described by `expected`), or the default.
     fn float(
         &mut self,
@@ -122,7 +172,7 @@ impl Validator<'_> {
             Some(n) => n.into_inner(),
             None => default_name.to_string(),
         };
-        let seed = self.int(raw.seed, "seed", 0, i64::MAX, 0) as u64;
+        let seed = raw.seed.map_or(0, |s| self.seed(s));
         let sampling = self.sampling(raw.sampling);
         let has_arpa = raw
             .model
@@ -281,10 +331,12 @@ impl Validator<'_> {
     }
 
     fn model(&mut self, raw: Option<Spanned<RawModel>>) -> ModelSpec {
+        let table_span = span_of(&raw);
         let mut raw = raw.map(|r| r.into_inner()).unwrap_or_default();
         if let Some(arpa) = raw.arpa.take() {
             return self.arpa_model(arpa, raw);
         }
+        let order_span = span_of(&raw.order).or(table_span);
         let order = self.int(raw.order.take(), "model.order", 1, MAX_ORDER, 3) as usize;
         let kind = raw
             .smoothing
@@ -322,6 +374,7 @@ impl Validator<'_> {
                 lowercase: raw.lowercase.unwrap_or(false),
             },
             estimator,
+            order_span,
         }
     }
 
@@ -359,6 +412,7 @@ impl Validator<'_> {
                 kind: raw.tokenizer.unwrap_or(TokenizerKind::Whitespace),
                 lowercase: raw.lowercase.unwrap_or(false),
             },
+            order_span: None,
             estimator: Estimator::Arpa {
                 path: PathBuf::from(arpa.into_inner()),
                 span,
@@ -375,6 +429,7 @@ impl Validator<'_> {
                 stop_at_end: true,
             };
         };
+        let table_span = raw.span();
         let raw = raw.into_inner();
         let prefix = match (raw.prefix, raw.prefix_from) {
             (Some(p), Some(pf)) => {
@@ -405,20 +460,13 @@ impl Validator<'_> {
             }
             (None, None) => Prefix::Text(String::new()),
         };
-        let max_span = span_of(&raw.max_tokens);
+        // The budget error points at `max_tokens`, else `samples`, else the table.
+        let budget_span = span_of(&raw.max_tokens)
+            .or(span_of(&raw.samples))
+            .unwrap_or(table_span);
         let max_tokens = self.int(raw.max_tokens, "generate.max_tokens", 1, MAX_TOKENS, 50);
         let samples = self.int(raw.samples, "generate.samples", 1, MAX_SAMPLES, 5);
-        if samples * max_tokens > MAX_GENERATED {
-            self.error(
-                max_span.unwrap_or(0..0),
-                "generate.max_tokens",
-                format!(
-                    "samples × max_tokens = {} exceeds the limit of {MAX_GENERATED} generated \
-                     tokens per scenario; lower `samples` or `max_tokens`, or split the scenario",
-                    samples * max_tokens
-                ),
-            );
-        }
+        self.generated_budget(samples as u64, max_tokens as u64, budget_span);
         GenerateSpec {
             prefix,
             max_tokens: max_tokens as usize,
@@ -516,9 +564,7 @@ impl Validator<'_> {
                 );
                 return None;
             }
-            for p in probs.iter_mut() {
-                *p /= sum;
-            }
+            normalize_weights(&mut probs, sum);
         } else if (sum - 1.0).abs() > 1e-9 {
             self.error(
                 span,
@@ -567,14 +613,18 @@ impl Validator<'_> {
     }
 
     fn chi_square(&mut self, raw: Spanned<RawChiSquare>, is_model: bool) -> ChiSquareCheck {
+        let table_span = raw.span();
         let c = raw.into_inner();
+        let mc_span = span_of(&c.replicates)
+            .or(span_of(&c.samples))
+            .unwrap_or(table_span);
         let method = c
             .method
             .as_ref()
             .map(|m| *m.get_ref())
             .unwrap_or(Method::Asymptotic);
         self.chi_square_combinations(&c, method, is_model);
-        ChiSquareCheck {
+        let check = ChiSquareCheck {
             samples: self.int(c.samples, "checks.chi_square.samples", 1, MAX_DRAWS, 10_000) as u64,
             alpha: self.float(
                 c.alpha,
@@ -600,6 +650,52 @@ impl Validator<'_> {
                 5.0,
             ),
             contexts: c.contexts.map(|c| c.into_inner()),
+        };
+        if check.method == Method::MonteCarlo {
+            self.monte_carlo_budget(&check, mc_span);
+        }
+        check
+    }
+
+    /// Refuses a scenario whose samples would hold more than [`GENERATED_BUDGET`] tokens'
+    /// worth of memory, with the estimate.
+    fn generated_budget(&mut self, samples: u64, max_tokens: u64, span: Range<usize>) {
+        let tokens = samples * (max_tokens + SAMPLE_TOKENS);
+        let human = crate::input::human_bytes;
+        let found = format!(
+            "samples × (max_tokens + {SAMPLE_TOKENS}) = {samples} × ({max_tokens} + \
+             {SAMPLE_TOKENS}) = {tokens} generated tokens (a sample holds {SAMPLE_TOKENS} \
+             tokens' worth of memory of its own), about {} of memory with a text or JSON report \
+             and {} with an HTML one",
+            human(tokens * BYTES_PER_GENERATED_TOKEN),
+            human(tokens * BYTES_PER_GENERATED_TOKEN_HTML)
+        );
+        if let Err(why) = GENERATED_BUDGET.check_count(
+            tokens,
+            &found,
+            "lower `samples` or `max_tokens`, or split the scenario",
+        ) {
+            self.error(span, "generate.max_tokens", why);
+        }
+    }
+
+    /// Refuses a Monte Carlo check whose `samples × replicates` draws per tested distribution
+    /// would run longer than [`MONTE_CARLO_BUDGET`] allows, with the estimated time.
+    fn monte_carlo_budget(&mut self, check: &ChiSquareCheck, span: Range<usize>) {
+        let draws = check.samples.saturating_mul(check.replicates);
+        let found = format!(
+            "samples × replicates = {} × {} = {draws} Monte Carlo draws per tested distribution, \
+             about {} of computing",
+            check.samples,
+            check.replicates,
+            super::monte_carlo_time(draws)
+        );
+        if let Err(why) = MONTE_CARLO_BUDGET.check_count(
+            draws,
+            &found,
+            "lower `samples` or `replicates` (or use method = \"asymptotic\")",
+        ) {
+            self.error(span, "checks.chi_square.replicates", why);
         }
     }
 

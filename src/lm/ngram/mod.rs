@@ -255,6 +255,29 @@ impl LanguageModel for NgramModel {
         }
     }
 
+    /// The longest seen n-gram `c' token`, `c'` a suffix of the history: what the ARPA file of
+    /// this model lists (export.rs writes every seen n-gram), so KenLM's `full_scores` on it
+    /// gives this length. Start padding counts as one `<s>`, as ARPA files write it.
+    fn ngram_length(&self, history: &[TokenId], token: TokenId) -> usize {
+        let levels = &self.counts.levels;
+        let seen = self
+            .counts
+            .suffixes(history, self.counts.order - 1)
+            .filter(|c| levels[c.len].find(c.id, token).is_some())
+            .last();
+        match seen {
+            None => 1,
+            Some(c) => {
+                let ctx = &history[history.len() - c.len..];
+                let padding = ctx
+                    .iter()
+                    .take_while(|&&t| t == crate::tokenize::BOS)
+                    .count();
+                c.len - padding.saturating_sub(1) + 1
+            }
+        }
+    }
+
     fn weights<'a>(&'a self, history: &[TokenId], scratch: &'a mut Scratch) -> Weights<'a> {
         match self.estimator {
             // Sparse: the followers of the longest seen context are the candidates.
