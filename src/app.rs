@@ -48,6 +48,7 @@ pub fn main(cli: Cli) -> ExitCode {
 pub fn run(cli: Cli, io: &mut Io) -> ExitCode {
     match cli.command {
         Command::Run(a) => cmd_run(a, io),
+        Command::Generate(a) => cmd_generate(a, io),
         Command::Score(a) => cmd_score(a, io),
         Command::Trace(a) => cmd_trace(a, io),
         Command::Flip(a) => cmd_flip(a, io),
@@ -273,6 +274,72 @@ fn load_model(io: &mut Io, path: &Path) -> Result<(Scenario, Prepared), ExitCode
     }
     let p = prepare::prepare(&sc, &CorpusCache::default()).map_err(|d| rejected(io, d))?;
     Ok((sc, p))
+}
+
+fn cmd_generate(a: crate::cli::GenerateArgs, io: &mut Io) -> ExitCode {
+    use crate::pipeline::generate;
+    if !a.corpus.exists() {
+        return usage(io, &format!("no such file: {}", a.corpus.display()));
+    }
+    let save = a.save_scenario.as_deref();
+    if let Some(save) = save
+        && crate::output::is_same_or_inside(save, &a.corpus)
+    {
+        return usage(io, "--save-scenario would overwrite the corpus");
+    }
+    let opts = generate::Options {
+        corpus: a.corpus,
+        tokenizer: a.tokenizer,
+        lowercase: a.lowercase,
+        order: a.order,
+        smoothing: a.smoothing,
+        k: a.k,
+        discount: a.discount,
+        alpha: a.alpha,
+        prefix: a.prefix,
+        samples: a.samples,
+        max_tokens: a.max_tokens,
+        seed: a.seed,
+        temperature: a.temperature,
+        top_k: a.top_k,
+        top_p: a.top_p,
+    };
+    let sc = match generate::scenario(&opts) {
+        Ok(sc) => sc,
+        Err(problems) => return usage(io, &problems.join("\ncoinflip: error: ")),
+    };
+    let _claim = match crate::output::Plan::new()
+        .file("--save-scenario", save)
+        .claim()
+    {
+        Ok(c) => c,
+        Err(r) => {
+            let _ = writeln!(io.err, "coinflip: error: {r}");
+            return r.code;
+        }
+    };
+    let r = run::run_scenario(&sc, &CorpusCache::default());
+    if r.status == crate::results::Status::Error {
+        return rejected(io, r.diagnostics);
+    }
+    let written = emit(io, &crate::report::text::render_generated(&r), None);
+    match save {
+        Some(path) if written == ExitCode::Ok => match generate::saved_toml(&opts, path) {
+            Ok(text) => {
+                let code = emit(io, &text, Some(path));
+                if code == ExitCode::Ok {
+                    let shown = crate::text::slashed(path);
+                    let _ = writeln!(
+                        io.err,
+                        "coinflip: wrote {shown} (`coinflip run {shown}` draws the same samples)"
+                    );
+                }
+                code
+            }
+            Err(e) => error(io, &format!("cannot write {}: {e}", path.display())),
+        },
+        _ => written,
+    }
 }
 
 fn cmd_score(a: ScoreArgs, io: &mut Io) -> ExitCode {
