@@ -140,7 +140,11 @@ fn cmd_list(a: ListArgs, io: &mut Io) -> ExitCode {
             Ok(s) => s.name,
             Err(_) => format!(
                 "{} (rejected: run it to see why)",
-                f.file_stem().unwrap_or_default().to_string_lossy()
+                scenario::declared(f).0.unwrap_or_else(|| f
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned())
             ),
         };
         let shard = shard

@@ -42,8 +42,22 @@ fn the_saved_scenario_runs_to_the_same_samples() {
         coinflip()
             .args(["generate", "--corpus"])
             .arg(&corpus)
-            .args(["--order", "3", "--smoothing", "kneser-ney", "--discount", "0.6"])
-            .args(["--prefix", "the sun", "--samples", "4", "--max-tokens", "15"])
+            .args([
+                "--order",
+                "3",
+                "--smoothing",
+                "kneser-ney",
+                "--discount",
+                "0.6",
+            ])
+            .args([
+                "--prefix",
+                "the sun",
+                "--samples",
+                "4",
+                "--max-tokens",
+                "15",
+            ])
             .args(["--seed", "11", "--temperature", "0.8", "--top-k", "5"])
             .arg("--save-scenario")
             .arg(&saved),
@@ -55,7 +69,11 @@ fn the_saved_scenario_runs_to_the_same_samples() {
     let ran = stdout(coinflip().args(["run", "-v"]).arg(&saved));
     let from_generate = sample_lines(&generated, "");
     assert_eq!(from_generate.len(), 4 * 3 + 1, "{generated}");
-    assert_eq!(from_generate, sample_lines(&ran, "  "), "{generated}\n{ran}");
+    assert_eq!(
+        from_generate,
+        sample_lines(&ran, "  "),
+        "{generated}\n{ran}"
+    );
     // The model and sampling lines are run's too.
     for l in [
         "model: 3-gram, word tokens, kneser-ney (discount = 0.6)",

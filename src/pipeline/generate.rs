@@ -118,8 +118,13 @@ pub fn scenario_toml(o: &Options, corpus_path: &str) -> String {
 pub fn scenario(o: &Options) -> Result<Scenario, Vec<String>> {
     let path = o.corpus.to_string_lossy();
     let text = scenario_toml(o, &path);
-    crate::scenario::parse(&text, Path::new("coinflip generate"), Path::new(""), "generate")
-        .map_err(|diags| diags.iter().map(option_message).collect())
+    crate::scenario::parse(
+        &text,
+        Path::new("coinflip generate"),
+        Path::new(""),
+        "generate",
+    )
+    .map_err(|diags| diags.iter().map(option_message).collect())
 }
 
 /// A diagnostic about the generated file, said with the option that set the key.

@@ -57,19 +57,29 @@ pub fn run_files(
     if let Some(filter) = &opts.filter {
         loaded.retain(|(f, s)| match s {
             Ok(s) => s.name.contains(filter.as_str()),
-            Err(_) => stem(f).contains(filter.as_str()),
+            Err(_) => declared_name(f).contains(filter.as_str()),
         });
     }
     reject_duplicate_names(&mut loaded);
+    // A rejected file is shown under the name it declares, unless a scenario of the batch
+    // has that name (names identify scenarios in reports).
+    let taken: std::collections::BTreeSet<&str> = loaded
+        .iter()
+        .filter_map(|(_, s)| s.as_ref().ok().map(|s| s.name.as_str()))
+        .collect();
     let cache = CorpusCache::default();
     let run_one = |(file, s): &Loaded| {
         let r = match s {
-            Err(diags) => ScenarioResult::error(
-                stem(file),
-                shown(file),
-                opts.seed.unwrap_or(0),
-                diags.clone(),
-            ),
+            Err(diags) => {
+                let (name, seed) = scenario::declared(file);
+                ScenarioResult::error(
+                    name.filter(|n| !taken.contains(n.as_str()))
+                        .unwrap_or_else(|| stem(file)),
+                    shown(file),
+                    opts.seed.or(seed).unwrap_or(0),
+                    diags.clone(),
+                )
+            }
             Ok(sc) => {
                 let mut sc = sc.clone();
                 if let Some(seed) = opts.seed {
@@ -119,6 +129,11 @@ fn reject_duplicate_names(loaded: &mut [Loaded]) {
             first_use.insert(sc.name.clone(), file.clone());
         }
     }
+}
+
+/// The name a rejected file declares, or its stem.
+fn declared_name(path: &Path) -> String {
+    scenario::declared(path).0.unwrap_or_else(|| stem(path))
 }
 
 fn stem(path: &Path) -> String {

@@ -144,7 +144,10 @@ pub fn render_generated(r: &ScenarioResult) -> String {
         model(&mut out, m);
     }
     if let Some(s) = &r.sampling {
-        line(&mut out, format!("  sampling: {}", super::sampling_summary(s)));
+        line(
+            &mut out,
+            format!("  sampling: {}", super::sampling_summary(s)),
+        );
     }
     for n in &r.notes {
         line(&mut out, format!("  note: {}", escape_line(&n.to_string())));
