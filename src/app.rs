@@ -351,7 +351,20 @@ fn cmd_score(a: ScoreArgs, io: &mut Io) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let s = crate::pipeline::inspect::score(&p, &a.text, a.eos);
+    let text = match (a.text, &a.file) {
+        (Some(t), None) if t != "-" => t,
+        (_, file) => {
+            let read = crate::pipeline::inspect::read_text_input(
+                file.as_deref(),
+                &mut std::io::stdin().lock(),
+            );
+            match read {
+                Ok(t) => t,
+                Err(d) => return rejected(io, vec![d]),
+            }
+        }
+    };
+    let s = crate::pipeline::inspect::score(&p, &text, a.eos);
     let text = match a.format {
         SimpleFormat::Text => crate::pipeline::inspect::render_score_text(&s),
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&s),

@@ -150,12 +150,16 @@ pub enum SimpleFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["text", "file"])))]
 pub struct ScoreArgs {
     /// The scenario whose model scores the text.
     pub scenario: PathBuf,
-    /// The text to score (one document, from its start).
+    /// The text to score (one document, from its start); `-` reads it from standard input.
     #[arg(long)]
-    pub text: String,
+    pub text: Option<String>,
+    /// Read the text to score from this file (UTF-8).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
     /// Also score the end-of-document marker after the text.
     #[arg(long)]
     pub eos: bool,

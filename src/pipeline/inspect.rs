@@ -41,6 +41,58 @@ pub struct Score {
 }
 
 /// Scores `text` as one document from its start; with `eos`, also the end-of-document marker.
+/// The text `coinflip score` reads from a file (`--file PATH`) or from `input` (`--text -`,
+/// standard input): limited as a corpus file is ([`crate::corpus::CORPUS_LIMIT`]; a file must be
+/// a regular file), UTF-8, line endings normalised. Bytes that are not UTF-8 are reported with
+/// their line and column.
+pub fn read_text_input(
+    file: Option<&std::path::Path>,
+    input: &mut dyn std::io::Read,
+) -> Result<String, crate::error::Diagnostic> {
+    use crate::corpus::{CORPUS_LIMIT, ReadError};
+    use crate::error::Diagnostic;
+    use std::io::Read as _;
+    let shown = file.unwrap_or(std::path::Path::new("<standard input>"));
+    let bytes = match file {
+        Some(path) => CORPUS_LIMIT.read(path),
+        None => CORPUS_LIMIT.bytes().map_err(ReadError::Limit).and_then(|limit| {
+            let mut bytes = Vec::new();
+            std::io::Read::take(&mut *input, limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(ReadError::Io)?;
+            if bytes.len() as u64 > limit {
+                return Err(ReadError::Limit(format!(
+                    "standard input holds more than {limit} bytes, the limit for a text to score \
+                     (as for {}); to read it anyway, set the environment variable {} higher",
+                    CORPUS_LIMIT.what, CORPUS_LIMIT.var
+                )));
+            }
+            Ok(bytes)
+        }),
+    };
+    let bytes = bytes.map_err(|e| match e {
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Diagnostic::file(shown, "file not found")
+        }
+        ReadError::Io(e) => Diagnostic::file(shown, format!("cannot read: {e}")),
+        ReadError::Limit(why) => Diagnostic::file(shown, why),
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(crate::corpus::normalize_text(&text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+            Err(Diagnostic::at(
+                shown,
+                valid,
+                Some(at..at),
+                None,
+                format!("not valid UTF-8: invalid byte sequence at byte {at} (save it as UTF-8)"),
+            ))
+        }
+    }
+}
+
 pub fn score(p: &Prepared, text: &str, eos: bool) -> Score {
     let (mut ids, unknown) = p.corpus.encode(text);
     if eos {
