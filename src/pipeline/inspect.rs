@@ -160,38 +160,43 @@ fn show_token(t: &str) -> String {
 }
 
 pub fn render_score_text(s: &Score) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<16} {:>6}  {:<12} {:>2} {:<28} {:>9}",
-        "token", "id", "p", "n", "context", "log10 p"
-    );
-    for t in &s.tokens {
-        let ctx = t
+    use crate::text::table::{Align, Table};
+    use crate::text::terminal::escape_line;
+    // Lined up by display width: a Chinese token takes two terminal columns.
+    let mut t = Table::new(&[
+        Align::Left,
+        Align::Right,
+        Align::Left,
+        Align::Right,
+        Align::Left,
+        Align::Right,
+    ]);
+    t.row(["token", "id", "p", "n", "context", "log10 p"]);
+    for tok in &s.tokens {
+        let ctx = tok
             .context
             .iter()
             .map(|c| show_token(c))
             .collect::<Vec<_>>()
             .join(" ");
-        let l = t
+        let l = tok
             .log10_p
             .map(|l| format!("{l:.6}"))
             .unwrap_or_else(|| "-inf".into());
-        let _ = writeln!(
-            out,
-            "{:<16} {:>6}  {:<12.10} {:>2} {:<28} {:>9}",
-            show_token(&t.token),
-            t.id,
-            t.p,
-            t.ngram_length,
+        t.row([
+            escape_line(&show_token(&tok.token)).into_owned(),
+            tok.id.to_string(),
+            format!("{:.10}", tok.p),
+            tok.ngram_length.to_string(),
             if ctx.is_empty() {
                 "(none)".to_string()
             } else {
-                ctx
+                escape_line(&ctx).into_owned()
             },
-            l
-        );
+            l,
+        ]);
     }
+    let mut out = t.render("", "  ");
     let total = s
         .log10_prob
         .map(|l| format!("{l:.6}"))
@@ -201,7 +206,11 @@ pub fn render_score_text(s: &Score) -> String {
         .map(|p| format!("{p:.6}"))
         .unwrap_or_else(|| "inf".into());
     let _ = writeln!(out, "total log10 probability: {total}");
-    let _ = writeln!(out, "perplexity: {ppl} over {} tokens", s.tokens.len());
+    let _ = writeln!(
+        out,
+        "perplexity: {ppl} over {}",
+        crate::text::count(s.tokens.len(), "token", "tokens")
+    );
     if !s.unknown.is_empty() {
         let _ = writeln!(
             out,
