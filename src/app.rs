@@ -160,16 +160,31 @@ fn run_args_problem(a: &RunArgs, formats: &[crate::report::Format]) -> Option<St
     if formats.len() > 1 && a.out.is_none() {
         return Some("several --format values need --out DIR (one file per format)".into());
     }
-    let out = a.out.as_ref()?;
-    let p = a
-        .paths
-        .iter()
-        .find(|p| crate::output::is_same_or_inside(out, p))?;
-    Some(format!(
-        "--out {} would write over or into the input {}",
-        out.display(),
-        p.display()
-    ))
+    None
+}
+
+/// An output of `coinflip run` that would overwrite one of its input files (a scenario, a
+/// corpus, an ARPA file). Reports may go into an input folder (`run . --out report.html`).
+fn run_out_problem(
+    out: &Path,
+    formats: &[crate::report::Format],
+    files: &[PathBuf],
+) -> Option<String> {
+    let outputs: Vec<PathBuf> = match formats {
+        [_] => vec![out.to_path_buf()],
+        _ => formats.iter().map(|f| out.join(f.file_name())).collect(),
+    };
+    let inputs = discover::input_files(files);
+    outputs.iter().find_map(|o| {
+        let input = inputs
+            .iter()
+            .find(|i| crate::output::is_same_or_inside(o, i))?;
+        Some(format!(
+            "--out {} would overwrite the input {}",
+            o.display(),
+            input.display()
+        ))
+    })
 }
 
 fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
@@ -188,6 +203,11 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
             io,
             &format!("no scenario files (*.toml) found in {}", paths.join(", ")),
         );
+    }
+    if let Some(out) = &a.out
+        && let Some(problem) = run_out_problem(out, &formats, &found)
+    {
+        return usage(io, &problem);
     }
     let names: Vec<&str> = formats.iter().map(|f| f.file_name()).collect();
     let _outputs = match crate::output::Plan::new()
