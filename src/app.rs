@@ -226,8 +226,32 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
         filter: a.filter.clone(),
         jobs: crate::jobs::threads(a.jobs, files.len()),
     };
-    let bar = progress_bar(files.len() as u64, a.quiet || !io.progress);
-    let report = run::run_files(&files, &opts, &|_| bar.inc(1));
+    let bar = progress_bar(files.len(), a.quiet || !io.progress);
+    let sink: Option<crate::pipeline::progress::Sink> = (!bar.is_hidden()).then(|| {
+        let bar = bar.clone();
+        // The bar starts one step long (an empty bar, not a full one); the first work planned
+        // replaces that step.
+        let started = std::sync::atomic::AtomicBool::new(false);
+        std::sync::Arc::new(move |e| match e {
+            crate::pipeline::progress::Event::Planned(n)
+                if !started.swap(true, std::sync::atomic::Ordering::Relaxed) =>
+            {
+                bar.inc_length(n.saturating_sub(1))
+            }
+            crate::pipeline::progress::Event::Planned(n) => bar.inc_length(n),
+            crate::pipeline::progress::Event::Done(n) => bar.inc(n),
+        }) as crate::pipeline::progress::Sink
+    });
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let report = run::run_files_with_progress(
+        &files,
+        &opts,
+        &|_| {
+            let k = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.set_message(scenarios_done(k, files.len()));
+        },
+        sink.as_ref(),
+    );
     bar.finish_and_clear();
     if report.scenarios.is_empty() && a.partition.is_none() {
         let msg = format!(
@@ -267,17 +291,32 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
     report.exit_code()
 }
 
-/// A progress bar on standard error, shown only when the batch has more than a handful of
-/// scenarios and it is not `hidden` (`--quiet`, or standard error is not a terminal).
-fn progress_bar(len: u64, hidden: bool) -> indicatif::ProgressBar {
-    if hidden || len < 4 {
+/// A progress bar on standard error, unless `hidden` (`--quiet`, or standard error is not a
+/// terminal): the samples drawn and chi-square draws done inside the scenarios (so a single long
+/// scenario moves it too), and how many scenarios are finished. Its first frame is drawn at
+/// once, and redrawn while a long step runs.
+fn progress_bar(scenarios: usize, hidden: bool) -> indicatif::ProgressBar {
+    if hidden {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} scenarios") {
+    let bar = indicatif::ProgressBar::new(1);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {percent:>3}% of samples and draws  {msg}",
+    ) {
         bar.set_style(style);
     }
+    bar.set_message(scenarios_done(0, scenarios));
+    bar.tick();
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+/// `3/13 scenarios done`.
+fn scenarios_done(k: usize, n: usize) -> String {
+    format!(
+        "{k}/{n} {} done",
+        if n == 1 { "scenario" } else { "scenarios" }
+    )
 }
 
 /// Loads and prepares a model scenario for `score`, `trace` and `export-arpa`; problems are

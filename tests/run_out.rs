@@ -104,3 +104,27 @@ fn an_output_over_an_input_file_is_refused() {
             .contains("[corpus]")
     );
 }
+
+#[test]
+fn no_progress_is_drawn_when_standard_error_is_not_a_terminal() {
+    // A scenario long enough to report progress (several chunks of chi-square draws).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("long.toml"),
+        "seed = 1\n[distribution]\ntokens = [\"a\", \"b\"]\nprobs = [0.5, 0.5]\n\
+         [checks.chi_square]\nsamples = 300000\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["long.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .ends_with("coinflip: 1 passed, 0 failed\n")
+    );
+}

@@ -36,11 +36,19 @@ pub fn draw_counts(
     rng: &mut rand_chacha::ChaCha20Rng,
     draw: DrawFn,
 ) -> Vec<u64> {
+    use crate::pipeline::progress::{DRAW_CHUNK, Event, report};
     let c = Cumulative::new(probs);
     let mut counts = vec![0u64; probs.len()];
-    for _ in 0..n {
-        let u = sample::uniform(rng);
-        counts[draw(&c, u)] += 1;
+    report(Event::Planned(n));
+    let mut left = n;
+    while left > 0 {
+        let chunk = left.min(DRAW_CHUNK);
+        for _ in 0..chunk {
+            let u = sample::uniform(rng);
+            counts[draw(&c, u)] += 1;
+        }
+        report(Event::Done(chunk));
+        left -= chunk;
     }
     counts
 }

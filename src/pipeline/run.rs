@@ -50,6 +50,17 @@ pub fn run_files(
     opts: &RunOptions,
     done: &(dyn Fn(&ScenarioResult) + Sync),
 ) -> BatchReport {
+    run_files_with_progress(files, opts, done, None)
+}
+
+/// [`run_files`], the samples and draws of each scenario also reported to `progress` as they
+/// are done ([`crate::pipeline::progress`]).
+pub fn run_files_with_progress(
+    files: &[PathBuf],
+    opts: &RunOptions,
+    done: &(dyn Fn(&ScenarioResult) + Sync),
+    progress: Option<&crate::pipeline::progress::Sink>,
+) -> BatchReport {
     let mut loaded: Vec<Loaded> = files
         .iter()
         .map(|f| (f.clone(), scenario::load(f, f)))
@@ -85,7 +96,7 @@ pub fn run_files(
                 if let Some(seed) = opts.seed {
                     sc.seed = seed;
                 }
-                run_scenario(&sc, &cache)
+                crate::pipeline::progress::with_sink(progress, || run_scenario(&sc, &cache))
             }
         };
         done(&r);
@@ -262,8 +273,10 @@ fn generate_samples(
     let ids_shown = |ids: &[TokenId]| -> Vec<u32> {
         ids.iter().map(|&t| p.corpus.vocab.display_id(t)).collect()
     };
+    use crate::pipeline::progress::{Event, report};
     let mut samples = Vec::with_capacity(generate.samples);
     let mut all_stats = Vec::new();
+    report(Event::Planned(generate.samples as u64));
     for i in 0..generate.samples {
         let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
         let g = sample::generate(&p.model, &p.prefix_ids, &cfg, &mut rng);
@@ -286,6 +299,7 @@ fn generate_samples(
             stopped: g.stopped,
             remix,
         });
+        report(Event::Done(1));
     }
     (samples, all_stats)
 }
@@ -402,6 +416,38 @@ pub fn token_texts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_counts_every_sample_and_draw_and_changes_nothing() {
+        use crate::pipeline::progress::{Event, Sink};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(
+            dir.path(),
+            "p.toml",
+            "seed = 4\n[corpus]\ntext = \"a b a c a b\"\n[generate]\nsamples = 7\n\
+             [checks.chi_square]\nsamples = 150000\n",
+        );
+        let (planned, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (p, d) = (planned.clone(), done.clone());
+        let sink: Sink = Arc::new(move |e| {
+            let _ = match e {
+                Event::Planned(n) => p.fetch_add(n, Ordering::Relaxed),
+                Event::Done(n) => d.fetch_add(n, Ordering::Relaxed),
+            };
+        });
+        let opts = RunOptions::default();
+        let files = [f];
+        let with = run_files_with_progress(&files, &opts, &|_| {}, Some(&sink));
+        // 7 samples, then 150,000 draws for the one context tested (the empty prefix).
+        assert_eq!(planned.load(Ordering::Relaxed), 7 + 150_000);
+        assert_eq!(done.load(Ordering::Relaxed), 7 + 150_000);
+        let without = run_files(&files, &opts, &|_| {});
+        assert_eq!(
+            serde_json::to_string(&with).unwrap(),
+            serde_json::to_string(&without).unwrap()
+        );
+    }
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let p = dir.join(name);
