@@ -227,21 +227,7 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
         jobs: crate::jobs::threads(a.jobs, files.len()),
     };
     let bar = progress_bar(files.len(), a.quiet || !io.progress);
-    let sink: Option<crate::pipeline::progress::Sink> = (!bar.is_hidden()).then(|| {
-        let bar = bar.clone();
-        // The bar starts one step long (an empty bar, not a full one); the first work planned
-        // replaces that step.
-        let started = std::sync::atomic::AtomicBool::new(false);
-        std::sync::Arc::new(move |e| match e {
-            crate::pipeline::progress::Event::Planned(n)
-                if !started.swap(true, std::sync::atomic::Ordering::Relaxed) =>
-            {
-                bar.inc_length(n.saturating_sub(1))
-            }
-            crate::pipeline::progress::Event::Planned(n) => bar.inc_length(n),
-            crate::pipeline::progress::Event::Done(n) => bar.inc(n),
-        }) as crate::pipeline::progress::Sink
-    });
+    let sink = progress_sink(&bar);
     let finished = std::sync::atomic::AtomicUsize::new(0);
     let report = run::run_files_with_progress(
         &files,
@@ -309,6 +295,27 @@ fn progress_bar(scenarios: usize, hidden: bool) -> indicatif::ProgressBar {
     bar.tick();
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+/// What moves `bar` as samples and draws are done; none for a hidden bar (no work for nothing).
+fn progress_sink(bar: &indicatif::ProgressBar) -> Option<crate::pipeline::progress::Sink> {
+    use crate::pipeline::progress::{Event, Sink};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if bar.is_hidden() {
+        return None;
+    }
+    let bar = bar.clone();
+    // The bar starts one step long (an empty bar, not a full one); the first work planned
+    // replaces that step.
+    let started = AtomicBool::new(false);
+    let sink: Sink = std::sync::Arc::new(move |e| match e {
+        Event::Planned(n) if !started.swap(true, Ordering::Relaxed) => {
+            bar.inc_length(n.saturating_sub(1))
+        }
+        Event::Planned(n) => bar.inc_length(n),
+        Event::Done(n) => bar.inc(n),
+    });
+    Some(sink)
 }
 
 /// `3/13 scenarios done`.
@@ -383,7 +390,10 @@ fn cmd_generate(a: crate::cli::GenerateArgs, io: &mut Io) -> ExitCode {
     };
     let r = run::run_scenario(&sc, &CorpusCache::default());
     if r.status == crate::results::Status::Error {
-        return rejected(io, r.diagnostics);
+        for d in &r.diagnostics {
+            let _ = writeln!(io.err, "coinflip: error: {}", generate::option_message(d));
+        }
+        return ExitCode::Failed;
     }
     let written = emit(io, &crate::report::text::render_generated(&r), None);
     match save {

@@ -123,6 +123,15 @@ fn bad_options_are_named_and_nothing_is_written() {
         .assert()
         .code(2)
         .stderr("coinflip: error: no such file: no/such.txt\n");
+    // A corpus found unreadable while running is named by its option too (exit 1: an input).
+    coinflip()
+        .args(["generate", "--corpus", "tests/fixtures/bad/latin1.txt"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::starts_with(
+            "coinflip: error: --corpus: tests/fixtures/bad/latin1.txt: not valid UTF-8",
+        ));
 }
 
 #[test]

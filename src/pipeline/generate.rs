@@ -127,8 +127,9 @@ pub fn scenario(o: &Options) -> Result<Scenario, Vec<String>> {
     .map_err(|diags| diags.iter().map(option_message).collect())
 }
 
-/// A diagnostic about the generated file, said with the option that set the key.
-fn option_message(d: &Diagnostic) -> String {
+/// A diagnostic about the generated scenario (from validation, or from running it: a corpus that
+/// is not UTF-8), said with the option that set the key: `--corpus: data.txt: not valid UTF-8 …`.
+pub fn option_message(d: &Diagnostic) -> String {
     match d.key.as_deref().and_then(flag) {
         Some(f) => format!("{f}: {}", d.message),
         None => d.headline(),
