@@ -206,8 +206,9 @@ pub struct GenerateArgs {
     /// Tokens per sample at most (`generate.max_tokens`).
     #[arg(long, default_value_t = 50, allow_negative_numbers = true)]
     pub max_tokens: i64,
-    /// The seed of the samples' streams.
-    #[arg(long, default_value_t = 0)]
+    /// The seed of the samples' streams (0 to 2^63 − 1, as a scenario's `seed`).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: u64,
     /// 1 leaves the distribution alone, below 1 sharpens it, 0 is greedy (`sampling.temperature`).
     #[arg(long, allow_negative_numbers = true)]
