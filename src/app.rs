@@ -48,6 +48,7 @@ pub fn main(cli: Cli) -> ExitCode {
 pub fn run(cli: Cli, io: &mut Io) -> ExitCode {
     match cli.command {
         Command::Run(a) => cmd_run(a, io),
+        Command::Generate(a) => cmd_generate(a, io),
         Command::Score(a) => cmd_score(a, io),
         Command::Trace(a) => cmd_trace(a, io),
         Command::Flip(a) => cmd_flip(a, io),
@@ -139,7 +140,11 @@ fn cmd_list(a: ListArgs, io: &mut Io) -> ExitCode {
             Ok(s) => s.name,
             Err(_) => format!(
                 "{} (rejected: run it to see why)",
-                f.file_stem().unwrap_or_default().to_string_lossy()
+                scenario::declared(f).0.unwrap_or_else(|| f
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned())
             ),
         };
         let shard = shard
@@ -155,16 +160,31 @@ fn run_args_problem(a: &RunArgs, formats: &[crate::report::Format]) -> Option<St
     if formats.len() > 1 && a.out.is_none() {
         return Some("several --format values need --out DIR (one file per format)".into());
     }
-    let out = a.out.as_ref()?;
-    let p = a
-        .paths
-        .iter()
-        .find(|p| crate::output::is_same_or_inside(out, p))?;
-    Some(format!(
-        "--out {} would write over or into the input {}",
-        out.display(),
-        p.display()
-    ))
+    None
+}
+
+/// An output of `coinflip run` that would overwrite one of its input files (a scenario, a
+/// corpus, an ARPA file). Reports may go into an input folder (`run . --out report.html`).
+fn run_out_problem(
+    out: &Path,
+    formats: &[crate::report::Format],
+    files: &[PathBuf],
+) -> Option<String> {
+    let outputs: Vec<PathBuf> = match formats {
+        [_] => vec![out.to_path_buf()],
+        _ => formats.iter().map(|f| out.join(f.file_name())).collect(),
+    };
+    let inputs = discover::input_files(files);
+    outputs.iter().find_map(|o| {
+        let input = inputs
+            .iter()
+            .find(|i| crate::output::is_same_or_inside(o, i))?;
+        Some(format!(
+            "--out {} would overwrite the input {}",
+            o.display(),
+            input.display()
+        ))
+    })
 }
 
 fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
@@ -184,6 +204,11 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
             &format!("no scenario files (*.toml) found in {}", paths.join(", ")),
         );
     }
+    if let Some(out) = &a.out
+        && let Some(problem) = run_out_problem(out, &formats, &found)
+    {
+        return usage(io, &problem);
+    }
     let names: Vec<&str> = formats.iter().map(|f| f.file_name()).collect();
     let _outputs = match crate::output::Plan::new()
         .reports("--out", a.out.as_deref(), &names)
@@ -201,8 +226,18 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
         filter: a.filter.clone(),
         jobs: crate::jobs::threads(a.jobs, files.len()),
     };
-    let bar = progress_bar(files.len() as u64, a.quiet || !io.progress);
-    let report = run::run_files(&files, &opts, &|_| bar.inc(1));
+    let bar = progress_bar(files.len(), a.quiet || !io.progress);
+    let sink = progress_sink(&bar);
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let report = run::run_files_with_progress(
+        &files,
+        &opts,
+        &|_| {
+            let k = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            bar.set_message(scenarios_done(k, files.len()));
+        },
+        sink.as_ref(),
+    );
     bar.finish_and_clear();
     if report.scenarios.is_empty() && a.partition.is_none() {
         let msg = format!(
@@ -242,17 +277,53 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
     report.exit_code()
 }
 
-/// A progress bar on standard error, shown only when the batch has more than a handful of
-/// scenarios and it is not `hidden` (`--quiet`, or standard error is not a terminal).
-fn progress_bar(len: u64, hidden: bool) -> indicatif::ProgressBar {
-    if hidden || len < 4 {
+/// A progress bar on standard error, unless `hidden` (`--quiet`, or standard error is not a
+/// terminal): the samples drawn and chi-square draws done inside the scenarios (so a single long
+/// scenario moves it too), and how many scenarios are finished. Its first frame is drawn at
+/// once, and redrawn while a long step runs.
+fn progress_bar(scenarios: usize, hidden: bool) -> indicatif::ProgressBar {
+    if hidden {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} scenarios") {
+    let bar = indicatif::ProgressBar::new(1);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {percent:>3}% of samples and draws  {msg}",
+    ) {
         bar.set_style(style);
     }
+    bar.set_message(scenarios_done(0, scenarios));
+    bar.tick();
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+/// What moves `bar` as samples and draws are done; none for a hidden bar (no work for nothing).
+fn progress_sink(bar: &indicatif::ProgressBar) -> Option<crate::pipeline::progress::Sink> {
+    use crate::pipeline::progress::{Event, Sink};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    if bar.is_hidden() {
+        return None;
+    }
+    let bar = bar.clone();
+    // The bar starts one step long (an empty bar, not a full one); the first work planned
+    // replaces that step.
+    let started = AtomicBool::new(false);
+    let sink: Sink = std::sync::Arc::new(move |e| match e {
+        Event::Planned(n) if !started.swap(true, Ordering::Relaxed) => {
+            bar.inc_length(n.saturating_sub(1))
+        }
+        Event::Planned(n) => bar.inc_length(n),
+        Event::Done(n) => bar.inc(n),
+    });
+    Some(sink)
+}
+
+/// `3/13 scenarios done`.
+fn scenarios_done(k: usize, n: usize) -> String {
+    format!(
+        "{k}/{n} {} done",
+        if n == 1 { "scenario" } else { "scenarios" }
+    )
 }
 
 /// Loads and prepares a model scenario for `score`, `trace` and `export-arpa`; problems are
@@ -275,12 +346,94 @@ fn load_model(io: &mut Io, path: &Path) -> Result<(Scenario, Prepared), ExitCode
     Ok((sc, p))
 }
 
+fn cmd_generate(a: crate::cli::GenerateArgs, io: &mut Io) -> ExitCode {
+    use crate::pipeline::generate;
+    if !a.corpus.exists() {
+        return usage(io, &format!("no such file: {}", a.corpus.display()));
+    }
+    let save = a.save_scenario.as_deref();
+    if let Some(save) = save
+        && crate::output::is_same_or_inside(save, &a.corpus)
+    {
+        return usage(io, "--save-scenario would overwrite the corpus");
+    }
+    let opts = generate::Options {
+        corpus: a.corpus,
+        tokenizer: a.tokenizer,
+        lowercase: a.lowercase,
+        order: a.order,
+        smoothing: a.smoothing,
+        k: a.k,
+        discount: a.discount,
+        alpha: a.alpha,
+        prefix: a.prefix,
+        samples: a.samples,
+        max_tokens: a.max_tokens,
+        seed: a.seed,
+        temperature: a.temperature,
+        top_k: a.top_k,
+        top_p: a.top_p,
+    };
+    let sc = match generate::scenario(&opts) {
+        Ok(sc) => sc,
+        Err(problems) => return usage(io, &problems.join("\ncoinflip: error: ")),
+    };
+    let _claim = match crate::output::Plan::new()
+        .file("--save-scenario", save)
+        .claim()
+    {
+        Ok(c) => c,
+        Err(r) => {
+            let _ = writeln!(io.err, "coinflip: error: {r}");
+            return r.code;
+        }
+    };
+    let r = run::run_scenario(&sc, &CorpusCache::default());
+    if r.status == crate::results::Status::Error {
+        for d in &r.diagnostics {
+            let _ = writeln!(io.err, "coinflip: error: {}", generate::option_message(d));
+        }
+        return ExitCode::Failed;
+    }
+    let written = emit(io, &crate::report::text::render_generated(&r), None);
+    match save {
+        Some(path) if written == ExitCode::Ok => match generate::saved_toml(&opts, path) {
+            Ok(text) => {
+                let code = emit(io, &text, Some(path));
+                if code == ExitCode::Ok {
+                    let shown = crate::text::slashed(path);
+                    let _ = writeln!(
+                        io.err,
+                        "coinflip: wrote {shown} (`coinflip run {shown}` draws the same samples)"
+                    );
+                }
+                code
+            }
+            Err(e) => error(io, &format!("cannot write {}: {e}", path.display())),
+        },
+        _ => written,
+    }
+}
+
 fn cmd_score(a: ScoreArgs, io: &mut Io) -> ExitCode {
     let (_, p) = match load_model(io, &a.scenario) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let s = crate::pipeline::inspect::score(&p, &a.text, a.eos);
+    let text = match (a.text, &a.file) {
+        (Some(t), None) if t != "-" => t,
+        (_, file) => {
+            let read = crate::pipeline::inspect::read_text_input(
+                file.as_deref(),
+                &mut std::io::stdin().lock(),
+            );
+            match read {
+                Ok(t) => t,
+                Err(d) => return rejected(io, vec![d]),
+            }
+        }
+    };
+    let s = crate::pipeline::inspect::score(&p, &text, a.eos);
     let text = match a.format {
         SimpleFormat::Text => crate::pipeline::inspect::render_score_text(&s),
         SimpleFormat::Json => crate::pipeline::inspect::render_json(&s),

@@ -176,9 +176,12 @@ fn plain_types(message: &str) -> String {
         .replace("missing field `", "missing required key `")
 }
 
-/// Suggests the closest expected key for serde's "unknown field `x`, expected one of `a`, `b`".
+/// Suggests the closest expected key for serde's "unknown field `x`, expected one of `a`, `b`",
+/// and the closest name for its "unknown variant `x`, expected …" (`"chars"` → `char`).
 fn did_you_mean(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
     let (unknown, rest) = rest.split_once('`')?;
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     let best = expected
@@ -250,6 +253,13 @@ mod tests {
         assert_eq!(did_you_mean(m).as_deref(), Some(" (did you mean `order`?)"));
         let m = "unknown field `zzzzzzzz`, expected `order`";
         assert_eq!(did_you_mean(m), None);
+        let m = "unknown variant `kneser_ney`, expected one of `mle`, `add-k`, `kneser-ney`";
+        assert_eq!(
+            did_you_mean(m).as_deref(),
+            Some(" (did you mean `kneser-ney`?)")
+        );
+        let m = "unknown variant `chars`, expected one of `word`, `char`, `whitespace`";
+        assert_eq!(did_you_mean(m).as_deref(), Some(" (did you mean `char`?)"));
     }
 
     #[test]

@@ -311,7 +311,7 @@ fn score_of_an_empty_text_says_the_same_in_text_and_json() {
     // A token of probability 0 (MLE never saw it): −inf and inf, null and null.
     let (text, _) = stdout_of(&["score", "scenarios/greedy.toml", "--text", "dragon"]);
     assert!(
-        text.ends_with("total log10 probability: -inf\nperplexity: inf over 1 tokens\nnote: never seen in training (scored as <unk>): \"dragon\"\n"),
+        text.ends_with("total log10 probability: -inf\nperplexity: inf over 1 token\nnote: never seen in training (scored as <unk>): \"dragon\"\n"),
         "{text}"
     );
     // With --eos the empty text scores </s> (here p = 0: no document of this corpus is empty).

@@ -75,6 +75,14 @@ const CASES: &[Case] = &[
         &["run", "tests/fixtures/bad/misspelled-table.toml"],
     ),
     run_bad(
+        "shape-and-range",
+        &["run", "tests/fixtures/bad/shape-and-range.toml"],
+    ),
+    run_bad(
+        "unknown-name",
+        &["run", "tests/fixtures/bad/unknown-name.toml"],
+    ),
+    run_bad(
         "missing-key",
         &["run", "tests/fixtures/bad/missing-key.toml"],
     ),

@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Run scenario files (or folders of them) and report what they generated and checked.
     Run(RunArgs),
+    /// Train a model on a corpus and print samples, without a scenario file (`--save-scenario`
+    /// writes one).
+    Generate(GenerateArgs),
     /// The probability the scenario's model gives each token of a text, and the perplexity.
     Score(ScoreArgs),
     /// Replay one generated sample step by step: context, candidates, the draw, the pick.
@@ -147,17 +150,78 @@ pub enum SimpleFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["text", "file"])))]
 pub struct ScoreArgs {
     /// The scenario whose model scores the text.
     pub scenario: PathBuf,
-    /// The text to score (one document, from its start).
+    /// The text to score (one document, from its start); `-` reads it from standard input.
     #[arg(long)]
-    pub text: String,
+    pub text: Option<String>,
+    /// Read the text to score from this file (UTF-8).
+    #[arg(long)]
+    pub file: Option<PathBuf>,
     /// Also score the end-of-document marker after the text.
     #[arg(long)]
     pub eos: bool,
     #[arg(long, value_enum, default_value_t = SimpleFormat::Text)]
     pub format: SimpleFormat,
+}
+
+/// `coinflip generate`: the options of a scenario file, on the command line. Defaults are the
+/// scenario keys' defaults (docs/scenarios.md).
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// The training text (a UTF-8 file; documents separated by blank lines).
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// How text is cut into tokens (`model.tokenizer`).
+    #[arg(long, default_value = "word",
+          value_parser = ["word", "char", "whitespace", "gpt2", "cl100k"])]
+    pub tokenizer: String,
+    /// Lowercase the corpus and the prefix (`model.lowercase`).
+    #[arg(long)]
+    pub lowercase: bool,
+    /// The n of the n-gram, 1 to 16 (`model.order`).
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true)]
+    pub order: i64,
+    /// How counts become probabilities (`model.smoothing`).
+    #[arg(long, default_value = "mle",
+          value_parser = ["mle", "add-k", "kneser-ney", "modified-kneser-ney", "stupid-backoff"])]
+    pub smoothing: String,
+    /// `add-k` only: the k added to every count (default 1).
+    #[arg(long)]
+    pub k: Option<f64>,
+    /// `kneser-ney` only: the discount D in (0, 1] (default 0.75).
+    #[arg(long)]
+    pub discount: Option<f64>,
+    /// `stupid-backoff` only: the back-off factor in (0, 1] (default 0.4).
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// The text the samples continue (`generate.prefix`).
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    /// How many samples, each from its own stream (`generate.samples`).
+    #[arg(long, default_value_t = 5, allow_negative_numbers = true)]
+    pub samples: i64,
+    /// Tokens per sample at most (`generate.max_tokens`).
+    #[arg(long, default_value_t = 50, allow_negative_numbers = true)]
+    pub max_tokens: i64,
+    /// The seed of the samples' streams (0 to 2^63 − 1, as a scenario's `seed`).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub seed: u64,
+    /// 1 leaves the distribution alone, below 1 sharpens it, 0 is greedy (`sampling.temperature`).
+    #[arg(long, allow_negative_numbers = true)]
+    pub temperature: Option<f64>,
+    /// Keep only the k most probable tokens; 0 is off (`sampling.top_k`).
+    #[arg(long, allow_negative_numbers = true)]
+    pub top_k: Option<i64>,
+    /// Keep the most probable tokens whose probability reaches p; 1 is off (`sampling.top_p`).
+    #[arg(long, allow_negative_numbers = true)]
+    pub top_p: Option<f64>,
+    /// Also write the equivalent scenario file here (atomically), for `coinflip run`.
+    #[arg(long, value_name = "PATH")]
+    pub save_scenario: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

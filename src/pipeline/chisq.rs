@@ -65,11 +65,19 @@ pub fn draw_counts(
     rng: &mut rand_chacha::ChaCha20Rng,
     draw: DrawFn,
 ) -> Vec<u64> {
+    use crate::pipeline::progress::{DRAW_CHUNK, Event, report};
     let c = Cumulative::new(probs);
     let mut counts = vec![0u64; probs.len()];
-    for _ in 0..n {
-        let u = sample::uniform(rng);
-        counts[draw(&c, u)] += 1;
+    report(Event::Planned(n));
+    let mut left = n;
+    while left > 0 {
+        let chunk = left.min(DRAW_CHUNK);
+        for _ in 0..chunk {
+            let u = sample::uniform(rng);
+            counts[draw(&c, u)] += 1;
+        }
+        report(Event::Done(chunk));
+        left -= chunk;
     }
     counts
 }
@@ -124,8 +132,10 @@ pub fn sampler_counts(
     if probe.is_none_or(|step| step.draw == Draw::Flat) {
         return Ok(draw_counts(&t.probs, n, rng, real_draw));
     }
+    use crate::pipeline::progress::{DRAW_CHUNK, Event, report};
     let mut counts = vec![0u64; t.probs.len()];
-    for _ in 0..n {
+    report(Event::Planned(n));
+    for k in 0..n {
         let step = sampler
             .step(&m.history, rng)
             .ok_or("the model has no candidate after this context")?;
@@ -137,6 +147,9 @@ pub fn sampler_counts(
                     step.token
                 ));
             }
+        }
+        if (k + 1) % DRAW_CHUNK == 0 || k + 1 == n {
+            report(Event::Done((k % DRAW_CHUNK) + 1));
         }
     }
     Ok(counts)

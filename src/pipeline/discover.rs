@@ -61,6 +61,28 @@ pub fn shown(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// Every file a run reads: the scenario files and the corpus and ARPA files they name (a file
+/// that cannot be loaded names none). An output may go anywhere but over one of these.
+pub fn input_files(files: &[PathBuf]) -> Vec<PathBuf> {
+    use crate::corpus::CorpusSource;
+    use crate::scenario::ScenarioKind;
+    let mut inputs = files.to_vec();
+    for f in files {
+        let Ok(sc) = crate::scenario::load(f, f) else {
+            continue;
+        };
+        if let ScenarioKind::Model { corpus, model, .. } = &sc.kind {
+            if let Some(CorpusSource::Files(paths)) = corpus.as_ref().map(|c| &c.source) {
+                inputs.extend(paths.iter().map(|p| sc.dir.join(p)));
+            }
+            if let crate::lm::Estimator::Arpa { path, .. } = &model.estimator {
+                inputs.push(sc.dir.join(path));
+            }
+        }
+    }
+    inputs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

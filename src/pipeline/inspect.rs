@@ -43,6 +43,59 @@ pub struct Score {
 }
 
 /// Scores `text` as one document from its start; with `eos`, also the end-of-document marker.
+/// The text `coinflip score` reads from a file (`--file PATH`) or from `input` (`--text -`,
+/// standard input): limited as a corpus file is ([`crate::corpus::CORPUS_LIMIT`]; a file must be
+/// a regular file), UTF-8, line endings normalised. Bytes that are not UTF-8 are reported with
+/// their line and column.
+pub fn read_text_input(
+    file: Option<&std::path::Path>,
+    input: &mut dyn std::io::Read,
+) -> Result<String, crate::error::Diagnostic> {
+    use crate::corpus::CORPUS_LIMIT;
+    use crate::error::Diagnostic;
+    use crate::input::ReadError;
+    use std::io::Read as _;
+    let shown = file.unwrap_or(std::path::Path::new("<standard input>"));
+    let bytes = match file {
+        Some(path) => CORPUS_LIMIT.read(path),
+        None => CORPUS_LIMIT.bytes().map_err(ReadError::Limit).and_then(|limit| {
+            let mut bytes = Vec::new();
+            std::io::Read::take(&mut *input, limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(ReadError::Io)?;
+            if bytes.len() as u64 > limit {
+                return Err(ReadError::Limit(format!(
+                    "standard input holds more than {limit} bytes, the limit for a text to score \
+                     (as for {}); to read it anyway, set the environment variable {} higher",
+                    CORPUS_LIMIT.what, CORPUS_LIMIT.var
+                )));
+            }
+            Ok(bytes)
+        }),
+    };
+    let bytes = bytes.map_err(|e| match e {
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Diagnostic::file(shown, "file not found")
+        }
+        ReadError::Io(e) => Diagnostic::file(shown, format!("cannot read: {e}")),
+        ReadError::Limit(why) => Diagnostic::file(shown, why),
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(crate::corpus::normalize_text(&text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+            Err(Diagnostic::at(
+                shown,
+                valid,
+                Some(at..at),
+                None,
+                format!("not valid UTF-8: invalid byte sequence at byte {at} (save it as UTF-8)"),
+            ))
+        }
+    }
+}
+
 pub fn score(p: &Prepared, text: &str, eos: bool) -> Score {
     let (mut ids, unknown) = p.corpus.encode(text);
     if eos {
@@ -110,38 +163,43 @@ fn show_token(t: &str) -> String {
 }
 
 pub fn render_score_text(s: &Score) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<16} {:>6}  {:<12} {:>2} {:<28} {:>9}",
-        "token", "id", "p", "n", "context", "log10 p"
-    );
-    for t in &s.tokens {
-        let ctx = t
+    use crate::text::table::{Align, Table};
+    use crate::text::terminal::escape_line;
+    // Lined up by display width: a Chinese token takes two terminal columns.
+    let mut t = Table::new(&[
+        Align::Left,
+        Align::Right,
+        Align::Left,
+        Align::Right,
+        Align::Left,
+        Align::Right,
+    ]);
+    t.row(["token", "id", "p", "n", "context", "log10 p"]);
+    for tok in &s.tokens {
+        let ctx = tok
             .context
             .iter()
             .map(|c| show_token(c))
             .collect::<Vec<_>>()
             .join(" ");
-        let l = t
+        let l = tok
             .log10_p
             .map(|l| format!("{l:.6}"))
             .unwrap_or_else(|| "-inf".into());
-        let _ = writeln!(
-            out,
-            "{:<16} {:>6}  {:<12.10} {:>2} {:<28} {:>9}",
-            show_token(&t.token),
-            t.id,
-            t.p,
-            t.ngram_length,
+        t.row([
+            escape_line(&show_token(&tok.token)).into_owned(),
+            tok.id.to_string(),
+            format!("{:.10}", tok.p),
+            tok.ngram_length.to_string(),
             if ctx.is_empty() {
                 "(none)".to_string()
             } else {
-                ctx
+                escape_line(&ctx).into_owned()
             },
-            l
-        );
+            l,
+        ]);
     }
+    let mut out = t.render("", "  ");
     let total = s
         .log10_prob
         .map(|l| format!("{l:.6}"))
@@ -154,7 +212,11 @@ pub fn render_score_text(s: &Score) -> String {
         None => "inf".into(),
     };
     let _ = writeln!(out, "total log10 probability: {total}");
-    let _ = writeln!(out, "perplexity: {ppl} over {} tokens", s.tokens.len());
+    let _ = writeln!(
+        out,
+        "perplexity: {ppl} over {}",
+        crate::text::count(s.tokens.len(), "token", "tokens")
+    );
     if !s.unknown.is_empty() {
         let _ = writeln!(
             out,

@@ -50,6 +50,17 @@ pub fn run_files(
     opts: &RunOptions,
     done: &(dyn Fn(&ScenarioResult) + Sync),
 ) -> BatchReport {
+    run_files_with_progress(files, opts, done, None)
+}
+
+/// [`run_files`], the samples and draws of each scenario also reported to `progress` as they
+/// are done ([`crate::pipeline::progress`]).
+pub fn run_files_with_progress(
+    files: &[PathBuf],
+    opts: &RunOptions,
+    done: &(dyn Fn(&ScenarioResult) + Sync),
+    progress: Option<&crate::pipeline::progress::Sink>,
+) -> BatchReport {
     let mut loaded: Vec<Loaded> = files
         .iter()
         .map(|f| (f.clone(), scenario::load(f, f)))
@@ -57,25 +68,35 @@ pub fn run_files(
     if let Some(filter) = &opts.filter {
         loaded.retain(|(f, s)| match s {
             Ok(s) => s.name.contains(filter.as_str()),
-            Err(_) => stem(f).contains(filter.as_str()),
+            Err(_) => declared_name(f).contains(filter.as_str()),
         });
     }
     reject_duplicate_names(&mut loaded);
+    // A rejected file is shown under the name it declares, unless a scenario of the batch
+    // has that name (names identify scenarios in reports).
+    let taken: std::collections::BTreeSet<&str> = loaded
+        .iter()
+        .filter_map(|(_, s)| s.as_ref().ok().map(|s| s.name.as_str()))
+        .collect();
     let cache = CorpusCache::default();
     let run_one = |(file, s): &Loaded| {
         let r = match s {
-            Err(diags) => ScenarioResult::error(
-                stem(file),
-                shown(file),
-                opts.seed.unwrap_or(0),
-                diags.clone(),
-            ),
+            Err(diags) => {
+                let (name, seed) = scenario::declared(file);
+                ScenarioResult::error(
+                    name.filter(|n| !taken.contains(n.as_str()))
+                        .unwrap_or_else(|| stem(file)),
+                    shown(file),
+                    opts.seed.or(seed).unwrap_or(0),
+                    diags.clone(),
+                )
+            }
             Ok(sc) => {
                 let mut sc = sc.clone();
                 if let Some(seed) = opts.seed {
                     sc.seed = seed;
                 }
-                run_scenario(&sc, &cache)
+                crate::pipeline::progress::with_sink(progress, || run_scenario(&sc, &cache))
             }
         };
         done(&r);
@@ -119,6 +140,11 @@ fn reject_duplicate_names(loaded: &mut [Loaded]) {
             first_use.insert(sc.name.clone(), file.clone());
         }
     }
+}
+
+/// The name a rejected file declares, or its stem.
+fn declared_name(path: &Path) -> String {
+    scenario::declared(path).0.unwrap_or_else(|| stem(path))
 }
 
 fn stem(path: &Path) -> String {
@@ -247,8 +273,10 @@ fn generate_samples(
     let ids_shown = |ids: &[TokenId]| -> Vec<u32> {
         ids.iter().map(|&t| p.corpus.vocab.display_id(t)).collect()
     };
+    use crate::pipeline::progress::{Event, report};
     let mut samples = Vec::with_capacity(generate.samples);
     let mut generated = Vec::with_capacity(generate.samples);
+    report(Event::Planned(generate.samples as u64));
     for i in 0..generate.samples {
         let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
         let g = sample::generate(&p.model, &p.prefix_ids, &cfg, &mut rng);
@@ -272,6 +300,7 @@ fn generate_samples(
             remix: None,
         });
         generated.push(g.tokens);
+        report(Event::Done(1));
     }
     // The remix statistics after every sample is generated: the profiles of several samples
     // are walked together (CorpusIndex::profiles), the same values as one at a time.
@@ -409,6 +438,38 @@ pub fn token_texts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_counts_every_sample_and_draw_and_changes_nothing() {
+        use crate::pipeline::progress::{Event, Sink};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(
+            dir.path(),
+            "p.toml",
+            "seed = 4\n[corpus]\ntext = \"a b a c a b\"\n[generate]\nsamples = 7\n\
+             [checks.chi_square]\nsamples = 150000\n",
+        );
+        let (planned, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (p, d) = (planned.clone(), done.clone());
+        let sink: Sink = Arc::new(move |e| {
+            let _ = match e {
+                Event::Planned(n) => p.fetch_add(n, Ordering::Relaxed),
+                Event::Done(n) => d.fetch_add(n, Ordering::Relaxed),
+            };
+        });
+        let opts = RunOptions::default();
+        let files = [f];
+        let with = run_files_with_progress(&files, &opts, &|_| {}, Some(&sink));
+        // 7 samples, then 150,000 draws for the one context tested (the empty prefix).
+        assert_eq!(planned.load(Ordering::Relaxed), 7 + 150_000);
+        assert_eq!(done.load(Ordering::Relaxed), 7 + 150_000);
+        let without = run_files(&files, &opts, &|_| {});
+        assert_eq!(
+            serde_json::to_string(&with).unwrap(),
+            serde_json::to_string(&without).unwrap()
+        );
+    }
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let p = dir.join(name);

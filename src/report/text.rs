@@ -118,6 +118,53 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
     for n in &r.notes {
         line(out, format!("  note: {}", escape_line(&n.to_string())));
     }
+    samples(out, r);
+    for c in &r.checks {
+        line(
+            out,
+            format!(
+                "  {} {} {}: {}",
+                mark(c.status, color),
+                c.kind,
+                escape_line(&c.name),
+                escape_line(&c.message)
+            ),
+        );
+        if let crate::results::CheckDetail::ChiSquare(d) = &c.detail {
+            chi_square_table(out, d);
+        }
+    }
+}
+
+/// `coinflip generate`'s output: the model, the sampling, the notes and the samples with their
+/// remix lines, as `run --verbose` shows them (no header, checks or summary: there are none).
+pub fn render_generated(r: &ScenarioResult) -> String {
+    let mut out = String::new();
+    if let Some(m) = &r.model {
+        model(&mut out, m);
+    }
+    if let Some(s) = &r.sampling {
+        line(
+            &mut out,
+            format!("  sampling: {}", super::sampling_summary(s)),
+        );
+    }
+    for n in &r.notes {
+        line(&mut out, format!("  note: {}", escape_line(&n.to_string())));
+    }
+    samples(&mut out, r);
+    // The same lines as in a report, less the indent that sets them under a scenario header.
+    out.lines()
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .fold(String::new(), |mut acc, l| {
+            acc.push_str(l);
+            acc.push('\n');
+            acc
+        })
+}
+
+/// The samples of a scenario, each with its remix line, and the remix figures over them.
+fn samples(out: &mut String, r: &ScenarioResult) {
     for s in &r.samples {
         line(
             out,
@@ -142,21 +189,6 @@ fn scenario(out: &mut String, r: &ScenarioResult, color: bool) {
                 remix_summary(m)
             ),
         );
-    }
-    for c in &r.checks {
-        line(
-            out,
-            format!(
-                "  {} {} {}: {}",
-                mark(c.status, color),
-                c.kind,
-                escape_line(&c.name),
-                escape_line(&c.message)
-            ),
-        );
-        if let crate::results::CheckDetail::ChiSquare(d) = &c.detail {
-            chi_square_table(out, d);
-        }
     }
 }
 

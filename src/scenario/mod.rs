@@ -12,6 +12,7 @@ use std::path::Path;
 use crate::error::{self, Diagnostic};
 
 pub(crate) mod raw;
+mod shape;
 mod spec;
 mod validate;
 
@@ -116,9 +117,45 @@ pub fn parse(
             "the scenario file is empty: expected at least a [corpus] or a [distribution] table",
         )]);
     }
-    let raw: raw::Raw =
-        toml::from_str(source).map_err(|e| vec![error::from_toml(shown, source, &e)])?;
-    validate::validate(raw, shown, source, dir, default_name)
+    // A syntax error leaves nothing to read further: it is the one problem reported.
+    toml::from_str::<toml::Table>(source).map_err(|e| vec![error::from_toml(shown, source, &e)])?;
+    let (raw, mut errors) = shape::read::<raw::Raw>(source, shown);
+    let Some(raw) = raw else {
+        return Err(errors);
+    };
+    // Validation checks what the shape errors left (so a file's every problem is reported).
+    match validate::validate(raw, shown, source, dir, default_name) {
+        Ok(s) if errors.is_empty() => Ok(s),
+        Ok(_) => Err(errors),
+        Err(more) if errors.is_empty() => Err(more),
+        Err(more) => {
+            // In the order of the file, as the shape errors are.
+            errors.extend(more);
+            errors.sort_by_key(|d| (d.line.is_none(), d.line, d.column));
+            Err(errors)
+        }
+    }
+}
+
+/// The `name` and `seed` a file declares, when they can be read (for the header of a rejected
+/// file: its name and seed, not its file stem and seed 0).
+pub fn declared(path: &Path) -> (Option<String>, Option<u64>) {
+    let Ok(source) = crate::input::read_text_limited(path, path, &SCENARIO_LIMIT) else {
+        return (None, None);
+    };
+    let Ok(table) = toml::from_str::<toml::Table>(&source) else {
+        return (None, None);
+    };
+    let name = table
+        .get("name")
+        .and_then(|n| n.as_str())
+        .filter(|n| !n.trim().is_empty())
+        .map(str::to_string);
+    let seed = table
+        .get("seed")
+        .and_then(|s| s.as_integer())
+        .and_then(|s| u64::try_from(s).ok());
+    (name, seed)
 }
 
 #[cfg(test)]

@@ -236,3 +236,32 @@ fn monte_carlo_time_reads_in_a_unit_people_use() {
     assert_eq!(monte_carlo_time(0), "0 seconds");
     assert!(monte_carlo_time(u64::MAX).ends_with(" years"));
 }
+fn shape_errors_do_not_hide_each_other_or_range_errors() {
+    let src = "[corpus]\ntext = \"a b\"\n\n[modle]\norder = 2\n\n[distribution]\ntokens = [\n  \"a\",\n  1,\n]\nprobs = [1.0]\n";
+    let errors = super::parse(src, Path::new("s.toml"), Path::new("."), "s").unwrap_err();
+    let at: Vec<(Option<usize>, Option<&str>)> =
+        errors.iter().map(|d| (d.line, d.key.as_deref())).collect();
+    assert_eq!(
+        at,
+        [
+            (Some(4), Some("modle")),
+            (Some(10), Some("distribution.tokens"))
+        ]
+    );
+    let src = "[model]\nordr = 2\nsmoothing = \"add_k\"\n[corpus]\ntext = \"a\"\n[generate]\nmax_tokens = 0\n";
+    let errors = super::parse(src, Path::new("s.toml"), Path::new("."), "s").unwrap_err();
+    let messages: Vec<String> = errors.iter().map(|d| d.headline()).collect();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(
+        messages[0].contains("(did you mean `order`?)"),
+        "{messages:#?}"
+    );
+    assert!(
+        messages[1].contains("(did you mean `add-k`?)"),
+        "{messages:#?}"
+    );
+    assert!(
+        messages[2].starts_with("s.toml:7:14: `generate.max_tokens`"),
+        "{messages:#?}"
+    );
+}

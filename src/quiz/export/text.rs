@@ -3,55 +3,21 @@
 //! here, so the whole report goes through [`escape::terminal`] (control and bidirectional
 //! characters become visible escapes).
 
-use unicode_width::UnicodeWidthStr;
+use crate::text::table::{Align, Table};
 
 use super::{Report, negative_flag, option_counts, pts, stat};
 use crate::quiz::escape;
 use crate::quiz::text::Lang;
 
-/// Left- or right-aligned column.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Align {
-    Left,
-    Right,
-}
-
-/// An aligned table: two spaces between columns, no trailing spaces.
+/// An aligned table ([`crate::text::table`]: widths by display columns): two spaces between
+/// columns, no trailing spaces.
 fn table(header: &[&str], align: &[Align], rows: &[Vec<String>]) -> String {
-    let n = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    let mut t = Table::new(align);
+    t.row(header.iter().copied());
     for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.width());
-        }
+        t.row(row.iter().cloned());
     }
-    let line = |cells: Vec<&str>| {
-        let mut s = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = " ".repeat(widths[i] - cell.width());
-            if i > 0 {
-                s.push_str("  ");
-            }
-            match align[i] {
-                Align::Left => {
-                    s.push_str(cell);
-                    if i + 1 < n {
-                        s.push_str(&pad);
-                    }
-                }
-                Align::Right => {
-                    s.push_str(&pad);
-                    s.push_str(cell);
-                }
-            }
-        }
-        s.trim_end().to_string() + "\n"
-    };
-    let mut out = line(header.to_vec());
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
-    }
-    out
+    t.render("", "  ")
 }
 
 /// The text report.
