@@ -236,6 +236,8 @@ fn monte_carlo_time_reads_in_a_unit_people_use() {
     assert_eq!(monte_carlo_time(0), "0 seconds");
     assert!(monte_carlo_time(u64::MAX).ends_with(" years"));
 }
+
+#[test]
 fn shape_errors_do_not_hide_each_other_or_range_errors() {
     let src = "[corpus]\ntext = \"a b\"\n\n[modle]\norder = 2\n\n[distribution]\ntokens = [\n  \"a\",\n  1,\n]\nprobs = [1.0]\n";
     let errors = super::parse(src, Path::new("s.toml"), Path::new("."), "s").unwrap_err();
