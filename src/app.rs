@@ -190,25 +190,10 @@ fn run_out_problem(
 fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
     let mut formats = a.format.clone();
     formats.dedup();
-    if let Some(problem) = run_args_problem(&a, &formats) {
-        return usage(io, &problem);
-    }
-    let found = match discover::discover(&a.paths) {
-        Ok(f) => f,
-        Err(e) => return usage(io, &e),
+    let found = match scenarios_to_run(&a, &formats, io) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
-    if found.is_empty() {
-        let paths: Vec<String> = a.paths.iter().map(|p| p.display().to_string()).collect();
-        return usage(
-            io,
-            &format!("no scenario files (*.toml) found in {}", paths.join(", ")),
-        );
-    }
-    if let Some(out) = &a.out
-        && let Some(problem) = run_out_problem(out, &formats, &found)
-    {
-        return usage(io, &problem);
-    }
     let names: Vec<&str> = formats.iter().map(|f| f.file_name()).collect();
     let _outputs = match crate::output::Plan::new()
         .reports("--out", a.out.as_deref(), &names)
@@ -216,7 +201,7 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
     {
         Ok(c) => c,
         Err(r) => {
-            eprintln!("coinflip: error: {r}");
+            let _ = writeln!(io.err, "coinflip: error: {r}");
             return r.code;
         }
     };
@@ -247,10 +232,51 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
         );
         return usage(io, &msg);
     }
-    let written = match (formats.as_slice(), a.out.as_deref()) {
+    let written = write_run_reports(&a, &formats, &report, io);
+    if written != ExitCode::Ok {
+        return written;
+    }
+    report.exit_code()
+}
+
+/// The scenario files `run` was asked for, after checking its arguments against them (a usage
+/// error otherwise).
+fn scenarios_to_run(
+    a: &RunArgs,
+    formats: &[crate::report::Format],
+    io: &mut Io,
+) -> Result<Vec<PathBuf>, ExitCode> {
+    if let Some(problem) = run_args_problem(a, formats) {
+        return Err(usage(io, &problem));
+    }
+    let found = discover::discover(&a.paths).map_err(|e| usage(io, &e))?;
+    if found.is_empty() {
+        let paths: Vec<String> = a.paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(usage(
+            io,
+            &format!("no scenario files (*.toml) found in {}", paths.join(", ")),
+        ));
+    }
+    if let Some(out) = &a.out
+        && let Some(problem) = run_out_problem(out, formats, &found)
+    {
+        return Err(usage(io, &problem));
+    }
+    Ok(found)
+}
+
+/// Writes `run`'s report in every format asked for (to stdout, `--out FILE`, or one file per
+/// format in `--out DIR`), then the summary on stdout when the reports went to files.
+fn write_run_reports(
+    a: &RunArgs,
+    formats: &[crate::report::Format],
+    report: &crate::results::BatchReport,
+    io: &mut Io,
+) -> ExitCode {
+    let written = match (formats, a.out.as_deref()) {
         ([format], out) => {
             let color = out.is_none() && io.color;
-            let text = crate::report::exporter(*format, color, a.verbose).render(&report);
+            let text = crate::report::exporter(*format, color, a.verbose).render(report);
             emit(io, &text, out)
         }
         (_, dir) => {
@@ -258,7 +284,7 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
             formats
                 .iter()
                 .map(|f| {
-                    let text = crate::report::exporter(*f, false, a.verbose).render(&report);
+                    let text = crate::report::exporter(*f, false, a.verbose).render(report);
                     emit(io, &text, Some(&dir.join(f.file_name())))
                 })
                 .find(|&code| code != ExitCode::Ok)
@@ -270,11 +296,11 @@ fn cmd_run(a: RunArgs, io: &mut Io) -> ExitCode {
     }
     if let Some(out) = &a.out
         && !a.quiet
-        && let Some(summary) = crate::report::text::out_summary(&report, out, &formats, io.color)
+        && let Some(summary) = crate::report::text::out_summary(report, out, formats, io.color)
     {
         emit(io, &summary, None);
     }
-    report.exit_code()
+    ExitCode::Ok
 }
 
 /// A progress bar on standard error, unless `hidden` (`--quiet`, or standard error is not a

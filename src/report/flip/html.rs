@@ -13,7 +13,7 @@
 
 use std::sync::OnceLock;
 
-use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
 use super::{flips_word, interval, label, percent};
@@ -268,25 +268,7 @@ fn page(f: &Flips) -> Page {
 fn environment() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        let mut syntax = minijinja::syntax::SyntaxConfig::builder();
-        syntax
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true);
-        env.set_syntax(syntax.build().expect("default delimiters"));
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_formatter(|out, state, value| {
-            if *state.auto_escape() == AutoEscape::Html && !value.is_safe() {
-                let text = value
-                    .as_str()
-                    .map_or_else(|| value.to_string(), str::to_string);
-                out.write_str(&crate::text::html::escape(&text))?;
-                Ok(())
-            } else {
-                minijinja::escape_formatter(out, state, value)
-            }
-        });
+        let mut env = crate::report::html::template_environment();
         env.add_template("page.html", include_str!("page.html"))
             .unwrap_or_else(|e| panic!("page.html: {e:#}"));
         env

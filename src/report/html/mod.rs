@@ -64,9 +64,23 @@ fn environment() -> &'static Environment<'static> {
     ENV.get_or_init(new_environment)
 }
 
-/// The two templates, strict about undefined names, block tags on lines of their own leaving no
-/// blank line, and the project's HTML escaping for every value printed in a `.html` template.
+/// The report's two templates in a [`template_environment`].
 fn new_environment() -> Environment<'static> {
+    let mut env = template_environment();
+    for (name, source) in [
+        ("page.html", include_str!("page.html")),
+        ("charts.html", include_str!("charts.html")),
+    ] {
+        env.add_template(name, source)
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    }
+    env
+}
+
+/// An environment for coinflip's HTML templates (this report's and `flip`'s page): strict about
+/// undefined names, block tags on lines of their own leaving no blank line, and the project's
+/// HTML escaping ([`crate::text::html::escape`]) for every value printed in a `.html` template.
+pub(crate) fn template_environment() -> Environment<'static> {
     let mut env = Environment::new();
     let mut syntax = minijinja::syntax::SyntaxConfig::builder();
     syntax
@@ -86,13 +100,6 @@ fn new_environment() -> Environment<'static> {
             minijinja::escape_formatter(out, state, value)
         }
     });
-    for (name, source) in [
-        ("page.html", include_str!("page.html")),
-        ("charts.html", include_str!("charts.html")),
-    ] {
-        env.add_template(name, source)
-            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
-    }
     env
 }
 
