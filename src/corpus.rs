@@ -311,15 +311,35 @@ mod tests {
         let p = dir.path().join("bad.txt");
         std::fs::write(&p, b"abc\xffdef").unwrap();
         let e = read_text(&p, Path::new("bad.txt")).unwrap_err();
-        assert!(e.message.contains("at byte 3"), "{}", e.message);
+        assert!(
+            e.message.contains("at line 1, column 4 (byte 3)"),
+            "{}",
+            e.message
+        );
+        std::fs::write(
+            &p,
+            "héllo\nwörld\n\u{4e2d}"
+                .as_bytes()
+                .iter()
+                .chain(b"\xff")
+                .copied()
+                .collect::<Vec<u8>>(),
+        )
+        .unwrap();
+        let e = read_text(&p, Path::new("bad.txt")).unwrap_err();
+        assert!(
+            e.message.contains("at line 3, column 2 (byte 17)"),
+            "{}",
+            e.message
+        );
         let e = read_text(dir.path(), Path::new("dir")).unwrap_err();
         assert!(e.message.contains("folder"));
         std::fs::write(&p, b"\xff\xfea\x00").unwrap();
         let e = read_text(&p, Path::new("bad.txt")).unwrap_err();
         assert_eq!(
             e.message,
-            "not valid UTF-8: invalid byte sequence at byte 0, the start of a UTF-16 byte-order \
-             mark: the file is UTF-16 (save the file as UTF-8)"
+            "not valid UTF-8: invalid byte sequence at line 1, column 1 (byte 0), the start of a \
+             UTF-16 byte-order mark: the file is UTF-16 (save the file as UTF-8)"
         );
     }
 }

@@ -200,6 +200,9 @@ pub fn read_text_limited(
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
+        // Where, as an editor counts: the text before the bad byte is valid UTF-8.
+        let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+        let (line, column) = crate::error::line_col(valid, at);
         let hint = if starts_utf16(e.as_bytes()) {
             ", the start of a UTF-16 byte-order mark: the file is UTF-16"
         } else {
@@ -208,7 +211,8 @@ pub fn read_text_limited(
         Diagnostic::file(
             shown,
             format!(
-                "not valid UTF-8: invalid byte sequence at byte {at}{hint} (save the file as UTF-8)"
+                "not valid UTF-8: invalid byte sequence at line {line}, column {column} (byte \
+                 {at}){hint} (save the file as UTF-8)"
             ),
         )
     })?;
