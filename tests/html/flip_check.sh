@@ -8,21 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if ! command -v chromium > /dev/null; then
-  echo "installing chromium"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
-fi
-
-# The coinflip binary: $COINFLIP (.ci/run passes the one the tests built), else cargo run.
-if [ -n "${COINFLIP:-}" ]; then
-  coinflip() { "$COINFLIP" "$@"; }
-else
-  coinflip() { cargo run --locked --quiet -- "$@"; }
-fi
-
-dir="${HTML_CHECK_DIR:-$(mktemp -d)}"
-mkdir -p "$dir"
+# Chromium, `coinflip` and $dir.
+source tests/html/common.sh
 profiles="$(mktemp -d)"
 trap 'rm -rf "$profiles"' EXIT
 
