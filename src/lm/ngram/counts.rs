@@ -40,6 +40,9 @@ pub(super) struct Level {
     pub(super) cont: Vec<u32>,
     /// Σ continuation counts per context.
     pub(super) cont_total: Vec<u64>,
+    /// Per context of c ≥ 1 tokens: the id of its last c − 1 tokens at level c − 1 (its parent),
+    /// so a walk from the longest context down needs no look-up. Empty at level 0.
+    pub(super) parent: Vec<u32>,
 }
 
 // `#[inline]` on the look-ups below: the model calls them from another module for every token
@@ -151,15 +154,14 @@ impl NgramCounts {
         let mut ctx: Vec<u32> = vec![0; n];
         let mut rows = RowBuilder::new(vocab_len);
         let mut levels: Vec<Level> = Vec::with_capacity(order);
-        // parents[c][x]: the id of the last c - 1 tokens of context x of c tokens.
-        let mut parents: Vec<Vec<u32>> = vec![Vec::new()];
         for c in 0..order {
             let mut level = Level::default();
             let contexts = if c == 0 {
                 usize::from(n > 0)
             } else {
                 let packed = top_bits.filter(|_| c == order - 1);
-                parents.push(number_contexts(docs, c, packed, &mut ctx, &mut level.index));
+                level.parent = number_contexts(docs, c, packed, &mut ctx, &mut level.index);
+                level.parent.shrink_to_fit();
                 level.index.len()
             };
             rows.fill(docs, &ctx, contexts, &mut level);
@@ -168,7 +170,7 @@ impl NgramCounts {
         drop(ctx);
         drop(rows);
         if with_continuation {
-            continuation_counts(&mut levels, &parents);
+            continuation_counts(&mut levels);
         }
         NgramCounts {
             order,
@@ -218,25 +220,9 @@ impl NgramCounts {
     }
 
     /// The parent of every context of `c ≥ 1` tokens (the id of its last `c − 1` tokens), by
-    /// context id: what the draw's precomputed tables (`ngram::draw`) walk. The index is iterated
-    /// here, but each id is written once, so the order of the iteration cannot show.
-    pub(super) fn parents(&self, c: usize) -> Vec<u32> {
-        let l = &self.levels[c];
-        let mut parent = vec![0; l.contexts()];
-        let packed = self.top_bits.filter(|_| c == self.order - 1);
-        for (&k, &id) in &l.index {
-            parent[id as usize] = match packed {
-                None => (k >> 32) as u32,
-                // The whole context packed, newest token lowest: walk its last c − 1 tokens.
-                Some(b) => (1..c).fold(0, |x, back| {
-                    let t = (k >> (b as usize * (back - 1))) & ((1u64 << b) - 1);
-                    self.levels[back]
-                        .child(x, t as TokenId)
-                        .expect("every suffix of a seen context was seen")
-                }),
-            };
-        }
-        parent
+    /// context id: what the draw's precomputed tables (`ngram::draw`) walk.
+    pub(super) fn parents(&self, c: usize) -> &[u32] {
+        &self.levels[c].parent
     }
 
     #[inline]
@@ -373,11 +359,11 @@ impl RowBuilder {
 /// Kneser–Ney continuation counts of every level below the top: each distinct (k+1)-gram
 /// (context y of c + 1 tokens, w) adds one to the continuation count of its last k tokens (the
 /// parent of y, w).
-fn continuation_counts(levels: &mut [Level], parents: &[Vec<u32>]) {
+fn continuation_counts(levels: &mut [Level]) {
     for c in 0..levels.len().saturating_sub(1) {
         let (lower, higher) = levels.split_at_mut(c + 1);
         let (lower, higher) = (&mut lower[c], &higher[0]);
-        let parent = &parents[c + 1];
+        let parent = &higher.parent;
         lower.cont = vec![0; lower.ids.len()];
         for (y, &x) in parent.iter().enumerate() {
             for &w in &higher.ids[higher.range(y as u32)] {
