@@ -33,6 +33,19 @@ pub struct Level<'a> {
     pub z: f64,
     /// The level's ranking stream, for the transforms (top-k, top-p, temperature).
     pub stream: Stream<'a>,
+    /// Where `ids[0]` sits in the model's own tables, so that the model's
+    /// [`crate::lm::LanguageModel::plan_prob_drawn`] can reach what it stores per follower
+    /// without searching (0 when the model does not use it).
+    pub first: usize,
+}
+
+/// Where a hierarchical draw found its token: `levels[level].ids[index]`. A model can compute
+/// the token's probability from it without searching that level's followers
+/// ([`crate::lm::LanguageModel::plan_prob_drawn`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drawn {
+    pub level: usize,
+    pub index: usize,
 }
 
 /// How a level turns one uniform number into one of its followers, or into "back off".

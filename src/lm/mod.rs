@@ -24,7 +24,7 @@ pub mod levels;
 pub mod ngram;
 
 pub use estimator::{Built, Estimator, EstimatorKind, ModelKind, Origin, Parameter};
-pub use levels::{Level, LevelKind, Plan, Stream};
+pub use levels::{Drawn, Level, LevelKind, Plan, Stream};
 
 use crate::tokenize::{BOS, EOS, TokenId, Vocab};
 
@@ -82,6 +82,18 @@ pub trait LanguageModel: Send + Sync {
     /// contexts up again).
     fn plan_prob(&self, _levels: &[Level<'_>], history: &[TokenId], token: TokenId) -> f64 {
         self.prob(history, token).p
+    }
+    /// [`LanguageModel::plan_prob`] of a token the hierarchical draw took from one of the
+    /// levels' followers (`drawn`), bit for bit the same number: a model may use where it was
+    /// found to skip a search.
+    fn plan_prob_drawn(
+        &self,
+        levels: &[Level<'_>],
+        history: &[TokenId],
+        token: TokenId,
+        _drawn: Drawn,
+    ) -> f64 {
+        self.plan_prob(levels, history, token)
     }
     /// The ranking key of a token taken from the stream of `levels[level]` with stream value
     /// `v`: its probability after the whole history, bit for bit [`LanguageModel::prob`]'s.
@@ -211,6 +223,16 @@ impl LanguageModel for Model {
 
     fn plan_prob(&self, levels: &[Level<'_>], history: &[TokenId], token: TokenId) -> f64 {
         self.lm().plan_prob(levels, history, token)
+    }
+
+    fn plan_prob_drawn(
+        &self,
+        levels: &[Level<'_>],
+        history: &[TokenId],
+        token: TokenId,
+        drawn: Drawn,
+    ) -> f64 {
+        self.lm().plan_prob_drawn(levels, history, token, drawn)
     }
 
     fn rank_key(&self, levels: &[Level<'_>], level: usize, v: f64) -> f64 {

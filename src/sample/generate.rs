@@ -251,8 +251,11 @@ impl<'m> Sampler<'m> {
     ) -> Option<Picked> {
         match path {
             Path::Plain => {
-                let token = self.hier(history, plan).draw(src)?;
-                let p = self.model.plan_prob(&self.levels, history, token);
+                let (token, drawn) = self.hier(history, plan).draw_located(src)?;
+                let p = match drawn {
+                    Some(at) => self.model.plan_prob_drawn(&self.levels, history, token, at),
+                    None => self.model.plan_prob(&self.levels, history, token),
+                };
                 if self.observe {
                     self.model.distribution(history, &mut self.view_model);
                     self.view_sampled.clear();

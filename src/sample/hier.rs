@@ -9,7 +9,7 @@ use rand_chacha::ChaCha20Rng;
 
 use super::{Cumulative, uniform};
 use crate::lm::levels::candidate;
-use crate::lm::{LanguageModel, Level, LevelKind};
+use crate::lm::{Drawn, LanguageModel, Level, LevelKind};
 use crate::tokenize::TokenId;
 
 /// Proposals of a rejection step (and of temperature's rejection) before the exact listed draw.
@@ -44,7 +44,8 @@ impl<'r> Uniforms<'r> {
 
 /// What one level does with its uniform.
 enum Pick {
-    Token(TokenId),
+    /// A token, and its index in the level's followers (`None` from a uniform level).
+    Token(TokenId, Option<usize>),
     /// Back off to the next level (or pass through a level with no followers, no uniform used).
     Down,
 }
@@ -59,7 +60,7 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
             let u = src.next();
             // ⌊u·V⌋ < V for u < 1; the min guards the arithmetic all the same.
             let i = ((u * candidates as f64) as usize).min(candidates - 1);
-            Pick::Token(candidate(i))
+            Pick::Token(candidate(i), None)
         }
         _ if level.ids.is_empty() => Pick::Down,
         LevelKind::Counts {
@@ -78,7 +79,7 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
                 let (j, start) = bin(counts, prefix, guide, u, x);
                 // x − S_{j−1} is exact: both are below 2^53 and x ≥ S_{j−1}.
                 if x - start as f64 >= discount {
-                    return Pick::Token(level.ids[j]);
+                    return Pick::Token(level.ids[j], Some(j));
                 }
             }
             Pick::Down
@@ -88,7 +89,8 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
             let x = u * total;
             let cm = cum[cum.len() - 1];
             if x < cm {
-                return Pick::Token(level.ids[first_above(cum, guide, total == cm, u, x)]);
+                let j = first_above(cum, guide, total == cm, u, x);
+                return Pick::Token(level.ids[j], Some(j));
             }
             Pick::Down
         }
@@ -150,24 +152,30 @@ pub(super) struct Hier<'s, 'a> {
 impl Hier<'_, '_> {
     /// The token drawn from all levels; `None` when there is nothing to draw.
     pub(super) fn draw(&mut self, src: &mut Uniforms) -> Option<TokenId> {
+        self.draw_from(0, src).map(|(w, _)| w)
+    }
+
+    /// The token drawn from all levels and, when a level's followers gave it, where (so the
+    /// model can price it without searching that level again).
+    pub(super) fn draw_located(&mut self, src: &mut Uniforms) -> Option<(TokenId, Option<Drawn>)> {
         self.draw_from(0, src)
     }
 
-    fn draw_from(&mut self, i: usize, src: &mut Uniforms) -> Option<TokenId> {
+    fn draw_from(&mut self, i: usize, src: &mut Uniforms) -> Option<(TokenId, Option<Drawn>)> {
         let level = *self.levels.get(i)?;
-        if let Pick::Token(w) = pick(&level, src) {
-            return Some(w);
+        if let Pick::Token(w, index) = pick(&level, src) {
+            return Some((w, index.map(|index| Drawn { level: i, index })));
         }
         if !self.exclusive || level.ids.is_empty() {
             return self.draw_from(i + 1, src);
         }
         for _ in 0..MAX_PROPOSALS {
-            let w = self.draw_from(i + 1, src)?;
-            if level.ids.binary_search(&w).is_err() {
-                return Some(w);
+            let drawn = self.draw_from(i + 1, src)?;
+            if level.ids.binary_search(&drawn.0).is_err() {
+                return Some(drawn);
             }
         }
-        self.listed_below(i, src)
+        self.listed_below(i, src).map(|w| (w, None))
     }
 
     /// After [`MAX_PROPOSALS`] rejections at level `i`: one uniform, contract 1's draw over the

@@ -263,6 +263,7 @@ impl DrawIndex {
             },
             pass: rows.logb[row as usize],
             z: rows.z[row as usize],
+            first: r.start,
             stream: match rank {
                 Some(ix) => Stream::Ranked {
                     ids: &ix.ids[len][r.clone()],

@@ -175,6 +175,21 @@ impl RankIndex {
     }
 }
 
+/// Kneser–Ney: p(w | h) of every stored n-gram of the highest order, in row order (by
+/// [`kn_row_probs`], level after level from the unigram up); empty for a unigram model.
+pub(super) fn top_probs(m: &NgramModel, d: f64) -> Vec<f64> {
+    let levels = &m.counts.levels;
+    let mut lower: Vec<f64> = Vec::new();
+    for c in 1..levels.len() {
+        lower = kn_row_probs(m, d, c, &lower);
+    }
+    if levels.len() < 2 {
+        lower.clear();
+    }
+    lower.shrink_to_fit();
+    lower
+}
+
 /// Kneser–Ney: p(w | h) of every follower w of every context h of c ≥ 1 tokens, in row order, by
 /// the operations of [`NgramModel::kn_prob`] (`γ·p(w | h′) + max(n − D, 0)/total`), from the
 /// level below's values `lower` (row order; unused at c = 1, where p(w | h′) is the unigram).
@@ -243,6 +258,7 @@ impl NgramModel {
             },
             pass: 0.0,
             z: 1.0,
+            first: r.start,
             stream: match rank {
                 Some(ix) => Stream::Ranked {
                     ids: &ix.ids[x.len][r.clone()],
@@ -257,6 +273,19 @@ impl NgramModel {
     /// longest first (the suffix walk finds them shortest first; a short buffer turns them round
     /// without moving whole levels).
     fn seen_longest_first(&self, history: &[TokenId], max: usize, mut f: impl FnMut(Ctx)) {
+        // Most often the whole context was seen: one look-up, then its parents.
+        if let Some(mut x) = self.seen_full(history, max) {
+            loop {
+                f(x);
+                if x.len == 0 {
+                    return;
+                }
+                x = Ctx {
+                    len: x.len - 1,
+                    id: self.counts.parents(x.len)[x.id as usize],
+                };
+            }
+        }
         const HELD: usize = 17;
         let mut held = [Ctx { len: 0, id: 0 }; HELD];
         let mut n = 0;
@@ -312,6 +341,7 @@ impl NgramModel {
             },
             pass: 0.0,
             z: 1.0,
+            first: 0,
             stream: if has_unigram {
                 Stream::None
             } else {
@@ -356,6 +386,7 @@ impl NgramModel {
             kind: LevelKind::Uniform { candidates: v },
             pass: 0.0,
             z: 1.0,
+            first: 0,
             stream: Stream::Ascending { v: 0.0 },
         });
         Plan {

@@ -20,7 +20,9 @@ pub use counts::NgramCounts;
 use counts::Ctx;
 
 use crate::corpus::TokenizedCorpus;
-use crate::lm::{Candidates, Estimator, LanguageModel, Level, Plan, Scored, Scratch, Weights};
+use crate::lm::{
+    Candidates, Drawn, Estimator, LanguageModel, Level, LevelKind, Plan, Scored, Scratch, Weights,
+};
 use crate::tokenize::{EOS, RESERVED, TokenId, Vocab};
 
 /// An n-gram model: counts plus a smoothing.
@@ -37,7 +39,22 @@ pub struct NgramModel {
     draw: draw::DrawIndex,
     /// The transforms' ranking streams, built on first use.
     rank: draw::LazyRank,
+    /// Kneser–Ney: per level c ≥ 2 below the top, per follower position, the position of the
+    /// same token in the row of the context's parent at level c − 1 (every suffix of a counted
+    /// k-gram was counted). A token found at one level then needs no search at the levels below
+    /// (scoring and pricing a drawn token: `kn_prob`, `plan_prob_drawn`). 4 bytes per stored
+    /// k-gram, 3 ≤ k < order.
+    kn_links: Vec<Vec<u32>>,
+    /// Kneser–Ney: p(w | h) of every stored n-gram of the highest order, in row order, computed
+    /// at training by `kn_prob`'s operations (`draw::kn_row_probs`): what scoring and generation
+    /// read most, one load instead of a walk down every level (KenLM stores the same). 8 bytes
+    /// per stored n-gram of the highest order.
+    kn_top_p: Vec<f64>,
 }
+
+/// The longest context a Kneser–Ney probability walks without allocating (contexts of up to
+/// `KN_HELD − 1` tokens; coinflip's scenarios allow order 16). Longer ones take the general walk.
+const KN_HELD: usize = 17;
 
 /// Per level of a Kneser–Ney walk: γ, the total and the rows of the context's followers.
 #[derive(Debug, Clone, Copy)]
@@ -70,6 +87,8 @@ impl NgramModel {
             kn_unigram: None,
             draw: draw::DrawIndex::default(),
             rank: draw::LazyRank::new(),
+            kn_links: Vec::new(),
+            kn_top_p: Vec::new(),
         };
         if let Estimator::KneserNey { discount } = m.estimator {
             let p = (0..m.vocab.len() as TokenId)
@@ -82,6 +101,8 @@ impl NgramModel {
                 })
                 .collect();
             m.kn_unigram = Some((discount, p));
+            m.kn_links = suffix_links(&m.counts);
+            m.kn_top_p = draw::top_probs(&m, discount);
         }
         m.draw = draw::DrawIndex::build(&m);
         m
@@ -202,6 +223,18 @@ impl NgramModel {
                 p[w as usize] += (n as f64 - d).max(0.0) / s.total;
             }
         }
+    }
+
+    /// The context of the history's last `order − 1` tokens when it was seen, it is packed (one
+    /// look-up finds it) and `max` allows it: where a walk down its parents can start.
+    #[inline]
+    fn seen_full(&self, history: &[TokenId], max: usize) -> Option<Ctx> {
+        let top = self.counts.order - 1;
+        if top == 0 || history.len() < top || max < top {
+            return None;
+        }
+        let id = self.counts.top(&history[history.len() - top..])?;
+        Some(Ctx { len: top, id })
     }
 
     /// The longest context length c ≤ order - 1 whose suffix of `history` was seen, and its id.
@@ -327,9 +360,48 @@ impl LanguageModel for NgramModel {
         self.plan_prob_in(levels, history, token)
     }
 
+    fn plan_prob_drawn(
+        &self,
+        levels: &[Level<'_>],
+        history: &[TokenId],
+        token: TokenId,
+        drawn: Drawn,
+    ) -> f64 {
+        match self.estimator {
+            Estimator::KneserNey { discount } if !self.kn_links.is_empty() => self
+                .kn_plan_prob(discount, levels, token, drawn)
+                .unwrap_or_else(|| self.plan_prob_in(levels, history, token)),
+            _ => self.plan_prob_in(levels, history, token),
+        }
+    }
+
     fn rank_key(&self, levels: &[Level<'_>], level: usize, v: f64) -> f64 {
         self.rank_key_in(levels, level, v)
     }
+}
+
+/// Per level c ≥ 2, per follower position, the position of the same token in the row of the
+/// context's parent (see `NgramModel::kn_links`); empty below level 2 and at the top.
+fn suffix_links(counts: &NgramCounts) -> Vec<Vec<u32>> {
+    let levels = &counts.levels;
+    (0..levels.len())
+        .map(|c| {
+            if c < 2 || c + 1 == levels.len() {
+                return Vec::new();
+            }
+            let (l, below) = (&levels[c], &levels[c - 1]);
+            let mut link = Vec::with_capacity(l.ids.len());
+            for x in 0..l.contexts() {
+                let y = l.parent[x];
+                link.extend(
+                    l.ids[l.range(x as u32)]
+                        .iter()
+                        .map(|&w| below.find(y, w).expect("a k-gram's suffix is counted") as u32),
+                );
+            }
+            link
+        })
+        .collect()
 }
 
 /// [`NgramModel::train`] takes counting estimators only, so no model holds another one.
@@ -444,6 +516,154 @@ impl NgramModel {
                 context_len: 0,
             };
         }
+        match self.seen_full(history, usize::MAX) {
+            Some(top) if top.len < KN_HELD && !self.kn_links.is_empty() => Scored {
+                p: self.kn_prob_linked(d, top, token, None),
+                context_len: top.len,
+            },
+            _ => self.kn_prob_walk(d, history, token),
+        }
+    }
+
+    /// Kneser–Ney's probability of `token` after the seen context `top` of the history and its
+    /// parents: top down, the first level that lists the token is searched for (or given, as
+    /// `found`: a level and the token's position in its rows), the levels below are reached by
+    /// `kn_links`; then `p ← γ·p + max(n − D, 0)/N` from the unigram up, the operations of
+    /// `kn_prob_walk`, so the bits are the same.
+    fn kn_prob_linked(
+        &self,
+        d: f64,
+        top: Ctx,
+        token: TokenId,
+        found: Option<(usize, usize)>,
+    ) -> f64 {
+        let mut searched_top = false;
+        if top.len + 1 == self.counts.order && !self.kn_top_p.is_empty() {
+            let i = match found {
+                Some((c, i)) if c == top.len => Some(i),
+                _ => self.counts.levels[top.len].find(top.id, token),
+            };
+            if let Some(i) = i {
+                return self.kn_top_p[i];
+            }
+            searched_top = true;
+        }
+        // (γ, max(n − D, 0)/N) per context length.
+        let mut terms = [(0.0f64, 0.0f64); KN_HELD];
+        let mut at = found.filter(|f| f.0 >= top.len).map(|f| f.1);
+        let mut x = top;
+        while x.len > 0 {
+            let l = &self.counts.levels[x.len];
+            if at.is_none() && !(searched_top && x.len == top.len) {
+                at = match found {
+                    Some((c, i)) if c == x.len => Some(i),
+                    _ => l.find(x.id, token),
+                };
+            }
+            let (counts, totals) = self.kn_counts(x.len);
+            let total = totals[x.id as usize] as f64;
+            let n = at.map_or(0, |i| counts[i]);
+            terms[x.len] = (
+                d * l.range(x.id).len() as f64 / total,
+                (n as f64 - d).max(0.0) / total,
+            );
+            if x.len >= 2 {
+                at = at.map(|i| self.kn_links[x.len][i] as usize);
+            }
+            x = Ctx {
+                len: x.len - 1,
+                id: l.parent[x.id as usize],
+            };
+        }
+        let mut p = self.kn_unigram(d, token);
+        for &(gamma, a) in &terms[1..=top.len] {
+            p = gamma * p + a;
+        }
+        p
+    }
+
+    /// Kneser–Ney's probability of a token the draw found at `drawn`, from the plan's levels
+    /// (longest first, γ as their `pass`): the levels above it are searched, the ones below
+    /// reached by `kn_links`, then the operations of `kn_prob_walk`. `None` when the levels are
+    /// not one per context length (then the caller searches every level).
+    fn kn_plan_prob(
+        &self,
+        d: f64,
+        levels: &[Level<'_>],
+        token: TokenId,
+        drawn: Drawn,
+    ) -> Option<f64> {
+        if !self.is_candidate(token) {
+            return Some(0.0);
+        }
+        let seen = levels.iter().take_while(|l| l.context_len > 0).count();
+        if seen >= KN_HELD {
+            return None;
+        }
+        // A token the longest context lists: its probability is stored.
+        let mut searched_top = false;
+        if let Some(l) = levels
+            .first()
+            .filter(|l| l.context_len + 1 == self.counts.order)
+            && !self.kn_top_p.is_empty()
+        {
+            let i = if drawn.level == 0 {
+                Some(drawn.index)
+            } else {
+                l.ids.binary_search(&token).ok()
+            };
+            if let Some(i) = i {
+                return Some(self.kn_top_p[l.first + i]);
+            }
+            searched_top = true;
+        }
+        let mut terms = [(0.0f64, 0.0f64); KN_HELD];
+        // The token's position in the model's rows at the level being read.
+        let mut at: Option<usize> = None;
+        for (k, l) in levels[..seen].iter().enumerate() {
+            let LevelKind::Counts {
+                counts,
+                prefix,
+                total,
+                ..
+            } = l.kind
+            else {
+                return None;
+            };
+            let n = if at.is_none() && drawn.level == k {
+                at = Some(l.first + drawn.index);
+                // The draw has just read the running sums around the token (and, for a short row,
+                // its counts): the count is their difference, without another cache line.
+                let j = drawn.index;
+                match prefix.get(j) {
+                    Some(&s) => s - if j == 0 { 0 } else { prefix[j - 1] },
+                    None => counts[j],
+                }
+            } else {
+                if at.is_none() && !(searched_top && k == 0) {
+                    at = l.ids.binary_search(&token).ok().map(|j| l.first + j);
+                }
+                at.map_or(0, |i| counts[i - l.first])
+            };
+            terms[k] = (l.pass, (n as f64 - d).max(0.0) / total as f64);
+            let next = levels.get(k + 1).map_or(0, |b| b.context_len);
+            if next + 1 != l.context_len {
+                return None;
+            }
+            at = at
+                .filter(|_| l.context_len >= 2)
+                .map(|i| self.kn_links[l.context_len][i] as usize);
+        }
+        let mut p = self.kn_unigram(d, token);
+        for &(gamma, a) in terms[..seen].iter().rev() {
+            p = gamma * p + a;
+        }
+        Some(p)
+    }
+
+    /// Kneser–Ney's probability by the plain walk: every seen context of the history, shortest
+    /// first, its count of the token searched for.
+    fn kn_prob_walk(&self, d: f64, history: &[TokenId], token: TokenId) -> Scored {
         let mut p = self.kn_unigram(d, token);
         let mut used = 0;
         for x in self.counts.suffixes(history, usize::MAX).skip(1) {
@@ -773,6 +993,51 @@ mod tests {
                     prop_assert_eq!(&a.tokens, &b.tokens);
                     prop_assert!(same_steps(&a.steps, &b.steps));
                     prop_assert_eq!(a.stopped, b.stopped);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        /// Kneser–Ney's shortcuts (the stored top-order probabilities, the suffix links, a drawn
+        /// token's known position) give the bits of the plain walk over every level, for every
+        /// token after every history, and for every position a draw can find a token at.
+        #[test]
+        fn kneser_ney_shortcuts_give_the_walks_bits(
+            docs in proptest::collection::vec(proptest::collection::vec(0u8..8, 1..15), 1..7),
+            order in 1usize..6,
+            probe in proptest::collection::vec(0u8..10, 0..7),
+        ) {
+            let texts: Vec<String> = docs
+                .iter()
+                .map(|d| d.iter().map(|x| format!("t{x}")).collect::<Vec<_>>().join(" "))
+                .collect();
+            let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
+            let c = corpus(&refs);
+            let d = 0.75;
+            let m = NgramModel::train(&c, order, Estimator::KneserNey { discount: d });
+            let mut history = start_history(&[], order);
+            history.extend(probe.iter().map(|&x| x as TokenId));
+            let mut levels = Vec::new();
+            for cut in 0..=history.len() {
+                let h = &history[..cut];
+                for w in 0..m.vocab.len() as TokenId + 1 {
+                    let fast = m.prob(h, w);
+                    if m.is_candidate(w) {
+                        let walk = m.kn_prob_walk(d, h, w);
+                        prop_assert_eq!(fast.p.to_bits(), walk.p.to_bits(), "{:?} {}", h, w);
+                        prop_assert_eq!(fast.context_len, walk.context_len);
+                    } else {
+                        prop_assert_eq!(fast.p, 0.0);
+                    }
+                }
+                m.plan(h, false, &mut levels);
+                for (i, l) in levels.iter().enumerate() {
+                    for (j, &w) in l.ids.iter().enumerate() {
+                        let at = Drawn { level: i, index: j };
+                        let p = m.plan_prob_drawn(&levels, h, w, at);
+                        prop_assert_eq!(p.to_bits(), m.kn_prob_walk(d, h, w).p.to_bits());
+                    }
                 }
             }
         }
