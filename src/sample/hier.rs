@@ -103,16 +103,19 @@ fn bin(counts: &[u32], prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize,
     // A short row is summed (its counts are on one or two cache lines, which the token's
     // probability reads next); a long one searched.
     if !prefix.is_empty() && counts.len() > 16 {
-        let (lo, hi) = if guide.is_empty() || !(0.0..1.0).contains(&u) {
-            (0, prefix.len())
+        let j = if guide.is_empty() || !(0.0..1.0).contains(&u) {
+            // Rows are in id order, which is unrelated to the counts, so the running sums grow
+            // roughly linearly: start where x would fall on a straight line, and gallop.
+            let guess = (u * prefix.len() as f64) as usize;
+            gallop(prefix, x, guess.min(prefix.len() - 1))
         } else {
             let k = (u * (guide.len() - 1) as f64) as usize;
-            (
+            let (lo, hi) = (
                 guide[k] as usize,
                 (guide[k + 1] as usize + 1).min(prefix.len()),
-            )
+            );
+            lo + prefix[lo..hi].partition_point(|&s| s as f64 <= x)
         };
-        let j = lo + prefix[lo..hi].partition_point(|&s| s as f64 <= x);
         let start = if j == 0 { 0 } else { prefix[j - 1] as u64 };
         return (j, start);
     }
@@ -125,6 +128,50 @@ fn bin(counts: &[u32], prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize,
         s = next;
     }
     unreachable!("x is below the total of the counts")
+}
+
+/// The first j with `x < S_j` (`prefix` holds the running sums S, ascending), searched outwards
+/// from `guess` in steps of 1, 2, 4, … and then by bisection: the same j as a binary search over
+/// the whole row, in O(log distance) reads near the guess.
+fn gallop(prefix: &[u32], x: f64, guess: usize) -> usize {
+    let above = |j: usize| x < prefix[j] as f64;
+    let (mut lo, mut hi);
+    if above(guess) {
+        // The answer is at or before guess: find lo with S_{lo} ≤ x (or lo = 0).
+        hi = guess;
+        let mut step = 1;
+        loop {
+            if step > hi {
+                lo = 0;
+                break;
+            }
+            if !above(hi - step) {
+                lo = hi - step + 1;
+                break;
+            }
+            hi -= step;
+            step *= 2;
+        }
+        // Answer in lo..=hi.
+        hi += 1;
+    } else {
+        lo = guess + 1;
+        let mut step = 1;
+        loop {
+            let probe = lo + step - 1;
+            if probe >= prefix.len() {
+                hi = prefix.len();
+                break;
+            }
+            if above(probe) {
+                hi = probe + 1;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
+    }
+    lo + prefix[lo..hi].partition_point(|&s| s as f64 <= x)
 }
 
 /// The first j with `x < cum[j]` (needs `x < cum[m − 1]`), through the guide table when there is
@@ -190,5 +237,34 @@ impl Hier<'_, '_> {
         let u = src.next();
         self.cumulative.rebuild(self.dist.iter().map(|d| d.1));
         self.cumulative.pick(u).map(|j| self.dist[j].0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gallop;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Galloping from any guess finds the j a binary search over the whole row finds.
+        #[test]
+        fn gallop_finds_what_bisection_finds(
+            counts in proptest::collection::vec(1u32..50, 1..300),
+            frac in 0.0f64..1.0,
+            guess_frac in 0.0f64..1.0,
+        ) {
+            let prefix: Vec<u32> = counts
+                .iter()
+                .scan(0, |s, &n| {
+                    *s += n;
+                    Some(*s)
+                })
+                .collect();
+            let total = *prefix.last().unwrap() as f64;
+            let x = (frac * total).floor();
+            let guess = ((guess_frac * prefix.len() as f64) as usize).min(prefix.len() - 1);
+            let want = prefix.partition_point(|&s| s as f64 <= x);
+            prop_assert_eq!(gallop(&prefix, x, guess), want);
+        }
     }
 }
