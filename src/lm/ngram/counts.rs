@@ -24,25 +24,27 @@ use crate::tokenize::{BOS, EOS, RESERVED, TokenId};
 /// The k-grams whose context has c tokens (k = c + 1).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Level {
-    /// `(id of the context's last c − 1 tokens) << 32 | its first token` → context id. Empty at
-    /// level 0, whose only context (the empty one) has id 0.
-    index: FxHashMap<u64, u32>,
+    /// Context id of a key (see [`CtxIndex`]): `(id of the context's last c − 1 tokens) << 32 |
+    /// its first token`, or at a packed top level the whole context packed. Empty at level 0,
+    /// whose only context (the empty one) has id 0.
+    index: CtxIndex,
     /// Followers of context x: `ids[start[x]..start[x + 1]]` (one more entry than contexts).
     start: Vec<u32>,
-    /// Σ counts per context.
-    pub(super) total: Vec<u64>,
     /// Follower ids, ascending within each context.
     pub(super) ids: Vec<TokenId>,
-    /// Raw counts, parallel to `ids`.
+    /// The counts of the followers, parallel to `ids`: raw counts, except below the top order
+    /// of counts made with continuation, where they are the Kneser–Ney continuation counts
+    /// N₁₊(• context w) (the only counts Kneser–Ney reads there; the raw ones are not kept).
     pub(super) counts: Vec<u32>,
-    /// Kneser–Ney continuation counts N₁₊(• context w), parallel to `ids` (empty when not
-    /// computed, and at the top level).
-    pub(super) cont: Vec<u32>,
-    /// Σ continuation counts per context.
-    pub(super) cont_total: Vec<u64>,
+    /// Running sums of `counts`, restarting at every context: what a draw searches, and the
+    /// context's total (its last one), so no per-context total is stored.
+    pub(super) sums: Vec<u32>,
     /// Per context of c ≥ 1 tokens: the id of its last c − 1 tokens at level c − 1 (its parent),
     /// so a walk from the longest context down needs no look-up. Empty at level 0.
     pub(super) parent: Vec<u32>,
+    /// Per context of c ≥ 1 tokens: its first token (c places back). With `parent`, the key of
+    /// the context, which the index does not store. Empty at level 0.
+    first: Vec<TokenId>,
 }
 
 // `#[inline]` on the look-ups below: the model calls them from another module for every token
@@ -66,13 +68,113 @@ impl Level {
         self.ids[r].binary_search(&w).ok().map(|i| base + i)
     }
 
+    /// Σ `counts` of context `x`'s followers (the last of its running sums).
+    #[inline]
+    pub(super) fn total(&self, x: u32) -> u64 {
+        let r = self.range(x);
+        if r.is_empty() { 0 } else { self.sums[r.end - 1] as u64 }
+    }
+
+    #[inline]
     fn child(&self, parent: u32, first: TokenId) -> Option<u32> {
-        self.index.get(&key(parent, first)).copied()
+        self.index.get(key(parent, first), |x| {
+            self.parent[x as usize] == parent && self.first[x as usize] == first
+        })
+    }
+
+    /// Heap bytes of the level's arrays, at their capacities.
+    fn heap_bytes(&self) -> usize {
+        4 * (self.index.slots.capacity()
+            + self.start.capacity()
+            + self.ids.capacity()
+            + self.counts.capacity()
+            + self.sums.capacity()
+            + self.parent.capacity()
+            + self.first.capacity())
     }
 }
 
 fn key(parent: u32, token: TokenId) -> u64 {
     ((parent as u64) << 32) | token as u64
+}
+
+/// A context look-up table that stores no keys (a context's key is rebuilt from its parent and
+/// first token, which the level keeps anyway): open addressing with linear probing, one `u32`
+/// per slot, slots = contexts × 1.25 + 1 (80 % full at most). A slot holds the context id + 1 (0:
+/// empty) in its low `id_bits` bits and, in the bits the ids leave free, a tag from the key's
+/// hash, so a probe reads a context's key only when the tags match (1 in 2¹⁴ by chance for
+/// 150,000 contexts). 5 bytes per context, where a hash map of `u64 → u32` at its power-of-two
+/// capacity took 17 to 34.
+#[derive(Debug, Clone, Default)]
+struct CtxIndex {
+    slots: Vec<u32>,
+    /// Mask of the id bits (the rest is the tag).
+    id_mask: u32,
+}
+
+impl CtxIndex {
+    /// The table of contexts `0..len`, context x under key `key_of(x)` (keys distinct).
+    fn build(len: usize, key_of: impl Fn(u32) -> u64) -> CtxIndex {
+        if len == 0 {
+            return CtxIndex::default();
+        }
+        let len32 = u32::try_from(len).expect("fewer contexts than counted positions");
+        let id_bits = u32::BITS - len32.leading_zeros();
+        let id_mask = if id_bits == 32 { u32::MAX } else { (1 << id_bits) - 1 };
+        let mut ix = CtxIndex {
+            slots: vec![0; len + len / 4 + 1],
+            id_mask,
+        };
+        let n = ix.slots.len();
+        for x in 0..len32 {
+            let h = hash(key_of(x));
+            let mut i = home(h, n);
+            while ix.slots[i] != 0 {
+                i = if i + 1 == n { 0 } else { i + 1 };
+            }
+            ix.slots[i] = (h as u32 & !id_mask) | (x + 1);
+        }
+        ix
+    }
+
+    /// The context under key `k`: `is(x)` says whether context x has that key.
+    #[inline]
+    fn get(&self, k: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
+        let n = self.slots.len();
+        if n == 0 {
+            return None;
+        }
+        let h = hash(k);
+        let tag = h as u32 & !self.id_mask;
+        let mut i = home(h, n);
+        loop {
+            let s = self.slots[i];
+            if s == 0 {
+                return None;
+            }
+            if s & !self.id_mask == tag {
+                let x = (s & self.id_mask) - 1;
+                if is(x) {
+                    return Some(x);
+                }
+            }
+            i = if i + 1 == n { 0 } else { i + 1 };
+        }
+    }
+}
+
+/// A 64-bit mix of a key (multiply, then fold the well-mixed high bits into the low ones, which
+/// give the tag).
+#[inline]
+fn hash(k: u64) -> u64 {
+    let h = (k ^ (k >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ (h >> 29)
+}
+
+/// The first slot to probe: the hash scaled to `0..n` by its high bits.
+#[inline]
+fn home(h: u64, n: usize) -> usize {
+    ((h as u128 * n as u128) >> 64) as usize
 }
 
 /// One context of a history, as the model stores it.
@@ -137,7 +239,8 @@ fn token_before(doc: &[TokenId], o: usize, back: usize) -> TokenId {
 
 impl NgramCounts {
     /// Counts every k-gram of the padded documents; with `with_continuation`, also the
-    /// Kneser–Ney continuation counts of every order below the top.
+    /// Kneser–Ney continuation counts of every order below the top, which then replace the raw
+    /// counts there (see [`Level::counts`]).
     ///
     /// Panics if the corpus has 2³² tokens or more (far beyond what fits in memory as ids).
     pub fn count(corpus: &TokenizedCorpus, order: usize, with_continuation: bool) -> Self {
@@ -160,9 +263,9 @@ impl NgramCounts {
                 usize::from(n > 0)
             } else {
                 let packed = top_bits.filter(|_| c == order - 1);
-                level.parent = number_contexts(docs, c, packed, &mut ctx, &mut level.index);
-                level.parent.shrink_to_fit();
-                level.index.len()
+                let keys = number_contexts(docs, c, packed, &mut ctx, &mut level);
+                level.index = CtxIndex::build(keys.len(), |x| keys[x as usize]);
+                keys.len()
             };
             rows.fill(docs, &ctx, contexts, &mut level);
             levels.push(level);
@@ -171,6 +274,9 @@ impl NgramCounts {
         drop(rows);
         if with_continuation {
             continuation_counts(&mut levels);
+        }
+        for l in &mut levels {
+            l.sums = running_sums(l);
         }
         NgramCounts {
             order,
@@ -191,8 +297,16 @@ impl NgramCounts {
         self.levels.iter().map(|l| l.contexts()).collect()
     }
 
-    /// The followers of `context` (its length picks the order) and their counts, ids ascending;
-    /// `None` when the context was never seen (or is longer than `order - 1`).
+    /// Bytes the counts hold on the heap: every array at its capacity (the look-up tables
+    /// included; they are arrays too, see [`CtxIndex`]).
+    pub fn heap_bytes(&self) -> usize {
+        self.levels.capacity() * std::mem::size_of::<Level>()
+            + self.levels.iter().map(Level::heap_bytes).sum::<usize>()
+    }
+
+    /// The followers of `context` (its length picks the order) and their counts, ids ascending
+    /// (below the top order of counts made with continuation: the continuation counts); `None`
+    /// when the context was never seen (or is longer than `order - 1`).
     pub fn followers(&self, context: &[TokenId]) -> Option<(&[TokenId], &[u32])> {
         let c = context.len();
         if c >= self.order {
@@ -216,7 +330,25 @@ impl NgramCounts {
             }
             k |= (t as u64) << (b as usize * back);
         }
-        self.levels[context.len()].index.get(&k).copied()
+        let c = context.len();
+        self.levels[c]
+            .index
+            .get(k, |x| self.is_context(c, x, context))
+    }
+
+    /// Whether context `x` of level `c` is `context` (c tokens): its first token, then its
+    /// parent's, … (what a packed key stands for).
+    #[inline]
+    fn is_context(&self, c: usize, x: u32, context: &[TokenId]) -> bool {
+        let mut y = x as usize;
+        for level in (1..=c).rev() {
+            let l = &self.levels[level];
+            if l.first[y] != context[c - level] {
+                return false;
+            }
+            y = l.parent[y] as usize;
+        }
+        true
     }
 
     /// The parent of every context of `c ≥ 1` tokens (the id of its last `c − 1` tokens), by
@@ -245,36 +377,55 @@ fn token_at(doc: &[TokenId], o: usize) -> TokenId {
 /// Numbers the contexts of c tokens (c ≥ 1) in first-occurrence order, keyed by (the context of
 /// the last c - 1 tokens, the token c places back) or, with `packed` bits per token, by the whole
 /// context packed. `ctx[i]` goes from the id of position i's context of c - 1 tokens to that of
-/// c tokens. Returns, per new context, the id of its last c - 1 tokens (its parent).
+/// c tokens. Fills `level.parent` and `level.first` per new context and returns their keys, by
+/// id (the hash map is counting's scratch: the level keeps a [`CtxIndex`]).
 fn number_contexts(
     docs: &[Vec<TokenId>],
     c: usize,
     packed: Option<u32>,
     ctx: &mut [u32],
-    index: &mut FxHashMap<u64, u32>,
-) -> Vec<u32> {
-    let mut parent = Vec::new();
+    level: &mut Level,
+) -> Vec<u64> {
+    let mut index: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut keys = Vec::new();
     let mut i = 0;
     for d in docs {
         for o in 0..=d.len() {
+            let first = token_before(d, o, c);
             let k = match packed {
                 Some(b) => (1..=c).fold(0, |k, back| {
                     k | (token_before(d, o, back) as u64) << (b as usize * (back - 1))
                 }),
-                None => key(ctx[i], token_before(d, o, c)),
+                None => key(ctx[i], first),
             };
             let next = index.len() as u32;
             let id = *index.entry(k).or_insert(next);
             if id == next {
-                parent.push(ctx[i]);
+                level.parent.push(ctx[i]);
+                level.first.push(first);
+                keys.push(k);
             }
             ctx[i] = id;
             i += 1;
         }
     }
-    parent
+    level.parent.shrink_to_fit();
+    level.first.shrink_to_fit();
+    keys
 }
 
+/// Running sums of a level's counts, restarting at every context.
+fn running_sums(l: &Level) -> Vec<u32> {
+    let mut sums = Vec::with_capacity(l.counts.len());
+    for x in 0..l.contexts() {
+        let mut s = 0u32;
+        sums.extend(l.counts[l.range(x as u32)].iter().map(|&n| {
+            s += n;
+            s
+        }));
+    }
+    sums
+}
 /// Builds the follower rows of a level; its buffers are reused from one level to the next.
 struct RowBuilder {
     /// Per token id: how often it follows the context being counted (0 between contexts).
@@ -329,7 +480,6 @@ impl RowBuilder {
     /// Counts each bucket's distinct tokens into the rows of `level`, ids ascending.
     fn count_buckets(&mut self, contexts: usize, level: &mut Level) {
         level.start.reserve_exact(contexts + 1);
-        level.total.reserve_exact(contexts);
         level.start.push(0);
         for x in 0..contexts {
             let range = self.bucket_start[x] as usize..self.bucket_start[x + 1] as usize;
@@ -349,7 +499,6 @@ impl RowBuilder {
                 self.seen[t as usize] = 0;
             }
             level.start.push(level.ids.len() as u32);
-            level.total.push(toks.len() as u64);
         }
         level.ids.shrink_to_fit();
         level.counts.shrink_to_fit();
@@ -358,24 +507,18 @@ impl RowBuilder {
 
 /// Kneser–Ney continuation counts of every level below the top: each distinct (k+1)-gram
 /// (context y of c + 1 tokens, w) adds one to the continuation count of its last k tokens (the
-/// parent of y, w).
+/// parent of y, w). They replace the level's raw counts, which Kneser–Ney does not read there.
 fn continuation_counts(levels: &mut [Level]) {
     for c in 0..levels.len().saturating_sub(1) {
         let (lower, higher) = levels.split_at_mut(c + 1);
         let (lower, higher) = (&mut lower[c], &higher[0]);
-        let parent = &higher.parent;
-        lower.cont = vec![0; lower.ids.len()];
-        for (y, &x) in parent.iter().enumerate() {
+        let mut cont = vec![0; lower.ids.len()];
+        for (y, &x) in higher.parent.iter().enumerate() {
             for &w in &higher.ids[higher.range(y as u32)] {
                 let at = lower.find(x, w).expect("a k-gram's suffix is counted");
-                lower.cont[at] += 1;
+                cont[at] += 1;
             }
         }
-        lower.cont_total = (0..lower.contexts())
-            .map(|x| {
-                let r = lower.range(x as u32);
-                lower.cont[r].iter().map(|&k| k as u64).sum()
-            })
-            .collect()
+        lower.counts = cont;
     }
 }
