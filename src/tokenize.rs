@@ -449,6 +449,25 @@ impl Vocab {
 
 #[cfg(test)]
 mod tests {
+    /// The bucket count behind every `capacity()` hashbrown reports: a power of two, 7/8 of
+    /// which (all of it below 8 buckets, less one) is the capacity.
+    #[test]
+    fn hash_table_bytes_follow_hashbrown_capacities() {
+        for asked in 0..3000 {
+            let m: HashMap<u64, u32> = HashMap::with_capacity(asked);
+            let cap = m.capacity();
+            assert!(cap >= asked);
+            if cap == 0 {
+                assert_eq!(hash_table_bytes(cap, 12), 0);
+                continue;
+            }
+            let buckets = (hash_table_bytes(cap, 12) - 16) / 13;
+            assert!(buckets.is_power_of_two());
+            let usable = if buckets < 8 { buckets - 1 } else { buckets / 8 * 7 };
+            assert_eq!(usable, cap, "asked {asked}");
+        }
+    }
+
     use super::*;
 
     /// `separator` is what `join` puts between exactly two tokens, for every tokenizer and

@@ -522,3 +522,93 @@ fn continuation_counts(levels: &mut [Level]) {
         lower.counts = cont;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::Corpus;
+    use crate::tokenize::{Tokenizer, TokenizerKind};
+
+    /// Every key is found under its own id, and keys never inserted are not, whether the tags
+    /// tell them apart or only the keys do (`is` compares the keys themselves).
+    #[test]
+    fn ctx_index_finds_every_key_and_nothing_else() {
+        for len in [1usize, 2, 7, 100, 5_000] {
+            let keys: Vec<u64> = (0..len as u64).map(|i| i * 0x1_0000_0003 + 11).collect();
+            let ix = CtxIndex::build(len, |x| keys[x as usize]);
+            assert!(ix.slots.len() * 4 >= len * 5, "at most 80 % full");
+            for (x, &k) in keys.iter().enumerate() {
+                assert_eq!(ix.get(k, |y| keys[y as usize] == k), Some(x as u32));
+            }
+            for k in (0..len as u64).map(|i| i * 0x1_0000_0003 + 12) {
+                assert_eq!(ix.get(k, |y| keys[y as usize] == k), None);
+                // An `is` that accepts anything still sees only slots whose tag matches.
+                if let Some(y) = ix.get(k, |_| true) {
+                    assert_eq!(hash(keys[y as usize]) as u32 & !ix.id_mask, {
+                        hash(k) as u32 & !ix.id_mask
+                    });
+                }
+            }
+        }
+        assert_eq!(CtxIndex::build(0, |_| 0).get(0, |_| true), None);
+    }
+
+    fn counted(docs: &[&str], order: usize, cont: bool) -> (TokenizedCorpus, NgramCounts) {
+        let c = TokenizedCorpus::build(
+            &Corpus {
+                documents: docs.iter().map(|s| s.to_string()).collect(),
+            },
+            Tokenizer {
+                kind: TokenizerKind::Whitespace,
+                lowercase: false,
+            },
+        );
+        let n = NgramCounts::count(&c, order, cont);
+        (c, n)
+    }
+
+    /// "a b a c" / "a b": raw bigram counts after `a`; with continuation, the unigram level keeps
+    /// the continuation counts N₁₊(• w) instead (a ← {<s>, b}, b ← {a}, c ← {a}, </s> ← {c, b}),
+    /// and every total is the last running sum of its row.
+    #[test]
+    fn rows_keep_running_sums_and_continuation_counts_below_the_top() {
+        let (c, raw) = counted(&["a b a c", "a b"], 2, false);
+        let id = |t: &str| c.vocab.get(t).unwrap();
+        let (a, b, cc) = (id("a"), id("b"), id("c"));
+        assert_eq!(raw.followers(&[a]), Some((&[b, cc][..], &[2, 1][..])));
+        let (_, kn) = counted(&["a b a c", "a b"], 2, true);
+        let (ids, counts) = kn.followers(&[]).unwrap();
+        assert_eq!(ids, [EOS, a, b, cc]);
+        assert_eq!(counts, [2, 2, 1, 1]);
+        assert_eq!(kn.levels[0].sums, [2, 4, 5, 6]);
+        assert_eq!((kn.levels[0].total(0), raw.levels[0].total(0)), (6, 8));
+        let x = kn.suffixes(&[a], 1).last().unwrap();
+        assert_eq!((x.len, kn.levels[1].total(x.id)), (1, 3));
+    }
+
+    /// The heap bytes are the arrays' capacities, nothing left out: four bytes per entry of
+    /// each array, the index's slots included.
+    #[test]
+    fn heap_bytes_count_every_array() {
+        let (_, n) = counted(&["a b a c", "a b", "c c a"], 3, true);
+        let per_level: usize = n
+            .levels
+            .iter()
+            .map(|l| {
+                let arrays = [
+                    l.index.slots.len(),
+                    l.start.len(),
+                    l.ids.len(),
+                    l.counts.len(),
+                    l.sums.len(),
+                    l.parent.len(),
+                    l.first.len(),
+                ];
+                4 * arrays.iter().sum::<usize>()
+            })
+            .sum();
+        let structs = n.levels.len() * std::mem::size_of::<Level>();
+        assert!(n.heap_bytes() >= per_level + structs);
+        assert!(n.heap_bytes() <= 2 * per_level + structs);
+    }
+}
