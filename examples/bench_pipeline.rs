@@ -233,7 +233,8 @@ fn memory_word(text: String) {
     let heap = m.heap_bytes();
     let per = |b: u64| b as f64 / n as f64;
     println!(
-        "{{\"task\":\"memory-word\",\"ngrams\":{n},\"contexts\":{},\
+        "{{\"task\":\"memory-word\",\"ngrams\":{n},\"ngrams_per_order\":{:?},\
+         \"contexts\":{},\"contexts_per_length\":{:?},\"vocab\":{},\
          \"peak_reset\":{reset},\"trimmed\":{trimmed},\"rss_before_train\":{rss_before},\
          \"rss_after_train\":{rss_after},\"peak_rss\":{hwm},\"process_peak_rss_getrusage\":{},\
          \"heap_bytes\":{heap},\"counts_heap_bytes\":{},\"vocab_heap_bytes\":{},\
@@ -242,7 +243,10 @@ fn memory_word(text: String) {
          \"rss_growth_second_model_trimmed_per_ngram\":{:.2},\
          \"rss_growth_training_per_ngram\":{:.1},\"training_peak_bytes_per_ngram\":{:.1},\
          \"process_peak_bytes_per_ngram\":{:.1}}}",
+        m.counts.types_per_order(),
         m.counts.contexts_per_length().iter().sum::<usize>(),
+        m.counts.contexts_per_length(),
+        c.vocab.len(),
         peak_rss_bytes(),
         m.counts.heap_bytes(),
         c.vocab.heap_bytes(),
