@@ -238,7 +238,7 @@ fn memory_word(text: String) {
          \"peak_reset\":{reset},\"trimmed\":{trimmed},\"rss_before_train\":{rss_before},\
          \"rss_after_train\":{rss_after},\"peak_rss\":{hwm},\"process_peak_rss_getrusage\":{},\
          \"heap_bytes\":{heap},\"counts_heap_bytes\":{},\"vocab_heap_bytes\":{},\
-         \"model_heap_bytes_per_ngram\":{:.2},\
+         \"model_bytes_per_ngram\":{:.2},\
          \"rss_growth_first_model_trimmed_per_ngram\":{:.2},\
          \"rss_growth_second_model_trimmed_per_ngram\":{:.2},\
          \"rss_growth_training_per_ngram\":{:.1},\"training_peak_bytes_per_ngram\":{:.1},\

@@ -463,7 +463,11 @@ mod tests {
             }
             let buckets = (hash_table_bytes(cap, 12) - 16) / 13;
             assert!(buckets.is_power_of_two());
-            let usable = if buckets < 8 { buckets - 1 } else { buckets / 8 * 7 };
+            let usable = if buckets < 8 {
+                buckets - 1
+            } else {
+                buckets / 8 * 7
+            };
             assert_eq!(usable, cap, "asked {asked}");
         }
     }

@@ -1,19 +1,29 @@
 //! N-gram counts in a *suffix trie of contexts*: the layout that makes training, scoring and
-//! generation fast (`docs/performance.md`).
+//! generation fast and the model small (`docs/performance.md`, "Memory": 19 bytes per stored
+//! n-gram for the KJV word trigram, vocabulary included).
 //!
 //! - every distinct context of c tokens (c = 0 … order − 1) that precedes a counted token gets a
 //!   dense id at level c, numbered in order of first occurrence in the corpus (deterministic);
 //! - a context of c + 1 tokens is found from the id of its last c tokens and its first token, one
-//!   hash look-up of a packed `u64` per level; the contexts of a history's suffixes of length
+//!   look-up of a packed `u64` key per level; the contexts of a history's suffixes of length
 //!   1, 2, … are therefore found one level after another, and a suffix that was never seen ends
 //!   the walk (every suffix of a seen context was seen); when the ids of `order - 1` tokens fit
 //!   in 64 bits, the top level is keyed by the whole context packed instead, so a full context
 //!   (what MLE generation and scoring need most) is found in one look-up;
-//! - the followers of each context sit in compressed rows: ids ascending, with their counts, and
-//!   (Kneser–Ney) their continuation counts. The k-grams counted by continuation are exactly the
-//!   raw k-grams below the top order, so they share the follower ids.
+//! - the look-up tables ([`CtxIndex`]) store no keys, only ids with a hash tag (4 bytes a slot,
+//!   at most 80 % full): a context's key is its parent and first token, which every level keeps
+//!   per context (the parent also serves the walk down from the longest context);
+//! - the followers of each context sit in compressed rows: ids ascending, with their counts and
+//!   the running sums of those counts (what a draw searches; a context's total is its last one,
+//!   so no totals are stored). With Kneser–Ney's continuation counts, they replace the raw counts
+//!   below the top order (the k-grams counted by continuation are exactly the raw k-grams below
+//!   the top order, so they share the follower ids), since Kneser–Ney reads nothing else there.
 //!
-//! The hash maps are only ever looked up, never iterated, so the fast non-cryptographic hasher
+//! Per stored n-gram that is 12 bytes of rows; per context 4 of row start, 4 of parent, 4 of first
+//! token and 5 of table. Counting itself numbers contexts with a hash map and buckets positions
+//! (scratch, freed before training returns).
+//!
+//! The tables are only ever looked up, never iterated, so the fast non-cryptographic hashes
 //! cannot change what coinflip prints.
 
 use rustc_hash::FxHashMap;
@@ -72,7 +82,11 @@ impl Level {
     #[inline]
     pub(super) fn total(&self, x: u32) -> u64 {
         let r = self.range(x);
-        if r.is_empty() { 0 } else { self.sums[r.end - 1] as u64 }
+        if r.is_empty() {
+            0
+        } else {
+            self.sums[r.end - 1] as u64
+        }
     }
 
     #[inline]
@@ -120,7 +134,11 @@ impl CtxIndex {
         }
         let len32 = u32::try_from(len).expect("fewer contexts than counted positions");
         let id_bits = u32::BITS - len32.leading_zeros();
-        let id_mask = if id_bits == 32 { u32::MAX } else { (1 << id_bits) - 1 };
+        let id_mask = if id_bits == 32 {
+            u32::MAX
+        } else {
+            (1 << id_bits) - 1
+        };
         let mut ix = CtxIndex {
             slots: vec![0; len + len / 4 + 1],
             id_mask,

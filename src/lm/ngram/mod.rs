@@ -93,7 +93,10 @@ impl NgramModel {
     pub fn heap_bytes(&self) -> usize {
         self.counts.heap_bytes()
             + self.vocab.heap_bytes()
-            + self.kn_unigram.as_ref().map_or(0, |(_, p)| 8 * p.capacity())
+            + self
+                .kn_unigram
+                .as_ref()
+                .map_or(0, |(_, p)| 8 * p.capacity())
             + self.draw.heap_bytes()
             + self.rank.get().map_or(0, draw::RankIndex::heap_bytes)
     }
@@ -384,12 +387,7 @@ impl NgramModel {
         match self.counts.suffixes(history, c).last() {
             Some(x) if x.len == c => {
                 let r = l.range(x.id);
-                (
-                    &l.ids[r.clone()],
-                    &l.counts[r],
-                    l.total(x.id) as f64,
-                    c,
-                )
+                (&l.ids[r.clone()], &l.counts[r], l.total(x.id) as f64, c)
             }
             _ => (&[], &[], 0.0, c),
         }
