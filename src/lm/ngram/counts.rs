@@ -20,13 +20,13 @@
 //!   the top order, so they share the follower ids), since Kneser–Ney reads nothing else there.
 //!
 //! Per stored n-gram that is 12 bytes of rows; per context 4 of row start, 4 of parent, 4 of first
-//! token and 5 of table. Counting itself numbers contexts with a hash map and buckets positions
-//! (scratch, freed before training returns).
+//! token and 5 of table. Counting's scratch (freed before training returns) is one context id and
+//! one bucketed token per position, and the table a level is numbered with, which grows by
+//! doubling and is rebuilt at its final size.
 //!
 //! The tables are only ever looked up, never iterated, so the fast non-cryptographic hashes
 //! cannot change what coinflip prints.
 
-use rustc_hash::FxHashMap;
 
 use crate::corpus::TokenizedCorpus;
 use crate::tokenize::{BOS, EOS, RESERVED, TokenId};
@@ -132,27 +132,32 @@ impl CtxIndex {
         if len == 0 {
             return CtxIndex::default();
         }
-        let len32 = u32::try_from(len).expect("fewer contexts than counted positions");
-        let id_bits = u32::BITS - len32.leading_zeros();
-        let id_mask = if id_bits == 32 {
-            u32::MAX
-        } else {
-            (1 << id_bits) - 1
-        };
-        let mut ix = CtxIndex {
-            slots: vec![0; len + len / 4 + 1],
-            id_mask,
-        };
-        let n = ix.slots.len();
-        for x in 0..len32 {
-            let h = hash(key_of(x));
-            let mut i = home(h, n);
-            while ix.slots[i] != 0 {
-                i = if i + 1 == n { 0 } else { i + 1 };
-            }
-            ix.slots[i] = (h as u32 & !id_mask) | (x + 1);
+        let mut ix = CtxIndex::with_slots(len + len / 4 + 1, len);
+        for x in 0..len as u32 {
+            ix.insert(key_of(x), x);
         }
         ix
+    }
+
+    /// An empty table of `n` slots for ids below `max_ids`.
+    fn with_slots(n: usize, max_ids: usize) -> CtxIndex {
+        let max = u32::try_from(max_ids).expect("fewer contexts than counted positions");
+        let id_bits = u32::BITS - max.leading_zeros();
+        CtxIndex {
+            slots: vec![0; n],
+            id_mask: if id_bits == 32 { u32::MAX } else { (1 << id_bits) - 1 },
+        }
+    }
+
+    /// Puts context `x` under key `k` (not in the table yet; a free slot left).
+    fn insert(&mut self, k: u64, x: u32) {
+        let n = self.slots.len();
+        let h = hash(k);
+        let mut i = home(h, n);
+        while self.slots[i] != 0 {
+            i = if i + 1 == n { 0 } else { i + 1 };
+        }
+        self.slots[i] = (h as u32 & !self.id_mask) | (x + 1);
     }
 
     /// The context under key `k`: `is(x)` says whether context x has that key.
@@ -281,14 +286,17 @@ impl NgramCounts {
                 usize::from(n > 0)
             } else {
                 let packed = top_bits.filter(|_| c == order - 1);
-                let keys = number_contexts(docs, c, packed, &mut ctx, &mut level);
-                level.index = CtxIndex::build(keys.len(), |x| keys[x as usize]);
-                keys.len()
+                number_contexts(docs, c, packed, &mut ctx, &levels, &mut level)
             };
-            rows.fill(docs, &ctx, contexts, &mut level);
+            rows.bucket_by_context(docs, &ctx, contexts);
+            if c == order - 1 {
+                // The positions' contexts are not needed past the top level: free them before
+                // the rows grow (training's peak).
+                ctx = Vec::new();
+            }
+            rows.count_buckets(contexts, &mut level);
             levels.push(level);
         }
-        drop(ctx);
         drop(rows);
         if with_continuation {
             continuation_counts(&mut levels);
@@ -395,41 +403,78 @@ fn token_at(doc: &[TokenId], o: usize) -> TokenId {
 /// Numbers the contexts of c tokens (c ≥ 1) in first-occurrence order, keyed by (the context of
 /// the last c - 1 tokens, the token c places back) or, with `packed` bits per token, by the whole
 /// context packed. `ctx[i]` goes from the id of position i's context of c - 1 tokens to that of
-/// c tokens. Fills `level.parent` and `level.first` per new context and returns their keys, by
-/// id (the hash map is counting's scratch: the level keeps a [`CtxIndex`]).
+/// c tokens. Fills `level`'s parents, first tokens and index (`lower`: the levels below) and
+/// returns the number of contexts.
 fn number_contexts(
     docs: &[Vec<TokenId>],
     c: usize,
     packed: Option<u32>,
     ctx: &mut [u32],
+    lower: &[Level],
     level: &mut Level,
-) -> Vec<u64> {
-    let mut index: FxHashMap<u64, u32> = FxHashMap::default();
-    let mut keys = Vec::new();
+) -> usize {
+    let mut index = CtxIndex::with_slots(1024, 1024);
     let mut i = 0;
     for d in docs {
         for o in 0..=d.len() {
-            let first = token_before(d, o, c);
+            let (p, first) = (ctx[i], token_before(d, o, c));
             let k = match packed {
                 Some(b) => (1..=c).fold(0, |k, back| {
                     k | (token_before(d, o, back) as u64) << (b as usize * (back - 1))
                 }),
-                None => key(ctx[i], first),
+                None => key(p, first),
             };
-            let next = index.len() as u32;
-            let id = *index.entry(k).or_insert(next);
-            if id == next {
-                level.parent.push(ctx[i]);
+            let found = index.get(k, |x| match packed {
+                Some(b) => packed_key(lower, level, x, b) == k,
+                None => level.parent[x as usize] == p && level.first[x as usize] == first,
+            });
+            ctx[i] = found.unwrap_or_else(|| {
+                let x = level.parent.len() as u32;
+                level.parent.push(p);
                 level.first.push(first);
-                keys.push(k);
-            }
-            ctx[i] = id;
+                let len = x as usize + 1;
+                if len * 5 > index.slots.len() * 4 {
+                    // 80 % full: twice the size, every key again (from the level).
+                    let n = 2 * index.slots.len();
+                    index = CtxIndex::with_slots(n, n);
+                    for y in 0..len as u32 {
+                        index.insert(level_key(lower, level, y, packed), y);
+                    }
+                } else {
+                    index.insert(k, x);
+                }
+                x
+            });
             i += 1;
         }
     }
+    drop(index);
     level.parent.shrink_to_fit();
     level.first.shrink_to_fit();
-    keys
+    let len = level.parent.len();
+    level.index = CtxIndex::build(len, |x| level_key(lower, level, x, packed));
+    len
+}
+
+/// The key of context `x` of the level being numbered (above `lower`).
+fn level_key(lower: &[Level], level: &Level, x: u32, packed: Option<u32>) -> u64 {
+    match packed {
+        Some(b) => packed_key(lower, level, x, b),
+        None => key(level.parent[x as usize], level.first[x as usize]),
+    }
+}
+
+/// The packed key (`b` bits per token, newest lowest) of context `x` of the level above
+/// `lower`: its first token, then its parent's, … down to level 1.
+fn packed_key(lower: &[Level], level: &Level, x: u32, b: u32) -> u64 {
+    let c = lower.len();
+    let mut k = (level.first[x as usize] as u64) << (b as usize * (c - 1));
+    let mut y = level.parent[x as usize] as usize;
+    for l in (1..c).rev() {
+        k |= (lower[l].first[y] as u64) << (b as usize * (l - 1));
+        y = lower[l].parent[y] as usize;
+    }
+    k
 }
 
 /// Running sums of a level's counts, restarting at every context.
@@ -464,12 +509,6 @@ impl RowBuilder {
         }
     }
 
-    /// Fills `level`'s rows from the context of every position (`ctx`, ids below `contexts`).
-    fn fill(&mut self, docs: &[Vec<TokenId>], ctx: &[u32], contexts: usize, level: &mut Level) {
-        self.bucket_by_context(docs, ctx, contexts);
-        self.count_buckets(contexts, level);
-    }
-
     /// Groups the followed tokens by context (counting sort, stable).
     fn bucket_by_context(&mut self, docs: &[Vec<TokenId>], ctx: &[u32], contexts: usize) {
         let start = &mut self.bucket_start;
@@ -483,15 +522,20 @@ impl RowBuilder {
         }
         self.bucket.clear();
         self.bucket.resize(ctx.len(), 0);
-        let mut fill = start.clone();
+        // `start[x]` is the next free place of bucket x, and ends as its end, which is where
+        // bucket x + 1 starts: shifted by one, the starts again (no second array).
         let mut i = 0;
         for d in docs {
             for o in 0..=d.len() {
-                let slot = &mut fill[ctx[i] as usize];
+                let slot = &mut start[ctx[i] as usize];
                 self.bucket[*slot as usize] = token_at(d, o);
                 *slot += 1;
                 i += 1;
             }
+        }
+        if contexts > 0 {
+            start.copy_within(0..contexts, 1);
+            start[0] = 0;
         }
     }
 
