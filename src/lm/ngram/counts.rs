@@ -27,7 +27,6 @@
 //! The tables are only ever looked up, never iterated, so the fast non-cryptographic hashes
 //! cannot change what coinflip prints.
 
-
 use crate::corpus::TokenizedCorpus;
 use crate::tokenize::{BOS, EOS, RESERVED, TokenId};
 
@@ -145,7 +144,11 @@ impl CtxIndex {
         let id_bits = u32::BITS - max.leading_zeros();
         CtxIndex {
             slots: vec![0; n],
-            id_mask: if id_bits == 32 { u32::MAX } else { (1 << id_bits) - 1 },
+            id_mask: if id_bits == 32 {
+                u32::MAX
+            } else {
+                (1 << id_bits) - 1
+            },
         }
     }
 
