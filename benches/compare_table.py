@@ -99,7 +99,7 @@ def main():
     print()
     print(f"Memory, word trigram ({ngrams:,} stored n-grams, {memory['contexts']:,} contexts): "
           f"model {memory['model_bytes_per_ngram']:.1f} bytes per n-gram "
-          f"(RSS after − before training), training peak "
+          f"(its arrays and tables at their capacities, `NgramModel::heap_bytes`), training peak "
           f"{memory['training_peak_bytes_per_ngram']:.1f} bytes per n-gram (VmHWM − RSS before "
           f"training); whole process (text, corpus, vocabulary and model) "
           f"{maxrss_kib / 1024:.1f} MiB = {maxrss_kib * 1024 / ngrams:.1f} bytes per n-gram "

@@ -17,7 +17,8 @@
 //! - `sample`: 10,000,000 draws from a 10,000-outcome distribution (p_i ∝ 1/(i+1));
 //! - `score-word` / `score-char`: per-token probabilities of every document (and `</s>`);
 //! - `remix-build`: the remix index (`CorpusIndex::build`) over every word-tokenized document;
-//! - `memory-word`: trains the word trigram once and reports peak resident memory (getrusage);
+//! - `memory-word`: trains the word trigram and reports its model bytes (`heap_bytes`), checked
+//!   against the resident memory, and training's peak resident memory;
 //! - `digest`: a hash of every generated token, step and probability over a matrix of orders,
 //!   smoothings and sampler settings — identical before and after an optimisation, or the
 //!   optimisation changed the output;
@@ -193,6 +194,70 @@ struct libc_rusage {
 
 unsafe extern "C" {
     fn getrusage(who: i32, usage: *mut libc_rusage) -> i32;
+}
+
+/// Gives the heap's free memory back to the system (glibc's `malloc_trim`), so the resident
+/// memory is what is allocated; false where there is no such call.
+fn trim() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: malloc_trim only releases free memory of the allocator.
+        unsafe { libc::malloc_trim(0) };
+        true
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    false
+}
+
+/// `memory-word`: the word trigram's model bytes by its own accounting
+/// (`NgramModel::heap_bytes`), checked against the resident memory: after a trim, the growth of
+/// RSS from training a model and from training a second one while the first is kept (the
+/// allocator's page rounding and kept fragments are the difference); and training's peak.
+fn memory_word(text: String) {
+    // Keep only the token ids, then reset the peak (Linux: clear_refs 5) so the peak measured
+    // is the training's own.
+    let c = word(&text);
+    drop(text);
+    let trimmed = trim();
+    let rss_before = status_kib("VmRSS") * 1024;
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let m = NgramModel::train(&c, 3, KN);
+    let rss_after = status_kib("VmRSS") * 1024;
+    let hwm = status_kib("VmHWM") * 1024;
+    trim();
+    let rss_model = status_kib("VmRSS") * 1024;
+    let second = NgramModel::train(&c, 3, KN);
+    trim();
+    let rss_second = status_kib("VmRSS") * 1024;
+    let n = stored_ngrams(&m);
+    let heap = m.heap_bytes();
+    let per = |b: u64| b as f64 / n as f64;
+    println!(
+        "{{\"task\":\"memory-word\",\"ngrams\":{n},\"ngrams_per_order\":{:?},\
+         \"contexts\":{},\"contexts_per_length\":{:?},\"vocab\":{},\
+         \"peak_reset\":{reset},\"trimmed\":{trimmed},\"rss_before_train\":{rss_before},\
+         \"rss_after_train\":{rss_after},\"peak_rss\":{hwm},\"process_peak_rss_getrusage\":{},\
+         \"heap_bytes\":{heap},\"counts_heap_bytes\":{},\"vocab_heap_bytes\":{},\
+         \"model_bytes_per_ngram\":{:.2},\
+         \"rss_growth_first_model_trimmed_per_ngram\":{:.2},\
+         \"rss_growth_second_model_trimmed_per_ngram\":{:.2},\
+         \"rss_growth_training_per_ngram\":{:.1},\"training_peak_bytes_per_ngram\":{:.1},\
+         \"process_peak_bytes_per_ngram\":{:.1}}}",
+        m.counts.types_per_order(),
+        m.counts.contexts_per_length().iter().sum::<usize>(),
+        m.counts.contexts_per_length(),
+        c.vocab.len(),
+        peak_rss_bytes(),
+        m.counts.heap_bytes(),
+        c.vocab.heap_bytes(),
+        per(heap as u64),
+        per(rss_model.saturating_sub(rss_before)),
+        per(rss_second.saturating_sub(rss_model)),
+        per(rss_after.saturating_sub(rss_before)),
+        per(hwm.saturating_sub(rss_before)),
+        per(hwm),
+    );
+    std::hint::black_box((&m, &second));
 }
 
 /// Output of every smoothing × order × sampler on both tokenizers, hashed.
@@ -400,32 +465,7 @@ fn main() {
                 report(task, (wall, cpu), c.token_count(), &extra);
             }
         }
-        "memory-word" => {
-            // Keep only the token ids, then reset the peak (Linux: clear_refs 5) so the peak
-            // measured is the training's own.
-            let c = word(&text);
-            drop(text);
-            let rss_before = status_kib("VmRSS") * 1024;
-            let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
-            let m = NgramModel::train(&c, 3, KN);
-            let rss_after = status_kib("VmRSS") * 1024;
-            let hwm = status_kib("VmHWM") * 1024;
-            let n = stored_ngrams(&m);
-            let per = |b: u64| b as f64 / n as f64;
-            println!(
-                "{{\"task\":\"memory-word\",\"ngrams\":{n},\"contexts\":{},\
-                 \"peak_reset\":{reset},\"rss_before_train\":{rss_before},\
-                 \"rss_after_train\":{rss_after},\"peak_rss\":{hwm},\"process_peak_rss_getrusage\":{},\
-                 \"model_bytes_per_ngram\":{:.1},\"training_peak_bytes_per_ngram\":{:.1},\
-                 \"process_peak_bytes_per_ngram\":{:.1}}}",
-                m.counts.contexts_per_length().iter().sum::<usize>(),
-                peak_rss_bytes(),
-                per(rss_after.saturating_sub(rss_before)),
-                per(hwm.saturating_sub(rss_before)),
-                per(hwm),
-            );
-            std::hint::black_box(&m);
-        }
+        "memory-word" => memory_word(text),
         "digest" => digest(&text),
         "dump-tokens" => {
             let out = flag("--tokens").expect("--tokens FILE");

@@ -300,6 +300,21 @@ fn splits_at(tail: &str, next: &str, prev_at: usize) -> bool {
     cuts.contains(&tail.len()) && cuts.contains(&prev_at)
 }
 
+/// Heap bytes of a hashbrown table (std's `HashMap`, `FxHashMap`) of `capacity()` `capacity`
+/// with entries of `entry` bytes, as hashbrown lays it out: a power-of-two number of buckets (4
+/// or 8 for the smallest tables, else the least power of two at most 7/8 full, which is what
+/// `capacity()` reports: buckets × 7/8), each an entry and one control byte, plus one group (16
+/// control bytes) repeated at the end.
+pub fn hash_table_bytes(capacity: usize, entry: usize) -> usize {
+    let buckets = match capacity {
+        0 => return 0,
+        1..=3 => 4,
+        4..=7 => 8,
+        c => (c * 8 / 7).next_power_of_two(),
+    };
+    buckets * (entry + 1) + 16
+}
+
 /// The vocabulary: token strings by id and ids by string.
 #[derive(Debug, Clone)]
 pub struct Vocab {
@@ -329,6 +344,20 @@ impl Vocab {
             v.intern(m);
         }
         v
+    }
+
+    /// Bytes the vocabulary holds on the heap: its arrays and hash tables at their capacities
+    /// (see [`hash_table_bytes`]) and every string's buffer (twice: by id and by string).
+    pub fn heap_bytes(&self) -> usize {
+        let strings: usize = self.tokens.iter().map(String::capacity).sum();
+        self.tokens.capacity() * std::mem::size_of::<String>()
+            + 2 * strings
+            + hash_table_bytes(
+                self.ids.capacity(),
+                std::mem::size_of::<(String, TokenId)>(),
+            )
+            + 4 * self.external.capacity()
+            + hash_table_bytes(self.by_external.capacity(), 8)
     }
 
     /// The id of `token`, adding it if new (first occurrence order).
@@ -420,6 +449,29 @@ impl Vocab {
 
 #[cfg(test)]
 mod tests {
+    /// The bucket count behind every `capacity()` hashbrown reports: a power of two, 7/8 of
+    /// which (all of it below 8 buckets, less one) is the capacity.
+    #[test]
+    fn hash_table_bytes_follow_hashbrown_capacities() {
+        for asked in 0..3000 {
+            let m: HashMap<u64, u32> = HashMap::with_capacity(asked);
+            let cap = m.capacity();
+            assert!(cap >= asked);
+            if cap == 0 {
+                assert_eq!(hash_table_bytes(cap, 12), 0);
+                continue;
+            }
+            let buckets = (hash_table_bytes(cap, 12) - 16) / 13;
+            assert!(buckets.is_power_of_two());
+            let usable = if buckets < 8 {
+                buckets - 1
+            } else {
+                buckets / 8 * 7
+            };
+            assert_eq!(usable, cap, "asked {asked}");
+        }
+    }
+
     use super::*;
 
     /// `separator` is what `join` puts between exactly two tokens, for every tokenizer and

@@ -17,16 +17,14 @@ use std::sync::OnceLock;
 
 use super::NgramModel;
 use super::counts::Ctx;
-use crate::lm::levels::{Level, LevelKind, Plan, Stream, count_prefix, guide_table, running_sums};
+use crate::lm::levels::{Level, LevelKind, Plan, Stream, guide_table, running_sums};
 use crate::lm::{Estimator, LanguageModel};
 use crate::tokenize::TokenId;
 
 /// Tables built with the model for its draws.
 #[derive(Debug, Clone, Default)]
 pub(super) struct DrawIndex {
-    /// Per level, parallel to the follower rows: running sums of the counts the draw reads,
-    /// restarting at every context (empty for MLE).
-    prefix: Vec<Vec<u32>>,
+    // The running sums of the counts a draw reads are the levels' own (`Level::sums`).
     /// A guide table over the unigram level's running sums (its row is the longest).
     guide0: Vec<u32>,
     /// Stupid backoff: per level, per context, Z(h) = Σ_w S(w | h).
@@ -56,19 +54,13 @@ pub(super) struct RankIndex {
 impl DrawIndex {
     pub(super) fn build(m: &NgramModel) -> DrawIndex {
         let levels = &m.counts.levels;
-        let counts_of = |c: usize| -> &[u32] {
-            match m.estimator {
-                Estimator::KneserNey { .. } => m.kn_counts(c).0,
-                _ => &levels[c].counts,
-            }
-        };
         let mut ix = DrawIndex::default();
         if matches!(m.estimator, Estimator::Mle) {
             for (c, l) in levels.iter().enumerate() {
                 for x in 0..l.contexts() {
                     let r = l.range(x as u32);
                     if r.len() >= LONG_ROW {
-                        let total = l.total[x] as f64;
+                        let total = l.total(x as u32) as f64;
                         ix.mle_rows
                             .insert((c as u32, x as u32), ix.mle_sums.len() as u32);
                         ix.mle_sums
@@ -76,23 +68,26 @@ impl DrawIndex {
                     }
                 }
             }
+            ix.mle_sums.shrink_to_fit();
             return ix;
         }
-        for (c, l) in levels.iter().enumerate() {
-            let counts = counts_of(c);
-            let mut prefix = Vec::with_capacity(counts.len());
-            for x in 0..l.contexts() {
-                prefix.extend(count_prefix(&counts[l.range(x as u32)]));
-            }
-            ix.prefix.push(prefix);
-        }
-        if let Some(p0) = ix.prefix.first() {
-            ix.guide0 = guide_table(&p0.iter().map(|&s| s as f64).collect::<Vec<_>>());
+        if let Some(l0) = levels.first() {
+            ix.guide0 = guide_table(&l0.sums.iter().map(|&s| s as f64).collect::<Vec<_>>());
         }
         if let Estimator::StupidBackoff { alpha } = m.estimator {
             ix.sb_z = sb_normalisers(m, alpha);
         }
         ix
+    }
+
+    /// Heap bytes of the tables, at their capacities (the hash map's as hashbrown lays it out,
+    /// see [`crate::tokenize::hash_table_bytes`]).
+    pub(super) fn heap_bytes(&self) -> usize {
+        4 * self.guide0.capacity()
+            + self.sb_z.capacity() * std::mem::size_of::<Vec<f64>>()
+            + self.sb_z.iter().map(|z| 8 * z.capacity()).sum::<usize>()
+            + crate::tokenize::hash_table_bytes(self.mle_rows.capacity(), 12)
+            + 8 * self.mle_sums.capacity()
     }
 }
 
@@ -114,7 +109,7 @@ fn sb_normalisers(m: &NgramModel, alpha: f64) -> Vec<Vec<f64>> {
                         lower.counts[at] as u64
                     })
                     .sum();
-                let n_parent = lower.total[y as usize] as f64;
+                let n_parent = lower.total(y) as f64;
                 1.0 + alpha * (z[c - 1][y as usize] - mass as f64 / n_parent)
             })
             .collect();
@@ -124,6 +119,16 @@ fn sb_normalisers(m: &NgramModel, alpha: f64) -> Vec<Vec<f64>> {
 }
 
 impl RankIndex {
+    /// Heap bytes of the streams, at their capacities.
+    pub(super) fn heap_bytes(&self) -> usize {
+        let outer = std::mem::size_of::<Vec<TokenId>>() + std::mem::size_of::<Vec<f64>>();
+        self.ids.capacity() * outer
+            + self.ids.iter().map(|v| 4 * v.capacity()).sum::<usize>()
+            + self.v.iter().map(|v| 8 * v.capacity()).sum::<usize>()
+            + 4 * self.bottom_ids.capacity()
+            + 8 * self.bottom_v.capacity()
+    }
+
     fn build(m: &NgramModel) -> RankIndex {
         let levels = &m.counts.levels;
         let mut ix = RankIndex::default();
@@ -140,7 +145,7 @@ impl RankIndex {
                 Estimator::AddK { .. } => l.counts.iter().map(|&n| n as f64).collect(),
                 _ => (0..l.contexts())
                     .flat_map(|x| {
-                        let total = l.total[x] as f64;
+                        let total = l.total(x as u32) as f64;
                         l.counts[l.range(x as u32)]
                             .iter()
                             .map(move |&n| n as f64 / total)
@@ -196,12 +201,12 @@ pub(super) fn top_probs(m: &NgramModel, d: f64) -> Vec<f64> {
 fn kn_row_probs(m: &NgramModel, d: f64, c: usize, lower: &[f64]) -> Vec<f64> {
     let levels = &m.counts.levels;
     let (l, below) = (&levels[c], &levels[c - 1]);
-    let (counts, totals) = m.kn_counts(c);
+    let counts = m.kn_counts(c);
     let parents = m.counts.parents(c);
     let mut p = vec![0.0; l.ids.len()];
     for x in 0..l.contexts() {
         let r = l.range(x as u32);
-        let total = totals[x] as f64;
+        let total = l.total(x as u32) as f64;
         let gamma = d * r.len() as f64 / total;
         for j in r {
             let w = l.ids[j];
@@ -250,7 +255,7 @@ impl NgramModel {
             v: &[],
             kind: LevelKind::Counts {
                 counts: &counts[r.clone()],
-                prefix: &self.draw.prefix[x.len][r.clone()],
+                prefix: &l.sums[r.clone()],
                 guide: if x.len == 0 { &self.draw.guide0 } else { &[] },
                 total,
                 discount: 0.0,
@@ -315,8 +320,8 @@ impl NgramModel {
         let mut context_len = None;
         let mut has_unigram = false;
         self.seen_longest_first(history, usize::MAX, |x| {
-            let (counts, totals) = self.kn_counts(x.len);
-            let total = totals[x.id as usize];
+            let counts = self.kn_counts(x.len);
+            let total = self.counts.levels[x.len].total(x.id);
             if total == 0 {
                 return;
             }
@@ -372,7 +377,7 @@ impl NgramModel {
             .filter(|x| x.len == c)
         {
             let l = &self.counts.levels[c];
-            let total = l.total[x.id as usize];
+            let total = l.total(x.id);
             let mut level = self.count_level(x, &l.counts, total, rank);
             if let LevelKind::Counts { extra, .. } = &mut level.kind {
                 *extra = k * v as f64;
@@ -407,7 +412,7 @@ impl NgramModel {
         let top = (self.counts.order - 1).min(history.len());
         self.seen_longest_first(history, top, |x| {
             let l = &self.counts.levels[x.len];
-            let total = l.total[x.id as usize];
+            let total = l.total(x.id);
             let z = self.draw.sb_z[x.len][x.id as usize];
             let mut level = self.count_level(x, &l.counts, total, rank);
             level.pass = alpha;

@@ -108,6 +108,28 @@ impl NgramModel {
         m
     }
 
+    /// Bytes the model holds on the heap, every array and hash table at its capacity: the
+    /// counts ([`NgramCounts::heap_bytes`]), the vocabulary, Kneser–Ney's unigram table, stored
+    /// top-order probabilities and suffix links, the draw's tables, and the ranking streams once a
+    /// transform has built them.
+    pub fn heap_bytes(&self) -> usize {
+        self.counts.heap_bytes()
+            + self.vocab.heap_bytes()
+            + self
+                .kn_unigram
+                .as_ref()
+                .map_or(0, |(_, p)| 8 * p.capacity())
+            + self.draw.heap_bytes()
+            + self.rank.get().map_or(0, draw::RankIndex::heap_bytes)
+            + 8 * self.kn_top_p.capacity()
+            + self.kn_links.capacity() * std::mem::size_of::<Vec<u32>>()
+            + self
+                .kn_links
+                .iter()
+                .map(|l| 4 * l.capacity())
+                .sum::<usize>()
+    }
+
     /// The estimator the model was trained with.
     pub fn estimator(&self) -> &Estimator {
         &self.estimator
@@ -117,19 +139,15 @@ impl NgramModel {
         w == EOS || (RESERVED as TokenId..self.vocab.len() as TokenId).contains(&w)
     }
 
-    /// The level Kneser–Ney reads for context length c: raw counts at the highest order,
-    /// continuation counts below it. Returns (counts, totals).
-    fn kn_counts(&self, c: usize) -> (&[u32], &[u64]) {
-        let l = &self.counts.levels[c];
-        if c == self.counts.order - 1 {
-            (&l.counts, &l.total)
-        } else {
-            assert!(
-                self.counts.continuation,
-                "continuation counts were not computed"
-            );
-            (&l.cont, &l.cont_total)
-        }
+    /// The counts Kneser–Ney reads for context length c: raw counts at the highest order,
+    /// continuation counts below it (what the level keeps there; its totals, `Level::total`,
+    /// are theirs).
+    fn kn_counts(&self, c: usize) -> &[u32] {
+        assert!(
+            c == self.counts.order - 1 || self.counts.continuation,
+            "continuation counts were not computed"
+        );
+        &self.counts.levels[c].counts
     }
 
     fn kn_unigram_of(&self, d: f64, w: TokenId) -> f64 {
@@ -138,8 +156,8 @@ impl NgramModel {
         if l.contexts() == 0 {
             return 1.0 / v;
         }
-        let (counts, totals) = self.kn_counts(0);
-        match totals[0] {
+        let counts = self.kn_counts(0);
+        match l.total(0) {
             0 => 1.0 / v,
             t => {
                 let total = t as f64;
@@ -176,8 +194,7 @@ impl NgramModel {
             .suffixes(context, c)
             .last()
             .filter(|x| x.len == c)?;
-        let (_, totals) = self.kn_counts(c);
-        let total = totals[x.id as usize] as f64;
+        let total = self.counts.levels[c].total(x.id) as f64;
         let r = self.counts.levels[c].range(x.id);
         Some(d * r.len() as f64 / total)
     }
@@ -185,8 +202,7 @@ impl NgramModel {
     fn kn_steps(&self, d: f64, history: &[TokenId], steps: &mut Vec<KnStep>) {
         steps.clear();
         for x in self.counts.suffixes(history, usize::MAX).skip(1) {
-            let (_, totals) = self.kn_counts(x.len);
-            let total = totals[x.id as usize] as f64;
+            let total = self.counts.levels[x.len].total(x.id) as f64;
             let r = self.counts.levels[x.len].range(x.id);
             steps.push(KnStep {
                 gamma: d * r.len() as f64 / total,
@@ -216,7 +232,7 @@ impl NgramModel {
             for x in p.iter_mut() {
                 *x *= gamma;
             }
-            let (counts, _) = self.kn_counts(s.c);
+            let counts = self.kn_counts(s.c);
             let l = &self.counts.levels[s.c];
             let r = s.rows.0..s.rows.1;
             for (&w, &n) in l.ids[r.clone()].iter().zip(&counts[r]) {
@@ -328,7 +344,7 @@ impl LanguageModel for NgramModel {
                         ids: &l.ids[r.clone()],
                         cum: self.mle_sums(x, r.len()),
                         counts: &l.counts[r],
-                        total: l.total[x.id as usize] as f64,
+                        total: l.total(x.id) as f64,
                     },
                     context_len: x.len,
                 }
@@ -418,7 +434,7 @@ impl NgramModel {
         };
         let l = &self.counts.levels[x.len];
         let r = l.range(x.id);
-        let total = l.total[x.id as usize] as f64;
+        let total = l.total(x.id) as f64;
         out.extend(
             l.ids[r.clone()]
                 .iter()
@@ -438,7 +454,7 @@ impl NgramModel {
         let l = &self.counts.levels[x.len];
         let n = l.find(x.id, token).map_or(0, |i| l.counts[i]);
         Scored {
-            p: n as f64 / l.total[x.id as usize] as f64,
+            p: n as f64 / l.total(x.id) as f64,
             context_len: x.len,
         }
     }
@@ -451,12 +467,7 @@ impl NgramModel {
         match self.counts.suffixes(history, c).last() {
             Some(x) if x.len == c => {
                 let r = l.range(x.id);
-                (
-                    &l.ids[r.clone()],
-                    &l.counts[r],
-                    l.total[x.id as usize] as f64,
-                    c,
-                )
+                (&l.ids[r.clone()], &l.counts[r], l.total(x.id) as f64, c)
             }
             _ => (&[], &[], 0.0, c),
         }
@@ -560,8 +571,8 @@ impl NgramModel {
                     _ => l.find(x.id, token),
                 };
             }
-            let (counts, totals) = self.kn_counts(x.len);
-            let total = totals[x.id as usize] as f64;
+            let counts = self.kn_counts(x.len);
+            let total = l.total(x.id) as f64;
             let n = at.map_or(0, |i| counts[i]);
             terms[x.len] = (
                 d * l.range(x.id).len() as f64 / total,
@@ -668,8 +679,8 @@ impl NgramModel {
         let mut used = 0;
         for x in self.counts.suffixes(history, usize::MAX).skip(1) {
             let l = &self.counts.levels[x.len];
-            let (counts, totals) = self.kn_counts(x.len);
-            let total = totals[x.id as usize] as f64;
+            let counts = self.kn_counts(x.len);
+            let total = l.total(x.id) as f64;
             let n = l.find(x.id, token).map_or(0, |i| counts[i]);
             p = d * l.range(x.id).len() as f64 / total * p + (n as f64 - d).max(0.0) / total;
             used = x.len;
