@@ -392,6 +392,15 @@ where
         }
         return out;
     }
+    count_windows_unpacked(sentences, windows, n_max)
+}
+
+/// [`count_windows`] for windows too long to pack: an arena of ids sorted through a permutation.
+fn count_windows_unpacked<I, S>(sentences: I, windows: usize, n_max: usize) -> Grams
+where
+    I: Iterator<Item = S>,
+    S: Iterator<Item = u32>,
+{
     let mut records: Vec<u32> = Vec::with_capacity(windows * n_max);
     let mut window = vec![BOS_ID; n_max];
     for sentence in sentences {
@@ -745,17 +754,21 @@ fn by_context(list: &Grams, vocab_len: usize) -> Vec<u32> {
             let mask = (1u64 << index_bits) - 1;
             keys.into_iter().map(|k| (k & mask) as u32).collect()
         }
-        None => {
-            let mut perm: Vec<u32> = (0..len as u32).collect();
-            perm.sort_by(|&a, &b| {
-                suffix_cmp(
-                    &list.gram(a as usize)[..n - 1],
-                    &list.gram(b as usize)[..n - 1],
-                )
-            });
-            perm
-        }
+        None => by_context_unpacked(list),
     }
+}
+
+/// [`by_context`] for contexts too long to pack with an index: a stable sort of indices.
+fn by_context_unpacked(list: &Grams) -> Vec<u32> {
+    let n = list.n;
+    let mut perm: Vec<u32> = (0..list.len() as u32).collect();
+    perm.sort_by(|&a, &b| {
+        suffix_cmp(
+            &list.gram(a as usize)[..n - 1],
+            &list.gram(b as usize)[..n - 1],
+        )
+    });
+    perm
 }
 
 /// n-grams of one order in an arena (`n` ids each) with a count each.
@@ -984,6 +997,165 @@ mod tests {
         assert!(e.to_string().contains("empty token"), "{e}");
         let e = estimate(&[vec!["a b"]], 2, None).unwrap_err();
         assert!(e.to_string().contains("whitespace"), "{e}");
+    }
+
+    /// Sentences of `len` random words drawn from `vocab` words (ids from 3), `count` of them.
+    fn random_sentences(seed: u64, count: usize, vocab: u32) -> Vec<Vec<u32>> {
+        let mut x = seed;
+        let mut next = move |m: u64| {
+            // xorshift64*: any fixed sequence will do.
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) % m
+        };
+        (0..count)
+            .map(|_| {
+                let len = next(12) as usize;
+                (0..len)
+                    .map(|_| 3 + next(u64::from(vocab)) as u32)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn packed_keys_sort_and_count_as_the_arena_does() {
+        for (order, vocab) in [(1, 5), (2, 40), (3, 7), (3, 3000), (5, 2), (6, 900)] {
+            let sentences = random_sentences(order as u64 * 7 + 1, 300, vocab);
+            let windows = sentences.iter().map(|s| s.len() + 1).sum();
+            let it = || sentences.iter().map(|s| s.iter().copied());
+            let vocab_len = vocab as usize + 3;
+            assert!(Packing::new(order, vocab_len, 0).is_some());
+            let packed = count_windows(it(), windows, order, vocab_len);
+            let arena = count_windows_unpacked(it(), windows, order);
+            assert_eq!(packed.words, arena.words, "order {order}");
+            assert_eq!(packed.counts, arena.counts, "order {order}");
+            assert_eq!(packed.counts.iter().sum::<u64>(), windows as u64);
+            if order > 1 {
+                assert_eq!(
+                    by_context(&packed, vocab_len),
+                    by_context_unpacked(&packed),
+                    "order {order}"
+                );
+            }
+        }
+        // 2^20 words need 21 bits: three fit in a u64, four do not.
+        assert!(Packing::new(3, (1 << 20) + 1, 0).is_some());
+        assert!(Packing::new(4, (1 << 20) + 1, 0).is_none());
+        assert!(Packing::new(3, (1 << 20) + 1, 2).is_none());
+    }
+
+    #[test]
+    fn windows_too_long_to_pack_give_the_same_model() {
+        // Order 33 over ids that need 3 bits (6 words with the markers) does not fit a u64:
+        // the arena path. It gives a normalised model whose unigrams (adjusted counts from
+        // the distinct left neighbours) are those of the packed order-3 model of this text.
+        let text = "a b c a b\nb c a\nc a b c\na a b\n";
+        assert!(Packing::new(33, 6, 0).is_none());
+        let long = est(text, 33);
+        assert_eq!(long.model.order(), 33);
+        let sum: f64 = long
+            .model
+            .prob_distribution(&[long.model.bos()])
+            .iter()
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-6, "{sum}");
+        let short = est(text, 3);
+        for w in ["a", "b", "c", "</s>"] {
+            assert_eq!(
+                long.model.get_words(&[w]).map(|v| v.0),
+                short.model.get_words(&[w]).map(|v| v.0),
+                "{w}"
+            );
+        }
+    }
+
+    /// A corpus of `sentences` (coinflip ids from the whitespace tokenizer's vocabulary).
+    fn corpus(sentences: &[Vec<&str>]) -> (Vec<Vec<TokenId>>, Vocab) {
+        let mut vocab = Vocab::new();
+        let docs = sentences
+            .iter()
+            .map(|s| s.iter().map(|t| vocab.intern(t)).collect())
+            .collect();
+        (docs, vocab)
+    }
+
+    #[test]
+    fn the_corpus_path_is_the_text_path() {
+        let text = "the cat sat\non the mat\nthe dog sat on the cat\nthe end\n";
+        let sentences = sentences_from_text(text);
+        let (docs, vocab) = corpus(&sentences);
+        for order in 1..=4 {
+            let fb = Some(LMPLZ_FALLBACK_DISCOUNTS);
+            let by_text = estimate(&sentences, order, fb).unwrap();
+            let by_ids = estimate_corpus(&docs, &vocab, order, fb).unwrap();
+            assert_eq!(by_ids.stats(), by_text.stats.as_slice());
+            let mut written = Vec::new();
+            by_ids.write_arpa(&mut written).unwrap();
+            let written = String::from_utf8(written).unwrap();
+            assert_eq!(
+                written,
+                crate::lm::arpa::write(&by_text.model),
+                "order {order}"
+            );
+            let model = by_ids.into_estimate().model;
+            assert_eq!(model, by_text.model, "order {order}");
+        }
+        // A reserved word is refused where the text path refuses it, naming the same token.
+        let bad = sentences_from_text("a b\nc <s> d\n");
+        let (docs, vocab) = corpus(&bad);
+        let e = estimate_corpus(&docs, &vocab, 3, None).err().unwrap();
+        assert_eq!(e, estimate(&bad, 3, None).unwrap_err());
+        assert!(
+            e.to_string().starts_with("sentence 2, token 2 `<s>`: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn two_ids_that_print_the_same_are_one_word() {
+        // GPT vocabularies may give two token ids the same display text; estimated from text,
+        // they are one word, and so they are from ids.
+        let mut vocab = Vocab::new();
+        let x1 = vocab.intern_external(10, "x", 0);
+        let y = vocab.intern_external(11, "y", 0);
+        let x2 = vocab.intern_external(12, "x", 0);
+        assert_ne!(x1, x2);
+        let docs = vec![vec![x1, y, x2], vec![y, x2, x1]];
+        let texts: Vec<Vec<&str>> = docs
+            .iter()
+            .map(|d| d.iter().map(|&t| vocab.token(t)).collect())
+            .collect();
+        let fb = Some(LMPLZ_FALLBACK_DISCOUNTS);
+        let by_ids = estimate_corpus(&docs, &vocab, 2, fb)
+            .unwrap()
+            .into_estimate();
+        assert_eq!(by_ids.model, estimate(&texts, 2, fb).unwrap().model);
+        assert_eq!(by_ids.model.vocab().len(), 5);
+    }
+
+    #[test]
+    fn a_file_larger_than_a_chunk_is_written_whole() {
+        let sentences: Vec<Vec<String>> = random_sentences(9, 3000, 500)
+            .iter()
+            .map(|s| s.iter().map(|w| format!("w{w}")).collect())
+            .collect();
+        let fb = Some(LMPLZ_FALLBACK_DISCOUNTS);
+        let e = estimate(&sentences, 3, fb).unwrap();
+        let whole = crate::lm::arpa::write(&e.model);
+        assert!(whole.len() > 4 * crate::lm::arpa::CHUNK, "{}", whole.len());
+        let refs: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.iter().map(String::as_str).collect())
+            .collect();
+        let (docs, vocab) = corpus(&refs);
+        let mut written = Vec::new();
+        estimate_corpus(&docs, &vocab, 3, fb)
+            .unwrap()
+            .write_arpa(&mut written)
+            .unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), whole);
     }
 
     #[test]
