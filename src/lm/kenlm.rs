@@ -484,8 +484,19 @@ fn token_problem(t: &str) -> Option<&'static str> {
 /// is the shorter n-gram that starts at its last `<s>`; it keeps its raw count at that order
 /// (second list). The others are the n_max-grams.
 fn split_windows(full: &Grams, n_max: usize) -> (Vec<Grams>, Vec<Grams>) {
-    let mut lists: Vec<Grams> = (1..=n_max).map(Grams::new).collect();
-    let mut bos_grams: Vec<Grams> = (1..=n_max).map(Grams::new).collect();
+    // Sized first: the top list is the largest table of the estimation, and a doubling vector
+    // would hold up to twice it (and copy it) while `full` is still alive.
+    let mut sizes = vec![0usize; n_max + 1];
+    for i in 0..full.len() {
+        let lead = leading_bos(full.gram(i));
+        sizes[if lead <= 1 { 0 } else { n_max - lead + 1 }] += 1;
+    }
+    let mut lists: Vec<Grams> = (1..=n_max)
+        .map(|n| Grams::with_capacity(n, if n == n_max { sizes[0] } else { 0 }))
+        .collect();
+    let mut bos_grams: Vec<Grams> = (1..=n_max)
+        .map(|n| Grams::with_capacity(n, sizes[n]))
+        .collect();
     for i in 0..full.len() {
         let g = full.gram(i);
         let lead = leading_bos(g);
