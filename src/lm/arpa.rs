@@ -7,7 +7,8 @@
 //! Output order (deterministic): unigrams in vocabulary (id) order; higher orders in *suffix order*
 //! by id — compare the last word, then the one before it, and so on. That is the order `lmplz`
 //! writes, so a model estimated here (whose ids are given in first-occurrence order, as lmplz
-//! does) or read from a KenLM file is written back in KenLM's own order.
+//! does) or read from a KenLM file is written back in KenLM's own order. [`write_to`] hands the
+//! text out in pieces, so a large model's file is never whole in memory.
 
 // `Diagnostic` is the crate's one error type for located input errors; errors are rare, so
 // returning it unboxed (as every reader of the crate does) costs nothing that matters.
@@ -38,7 +39,7 @@ pub fn write(model: &BackoffModel) -> String {
     String::from_utf8(out).expect("ARPA text is UTF-8")
 }
 
-/// [`write`] to `w`, in chunks of about [`CHUNK`] bytes (the text is never whole in memory).
+/// [`write()`] to `w`, in chunks of about 64 KiB (the text is never whole in memory).
 pub fn write_to(model: &BackoffModel, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let order = model.order();
     let counts: Vec<usize> = (1..=order).map(|n| model.count(n)).collect();

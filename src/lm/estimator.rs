@@ -335,7 +335,7 @@ fn modified_kneser_ney(
     Ok(built)
 }
 
-/// The estimation of [`modified_kneser_ney`] before it becomes a model (`export-arpa` writes
+/// The estimation of `modified_kneser_ney` before it becomes a model (`export-arpa` writes
 /// it as it is), with lmplz's fallback discounts; its error names the scenario `file`.
 pub fn estimate_modified_kneser_ney(
     corpus: &TokenizedCorpus,

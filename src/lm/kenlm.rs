@@ -12,6 +12,13 @@
 //! allocation): count padded N-gram windows → adjusted counts per order → counts of counts and
 //! discounts → per-context denominators and gammas → interpolated probabilities, lowest order
 //! first → backoffs = the gammas of the n-grams used as contexts. docs/models.md gives the formulas.
+//!
+//! Every order stays in suffix order, the order lmplz writes, so [`Tables::write_arpa`] writes
+//! the ARPA file straight from these arrays (`export-arpa`), and [`Tables::into_estimate`] makes
+//! the [`BackoffModel`] that scores and generates. Where an n-gram's ids fit in 64 bits (a
+//! trigram over up to 2²¹ words), windows and contexts are sorted as integers whose order is the
+//! suffix order (`Packing`); otherwise as id arenas. docs/performance.md ("export-arpa") has
+//! the measurements.
 
 use std::collections::HashMap;
 use std::fmt;
