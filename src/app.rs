@@ -112,6 +112,26 @@ fn emit(io: &mut Io, text: &str, out: Option<&Path>) -> ExitCode {
     }
 }
 
+/// [`emit`] of a text that `write` produces in pieces, so that it is never whole in memory.
+fn emit_with(
+    io: &mut Io,
+    out: Option<&Path>,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> ExitCode {
+    match out {
+        Some(path) => match crate::output::write_atomic_with(path, write) {
+            Ok(()) => ExitCode::Ok,
+            Err(e) => error(io, &format!("cannot write {}: {e}", path.display())),
+        },
+        None => {
+            // A closed pipe (`coinflip run | head`) is not an error worth a panic.
+            let _ = write(&mut *io.out);
+            let _ = io.out.flush();
+            ExitCode::Ok
+        }
+    }
+}
+
 /// The files of the K-th shard (all files without a partition).
 fn partitioned(files: Vec<PathBuf>, p: Option<Partition>) -> Vec<PathBuf> {
     match p {
@@ -355,6 +375,13 @@ fn scenarios_done(k: usize, n: usize) -> String {
 /// Loads and prepares a model scenario for `score`, `trace` and `export-arpa`; problems are
 /// written to the error stream.
 fn load_model(io: &mut Io, path: &Path) -> Result<(Scenario, Prepared), ExitCode> {
+    let sc = load_model_scenario(io, path)?;
+    let p = prepare::prepare(&sc, &CorpusCache::default()).map_err(|d| rejected(io, d))?;
+    Ok((sc, p))
+}
+
+/// Loads a model scenario (refusing a [distribution] one) without training it.
+fn load_model_scenario(io: &mut Io, path: &Path) -> Result<Scenario, ExitCode> {
     if !path.exists() {
         return Err(usage(io, &format!("no such file: {}", path.display())));
     }
@@ -368,8 +395,7 @@ fn load_model(io: &mut Io, path: &Path) -> Result<(Scenario, Prepared), ExitCode
             )],
         ));
     }
-    let p = prepare::prepare(&sc, &CorpusCache::default()).map_err(|d| rejected(io, d))?;
-    Ok((sc, p))
+    Ok(sc)
 }
 
 fn cmd_generate(a: crate::cli::GenerateArgs, io: &mut Io) -> ExitCode {
@@ -580,13 +606,33 @@ fn cmd_export_arpa(a: ExportArpaArgs, io: &mut Io) -> ExitCode {
     {
         return usage(io, "--out would overwrite the scenario file");
     }
-    let (_, p) = match load_model(io, &a.scenario) {
-        Ok(x) => x,
+    let sc = match load_model_scenario(io, &a.scenario) {
+        Ok(sc) => sc,
         Err(code) => return code,
     };
-    let model = crate::lm::export::to_backoff(&p.model, &p.corpus.documents);
-    match model {
-        Ok(m) => emit(io, &crate::lm::arpa::write(&m), a.out.as_deref()),
+    let out = a.out.as_deref();
+    if let ScenarioKind::Model { model, .. } = &sc.kind
+        && model.estimator == crate::lm::Estimator::ModifiedKneserNey
+    {
+        // Estimated as lmplz does and written as it comes, without building a model to
+        // score or draw from (docs/performance.md, "export-arpa").
+        let tables = prepare::prepare_with(&sc, &CorpusCache::default(), |corpus, spec| {
+            crate::lm::estimator::estimate_modified_kneser_ney(corpus, spec.order, &sc.file)
+        });
+        return match tables {
+            Ok(t) => emit_with(io, out, &mut |w| t.write_arpa(w)),
+            Err(d) => rejected(io, d),
+        };
+    }
+    let p = match prepare::prepare(&sc, &CorpusCache::default()) {
+        Ok(p) => p,
+        Err(d) => return rejected(io, d),
+    };
+    match crate::lm::export::to_backoff(&p.model, &p.corpus.documents) {
+        Ok(m) => {
+            drop(p);
+            emit_with(io, out, &mut |w| crate::lm::arpa::write_to(&m, w))
+        }
         Err(e) => error(io, &format!("{}: {e}", a.scenario.display())),
     }
 }

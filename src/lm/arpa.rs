@@ -7,7 +7,8 @@
 //! Output order (deterministic): unigrams in vocabulary (id) order; higher orders in *suffix order*
 //! by id — compare the last word, then the one before it, and so on. That is the order `lmplz`
 //! writes, so a model estimated here (whose ids are given in first-occurrence order, as lmplz
-//! does) or read from a KenLM file is written back in KenLM's own order.
+//! does) or read from a KenLM file is written back in KenLM's own order. [`write_to`] hands the
+//! text out in pieces, so a large model's file is never whole in memory.
 
 // `Diagnostic` is the crate's one error type for located input errors; errors are rare, so
 // returning it unboxed (as every reader of the crate does) costs nothing that matters.
@@ -33,36 +34,76 @@ pub fn format_value(x: f32) -> String {
 /// the highest order; every lower-order line carries one, 0 included, as current lmplz writes),
 /// a blank line after each section, and `\end\`. Row order: see the module header.
 pub fn write(model: &BackoffModel) -> String {
-    use std::fmt::Write as _;
+    let mut out = Vec::with_capacity(model.count(model.order()) * 32);
+    write_to(model, &mut out).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("ARPA text is UTF-8")
+}
+
+/// [`write()`] to `w`, in chunks of about 64 KiB (the text is never whole in memory).
+pub fn write_to(model: &BackoffModel, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let order = model.order();
-    let mut out = String::with_capacity(model.count(order) * 32);
-    out.push_str("\\data\\\n");
+    let counts: Vec<usize> = (1..=order).map(|n| model.count(n)).collect();
+    let mut out = String::with_capacity(CHUNK + 4096);
+    push_header(&mut out, &counts);
     for n in 1..=order {
-        let _ = writeln!(out, "ngram {n}={}", model.count(n));
-    }
-    out.push('\n');
-    for n in 1..=order {
-        let _ = writeln!(out, "\\{n}-grams:");
+        push_section(&mut out, n);
         for (gram, p, b) in model.ngrams(n) {
-            push_value(&mut out, p as f32);
-            out.push('\t');
-            for (i, &w) in gram.iter().enumerate() {
-                if i > 0 {
-                    out.push(' ');
-                }
-                out.push_str(model.word(w));
+            let words = gram.iter().map(|&w| model.word(w));
+            push_line(&mut out, p as f32, words, (n < order).then_some(b as f32));
+            if out.len() >= CHUNK {
+                w.write_all(out.as_bytes())?;
+                out.clear();
             }
-            if n < order {
-                out.push('\t');
-                push_value(&mut out, b as f32);
-            }
-            out.push('\n');
         }
         out.push('\n');
     }
-    out.push_str("\\end\\\n");
-    out
+    out.push_str(END);
+    w.write_all(out.as_bytes())
 }
+
+/// `\data\`, the `ngram N=COUNT` lines (`counts[N - 1]`) and the blank line after them.
+pub(crate) fn push_header(out: &mut String, counts: &[usize]) {
+    use std::fmt::Write as _;
+    out.push_str("\\data\\\n");
+    for (n, count) in (1..).zip(counts) {
+        let _ = writeln!(out, "ngram {n}={count}");
+    }
+    out.push('\n');
+}
+
+/// The `\N-grams:` line that opens the section of order `n` (a blank line closes it).
+pub(crate) fn push_section(out: &mut String, n: usize) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "\\{n}-grams:");
+}
+
+/// One n-gram's line: `log10prob<TAB>w1 w2 ... wN`, then `<TAB>log10backoff` when given.
+pub(crate) fn push_line<'a>(
+    out: &mut String,
+    log10_prob: f32,
+    words: impl Iterator<Item = &'a str>,
+    log10_backoff: Option<f32>,
+) {
+    push_value(out, log10_prob);
+    out.push('\t');
+    for (i, w) in words.enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    if let Some(b) = log10_backoff {
+        out.push('\t');
+        push_value(out, b);
+    }
+    out.push('\n');
+}
+
+/// Bytes of ARPA text gathered before each write.
+pub(crate) const CHUNK: usize = 1 << 16;
+
+/// The last line of an ARPA file.
+pub(crate) const END: &str = "\\end\\\n";
 
 /// Appends [`format_value`] of `x` without an intermediate string.
 fn push_value(out: &mut String, x: f32) {

@@ -317,19 +317,7 @@ fn modified_kneser_ney(
     order: usize,
     origin: &Origin,
 ) -> Result<Built, Diagnostic> {
-    let sentences: Vec<Vec<&str>> = corpus
-        .documents
-        .iter()
-        .map(|d| d.iter().map(|&t| corpus.vocab.token(t)).collect())
-        .collect();
-    let est =
-        kenlm::estimate(&sentences, order, Some(kenlm::LMPLZ_FALLBACK_DISCOUNTS)).map_err(|e| {
-            Diagnostic::file(
-                origin.file,
-                format!("cannot estimate modified Kneser–Ney: {e}"),
-            )
-            .with_key("model.smoothing")
-        })?;
+    let est = estimate_modified_kneser_ney(corpus, order, origin.file)?.into_estimate();
     let fallback: Vec<usize> = est
         .stats
         .iter()
@@ -345,6 +333,25 @@ fn modified_kneser_ney(
     built.discounts = Some(discounts);
     built.fallback_orders = fallback;
     Ok(built)
+}
+
+/// The estimation of `modified_kneser_ney` before it becomes a model (`export-arpa` writes
+/// it as it is), with lmplz's fallback discounts; its error names the scenario `file`.
+pub fn estimate_modified_kneser_ney(
+    corpus: &TokenizedCorpus,
+    order: usize,
+    file: &Path,
+) -> Result<kenlm::Tables, Diagnostic> {
+    kenlm::estimate_corpus(
+        &corpus.documents,
+        &corpus.vocab,
+        order,
+        Some(kenlm::LMPLZ_FALLBACK_DISCOUNTS),
+    )
+    .map_err(|e| {
+        Diagnostic::file(file, format!("cannot estimate modified Kneser–Ney: {e}"))
+            .with_key("model.smoothing")
+    })
 }
 
 #[cfg(test)]

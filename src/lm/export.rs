@@ -2,7 +2,8 @@
 //! coinflip itself can load.
 //!
 //! Modified Kneser–Ney models (and models read from ARPA) are backoff models already and are
-//! written as they are. coinflip's interpolated `kneser-ney` is converted exactly: every n-gram
+//! written as they are; the command writes a modified Kneser–Ney scenario straight from its
+//! estimation ([`crate::lm::kenlm::Tables::write_arpa`]), without building the model first. coinflip's interpolated `kneser-ney` is converted exactly: every n-gram
 //! seen in training gets its interpolated probability, and every context its backoff weight
 //! γ(h) = D·N₁₊(h•)/c(h), so that backing off reproduces the interpolation.
 //!

@@ -12,11 +12,19 @@
 //! allocation): count padded N-gram windows → adjusted counts per order → counts of counts and
 //! discounts → per-context denominators and gammas → interpolated probabilities, lowest order
 //! first → backoffs = the gammas of the n-grams used as contexts. docs/models.md gives the formulas.
+//!
+//! Every order stays in suffix order, the order lmplz writes, so [`Tables::write_arpa`] writes
+//! the ARPA file straight from these arrays (`export-arpa`), and [`Tables::into_estimate`] makes
+//! the [`BackoffModel`] that scores and generates. Where an n-gram's ids fit in 64 bits (a
+//! trigram over up to 2²¹ words), windows and contexts are sorted as integers whose order is the
+//! suffix order (`Packing`); otherwise as id arenas. docs/performance.md ("export-arpa") has
+//! the measurements.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use crate::lm::backoff::{BOS, BackoffModel, EOS, NgramTable, UNK, suffix_cmp};
+use crate::tokenize::{TokenId, Vocab};
 
 /// lmplz's `--discount_fallback` default: D1, D2, D3+ used for an order whose discounts cannot
 /// be estimated from its counts of counts.
@@ -140,14 +148,109 @@ where
     T: AsRef<[S]>,
     S: AsRef<str>,
 {
+    check_shape(order, sentences.len())?;
+    let mut words = Words::new();
+    let mut ids: Vec<Vec<u32>> = Vec::with_capacity(sentences.len());
+    for (si, sentence) in sentences.iter().enumerate() {
+        let mut s = Vec::with_capacity(sentence.as_ref().len());
+        for (ti, tok) in sentence.as_ref().iter().enumerate() {
+            s.push(words.id(tok.as_ref(), si, ti)?);
+        }
+        ids.push(s);
+    }
+    let tables = estimate_ids(words.vocab, &ids, |id| id, order, fallback)?;
+    Ok(tables.into_estimate())
+}
+
+/// [`estimate`] of the documents of a tokenized corpus (coinflip token ids numbered by
+/// `vocab`), without spelling every token out as a string first: the same model, number for
+/// number, as `estimate` of the documents' token texts. Returns the [`Tables`], which
+/// `export-arpa` writes straight to its file and [`Tables::into_estimate`] turns into a model.
+pub fn estimate_corpus(
+    documents: &[Vec<TokenId>],
+    vocab: &Vocab,
+    order: usize,
+    fallback: Option<[f64; 3]>,
+) -> Result<Tables, EstimateError> {
+    check_shape(order, documents.len())?;
+    // coinflip id → lmplz id, given at a word's first appearance (lmplz's numbering); two
+    // coinflip ids that print the same (GPT tokens) become one word, as their texts would.
+    let mut map = vec![UNSEEN; vocab.len()];
+    let mut words = Words::new();
+    for (si, doc) in documents.iter().enumerate() {
+        for (ti, &t) in doc.iter().enumerate() {
+            let slot = &mut map[t as usize];
+            if *slot == UNSEEN {
+                *slot = words.id(vocab.token(t), si, ti)?;
+            }
+        }
+    }
+    estimate_ids(words.vocab, documents, |t| map[t as usize], order, fallback)
+}
+
+/// A coinflip id not seen yet while numbering words the lmplz way.
+const UNSEEN: u32 = u32::MAX;
+
+fn check_shape(order: usize, sentences: usize) -> Result<(), EstimateError> {
     if order == 0 {
         return Err(EstimateError::Order(order));
     }
-    if sentences.is_empty() {
+    if sentences == 0 {
         return Err(EstimateError::NoSentences);
     }
-    // The steps of the module header, one function each.
-    let (vocab, full, token_count) = count_windows(sentences, order)?;
+    Ok(())
+}
+
+/// The vocabulary in lmplz's numbering: `<unk>`, `<s>`, `</s>`, then first appearance.
+struct Words<'a> {
+    vocab: Vec<String>,
+    ids: HashMap<&'a str, u32>,
+}
+
+impl<'a> Words<'a> {
+    fn new() -> Self {
+        Words {
+            vocab: vec![UNK.into(), BOS.into(), EOS.into()],
+            ids: HashMap::new(),
+        }
+    }
+
+    /// The id of token `t`, the `ti`-th of sentence `si` (0-based; for the error), numbering it
+    /// if new; an error if it cannot be a word.
+    fn id(&mut self, t: &'a str, si: usize, ti: usize) -> Result<u32, EstimateError> {
+        if let Some(&id) = self.ids.get(t) {
+            return Ok(id);
+        }
+        if let Some(problem) = token_problem(t) {
+            return Err(EstimateError::Token {
+                sentence: si + 1,
+                position: ti + 1,
+                token: t.to_string(),
+                problem,
+            });
+        }
+        let id = self.vocab.len() as u32;
+        self.vocab.push(t.to_string());
+        self.ids.insert(t, id);
+        Ok(id)
+    }
+}
+
+/// The steps of the module header, one function each, on sentences of ids that `lmplz_id`
+/// turns into lmplz's (every one of them a word of `vocab`).
+fn estimate_ids<S: AsRef<[u32]>>(
+    vocab: Vec<String>,
+    sentences: &[S],
+    lmplz_id: impl Fn(u32) -> u32,
+    order: usize,
+    fallback: Option<[f64; 3]>,
+) -> Result<Tables, EstimateError> {
+    let tokens: usize = sentences.iter().map(|s| s.as_ref().len()).sum();
+    let windows = tokens + sentences.len();
+    let ids = sentences
+        .iter()
+        .map(|s| s.as_ref().iter().map(|&t| lmplz_id(t)));
+    let full = count_windows(ids, windows, order, vocab.len());
     let (mut lists, bos_grams) = split_windows(&full, order);
     let last_raw = last_raw_counts(&full, order);
     drop(full);
@@ -157,53 +260,159 @@ where
     let initial: Vec<Initial> = lists
         .iter()
         .zip(&discounts)
-        .map(|(list, d)| initial_probabilities(list, d))
+        .map(|(list, d)| initial_probabilities(list, d, vocab.len()))
         .collect();
     let probs = interpolate(&lists, &initial, vocab.len());
-    let (unigrams, higher) = tables(&lists, &initial, &probs);
-    let model =
-        BackoffModel::new(vocab, unigrams, higher).expect("estimation builds a well-formed model");
-    Ok(Estimate {
-        model,
-        token_count,
+    // The backoff of an n-gram is its gamma as a context one order up; the top order has none.
+    let backoffs = (1..lists.len())
+        .map(|n| backoffs(&lists[n - 1], &initial[n]))
+        .collect();
+    Ok(Tables {
+        vocab,
+        lists,
+        probs,
+        backoffs,
+        token_count: tokens as u64,
         stats,
     })
 }
 
-/// Step 1: the vocabulary (lmplz's ids: `<unk>`, `<s>`, `</s>`, then first appearance) and the
-/// padded window of `n_max` ids ending at every token and at every `</s>`, sorted in suffix
-/// order and counted; and the number of word tokens.
-fn count_windows<T, S>(
-    sentences: &[T],
-    n_max: usize,
-) -> Result<(Vec<String>, Grams, u64), EstimateError>
-where
-    T: AsRef<[S]>,
-    S: AsRef<str>,
-{
-    let mut vocab: Vec<String> = vec![UNK.into(), BOS.into(), EOS.into()];
-    let mut ids: HashMap<&str, u32> = HashMap::new();
-    let total: usize = sentences.iter().map(|s| s.as_ref().len() + 1).sum();
-    let mut records: Vec<u32> = Vec::with_capacity(total * n_max);
-    let mut window = vec![BOS_ID; n_max];
-    let mut token_count = 0u64;
-    for (si, sentence) in sentences.iter().enumerate() {
-        window.fill(BOS_ID);
-        for (ti, tok) in sentence.as_ref().iter().enumerate() {
-            let t = tok.as_ref();
-            if let Some(problem) = token_problem(t) {
-                return Err(EstimateError::Token {
-                    sentence: si + 1,
-                    position: ti + 1,
-                    token: t.to_string(),
-                    problem,
-                });
+/// An estimated model as `lmplz` writes it: per order, the n-grams in suffix order with their
+/// probabilities and backoffs (before the log10). [`Tables::write_arpa`] writes it as lmplz
+/// would; [`Tables::into_estimate`] makes it a [`BackoffModel`] to score and generate with.
+pub struct Tables {
+    vocab: Vec<String>,
+    lists: Vec<Grams>,
+    probs: Vec<Vec<f32>>,
+    /// Orders 1 to N - 1 (the top order's backoffs are 1).
+    backoffs: Vec<Vec<f32>>,
+    token_count: u64,
+    stats: Vec<OrderStats>,
+}
+
+/// log10 of a probability as lmplz stores it (rounding may give a log above 0: 0 then).
+fn log10_prob(p: f32) -> f32 {
+    let l = p.log10();
+    if l < 0.0 { l } else { 0.0 }
+}
+
+impl Tables {
+    /// Per order (index n - 1): sizes, counts of counts and discounts.
+    pub fn stats(&self) -> &[OrderStats] {
+        &self.stats
+    }
+
+    /// Writes the model as an ARPA file, byte for byte what [`crate::lm::arpa::write`] writes
+    /// for [`Tables::into_estimate`]'s model (and what `lmplz` writes), in chunks: the text is
+    /// never whole in memory.
+    pub fn write_arpa(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let counts: Vec<usize> = self.lists.iter().map(Grams::len).collect();
+        let mut out = String::with_capacity(crate::lm::arpa::CHUNK + 4096);
+        crate::lm::arpa::push_header(&mut out, &counts);
+        let order = self.lists.len();
+        for (n, list) in (1..).zip(&self.lists) {
+            crate::lm::arpa::push_section(&mut out, n);
+            let probs = &self.probs[n - 1];
+            let backoffs = self.backoffs.get(n - 1);
+            for i in 0..list.len() {
+                let words = list
+                    .gram(i)
+                    .iter()
+                    .map(|&w| self.vocab[w as usize].as_str());
+                let backoff = backoffs.map(|b| b[i].log10());
+                crate::lm::arpa::push_line(&mut out, log10_prob(probs[i]), words, backoff);
+                if out.len() >= crate::lm::arpa::CHUNK {
+                    w.write_all(out.as_bytes())?;
+                    out.clear();
+                }
             }
-            let id = *ids.entry(t).or_insert_with(|| {
-                vocab.push(t.to_string());
-                vocab.len() as u32 - 1
-            });
-            token_count += 1;
+            out.push('\n');
+            debug_assert!(n < order || backoffs.is_none());
+        }
+        out.push_str(crate::lm::arpa::END);
+        w.write_all(out.as_bytes())
+    }
+
+    /// The backoff model, as `lmplz` would write it, with the estimation's figures.
+    pub fn into_estimate(self) -> Estimate {
+        let one = Vec::new();
+        let mut unigrams: Vec<(f32, f32)> = Vec::with_capacity(self.lists[0].len());
+        let mut higher: Vec<NgramTable> = Vec::with_capacity(self.lists.len() - 1);
+        for (n, list) in (1..).zip(&self.lists) {
+            let probs = &self.probs[n - 1];
+            let backoff = self.backoffs.get(n - 1).unwrap_or(&one);
+            let log_backoff = |i: usize| backoff.get(i).map_or(0.0, |b| b.log10());
+            if n == 1 {
+                for (i, &p) in probs.iter().enumerate() {
+                    unigrams.push((log10_prob(p), log_backoff(i)));
+                }
+            } else {
+                let mut table = NgramTable::with_capacity(n, list.len());
+                for (i, &p) in probs.iter().enumerate() {
+                    table.push(list.gram(i), log10_prob(p), log_backoff(i));
+                }
+                higher.push(table);
+            }
+        }
+        let model = BackoffModel::new(self.vocab, unigrams, higher)
+            .expect("estimation builds a well-formed model");
+        Estimate {
+            model,
+            token_count: self.token_count,
+            stats: self.stats,
+        }
+    }
+}
+
+/// Step 1: the padded window of `n_max` lmplz ids ending at every token and at every `</s>`
+/// (`windows` of them), sorted in suffix order and counted.
+fn count_windows<I, S>(sentences: I, windows: usize, n_max: usize, vocab_len: usize) -> Grams
+where
+    I: Iterator<Item = S>,
+    S: Iterator<Item = u32>,
+{
+    if let Some(p) = Packing::new(n_max, vocab_len, 0) {
+        // The common case: a window fits in a u64 whose order is the suffix order.
+        let mut keys: Vec<u64> = Vec::with_capacity(windows);
+        let start = p.repeat(BOS_ID);
+        for sentence in sentences {
+            let mut key = start;
+            for id in sentence {
+                key = p.shift_in(key, id);
+                keys.push(key);
+            }
+            keys.push(p.shift_in(key, EOS_ID));
+        }
+        keys.sort_unstable();
+        let distinct = 1 + keys.windows(2).filter(|w| w[0] != w[1]).count();
+        let mut out = Grams::with_capacity(n_max, distinct);
+        let mut gram = vec![0u32; n_max];
+        let mut i = 0;
+        while i < keys.len() {
+            let mut j = i + 1;
+            while j < keys.len() && keys[j] == keys[i] {
+                j += 1;
+            }
+            p.unpack(keys[i], &mut gram);
+            out.push(&gram, (j - i) as u64);
+            i = j;
+        }
+        return out;
+    }
+    count_windows_unpacked(sentences, windows, n_max)
+}
+
+/// [`count_windows`] for windows too long to pack: an arena of ids sorted through a permutation.
+fn count_windows_unpacked<I, S>(sentences: I, windows: usize, n_max: usize) -> Grams
+where
+    I: Iterator<Item = S>,
+    S: Iterator<Item = u32>,
+{
+    let mut records: Vec<u32> = Vec::with_capacity(windows * n_max);
+    let mut window = vec![BOS_ID; n_max];
+    for sentence in sentences {
+        window.fill(BOS_ID);
+        for id in sentence {
             window.rotate_left(1);
             window[n_max - 1] = id;
             records.extend_from_slice(&window);
@@ -212,8 +421,54 @@ where
         window[n_max - 1] = EOS_ID;
         records.extend_from_slice(&window);
     }
-    drop(ids);
-    Ok((vocab, sort_and_count(records, n_max), token_count))
+    sort_and_count(records, n_max)
+}
+
+/// n-grams of word ids below `vocab_len` packed in a u64, `bits` a word, the last word highest:
+/// the numeric order of keys is the suffix order of n-grams. `low` bits are left free below
+/// the words (for an index that makes equal n-grams distinct keys).
+#[derive(Debug, Clone, Copy)]
+struct Packing {
+    n: usize,
+    bits: u32,
+    low: u32,
+}
+
+impl Packing {
+    /// The packing of `n`-grams, when they fit with `low` free bits.
+    fn new(n: usize, vocab_len: usize, low: u32) -> Option<Packing> {
+        let max = vocab_len.saturating_sub(1).max(1) as u64;
+        let bits = 64 - max.leading_zeros();
+        (n >= 1 && n as u64 * bits as u64 + low as u64 <= 64).then_some(Packing { n, bits, low })
+    }
+
+    /// The n-gram of `n` times `id`.
+    fn repeat(&self, id: u32) -> u64 {
+        (0..self.n).fold(0, |k, _| self.shift_in(k, id))
+    }
+
+    /// The window `key` moved one word on: its first word out, `id` in as the last.
+    fn shift_in(&self, key: u64, id: u32) -> u64 {
+        let top = self.bits * (self.n as u32 - 1);
+        (key >> self.bits) | (u64::from(id) << top)
+    }
+
+    /// The key of `gram` (its first `n` words), shifted up by `low` bits.
+    fn pack(&self, gram: &[u32]) -> u64 {
+        gram[..self.n]
+            .iter()
+            .rev()
+            .fold(0u64, |k, &w| (k << self.bits) | u64::from(w))
+            << self.low
+    }
+
+    /// The words of a key made without `low` bits.
+    fn unpack(&self, key: u64, gram: &mut [u32]) {
+        let mask = (1u64 << self.bits) - 1;
+        for (j, w) in gram.iter_mut().enumerate() {
+            *w = ((key >> (self.bits * j as u32)) & mask) as u32;
+        }
+    }
 }
 
 /// Why `t` cannot be a word, if it cannot.
@@ -236,8 +491,19 @@ fn token_problem(t: &str) -> Option<&'static str> {
 /// is the shorter n-gram that starts at its last `<s>`; it keeps its raw count at that order
 /// (second list). The others are the n_max-grams.
 fn split_windows(full: &Grams, n_max: usize) -> (Vec<Grams>, Vec<Grams>) {
-    let mut lists: Vec<Grams> = (1..=n_max).map(Grams::new).collect();
-    let mut bos_grams: Vec<Grams> = (1..=n_max).map(Grams::new).collect();
+    // Sized first: the top list is the largest table of the estimation, and a doubling vector
+    // would hold up to twice it (and copy it) while `full` is still alive.
+    let mut sizes = vec![0usize; n_max + 1];
+    for i in 0..full.len() {
+        let lead = leading_bos(full.gram(i));
+        sizes[if lead <= 1 { 0 } else { n_max - lead + 1 }] += 1;
+    }
+    let mut lists: Vec<Grams> = (1..=n_max)
+        .map(|n| Grams::with_capacity(n, if n == n_max { sizes[0] } else { 0 }))
+        .collect();
+    let mut bos_grams: Vec<Grams> = (1..=n_max)
+        .map(|n| Grams::with_capacity(n, sizes[n]))
+        .collect();
     for i in 0..full.len() {
         let g = full.gram(i);
         let lead = leading_bos(g);
@@ -373,45 +639,11 @@ fn interpolate(lists: &[Grams], initial: &[Initial], vocab_len: usize) -> Vec<Ve
     probs
 }
 
-/// Step 7: the model's tables. The backoff of an n-gram is the gamma of it as a context of
-/// order n + 1 (1 when it is none, and always for n-grams ending in `<unk>` or `</s>`); values
-/// are log10, as lmplz writes them. Returns the unigrams and the tables of orders 2 and up.
-fn tables(
-    lists: &[Grams],
-    initial: &[Initial],
-    probs: &[Vec<f32>],
-) -> (Vec<(f32, f32)>, Vec<NgramTable>) {
-    let n_max = lists.len();
-    let mut unigrams: Vec<(f32, f32)> = Vec::with_capacity(lists[0].len());
-    let mut higher: Vec<NgramTable> = Vec::with_capacity(n_max - 1);
-    let logp = |p: f32| {
-        let l = p.log10();
-        if l < 0.0 { l } else { 0.0 }
-    };
-    for (n, list) in (1..).zip(lists) {
-        let backoff = backoffs(list, initial.get(n));
-        if n == 1 {
-            for i in 0..list.len() {
-                unigrams.push((logp(probs[0][i]), backoff[i].log10()));
-            }
-        } else {
-            let mut table = NgramTable::with_capacity(n, list.len());
-            for i in 0..list.len() {
-                table.push(list.gram(i), logp(probs[n - 1][i]), backoff[i].log10());
-            }
-            higher.push(table);
-        }
-    }
-    (unigrams, higher)
-}
-
-/// The backoff (gamma, not log) of every n-gram of `list`: its gamma as a context in `above`
-/// (the next order's initial values; none at the top order), else 1.
-fn backoffs(list: &Grams, above: Option<&Initial>) -> Vec<f32> {
+/// Step 7: the backoff (gamma, not log) of every n-gram of `list`: its gamma as a context in
+/// `above` (the next order's initial values), else 1, and always 1 for n-grams ending in
+/// `<unk>` or `</s>`.
+fn backoffs(list: &Grams, above: &Initial) -> Vec<f32> {
     let mut backoff = vec![1.0f32; list.len()];
-    let Some(above) = above else {
-        return backoff;
-    };
     let (contexts, gammas) = (&above.contexts, &above.context_gamma);
     let n = list.n;
     let mut k = 0usize;
@@ -469,23 +701,14 @@ struct Initial {
 /// Denominator = sum of the adjusted counts after the context; gamma = (D1 N1 + D2 N2 + D3+ N3+)
 /// over it; u = (a - D(a)) over it. Unigrams: `<unk>` gets u = 0 (it is a zeroton that the
 /// uniform distribution supplies), `<s>` gets probability 1 and gamma 0, as lmplz does.
-fn initial_probabilities(list: &Grams, d: &[f32; 4]) -> Initial {
+fn initial_probabilities(list: &Grams, d: &[f32; 4], vocab_len: usize) -> Initial {
     let n = list.n;
     let len = list.len();
     let mut u = vec![0.0f32; len];
     let mut gamma = vec![0.0f32; len];
     let mut contexts = Grams::new(n.saturating_sub(1).max(1));
     let mut context_gamma = Vec::new();
-    // Group by context: sort by context in suffix order (stable, so each group keeps order).
-    let mut perm: Vec<u32> = (0..len as u32).collect();
-    if n > 1 {
-        perm.sort_by(|&a, &b| {
-            suffix_cmp(
-                &list.gram(a as usize)[..n - 1],
-                &list.gram(b as usize)[..n - 1],
-            )
-        });
-    }
+    let perm = by_context(list, vocab_len);
     let mut start = 0usize;
     while start < len {
         let ctx = &list.gram(perm[start] as usize)[..n - 1];
@@ -531,6 +754,39 @@ fn initial_probabilities(list: &Grams, d: &[f32; 4]) -> Initial {
         contexts,
         context_gamma,
     }
+}
+
+/// The indices of `list`'s n-grams grouped by context: sorted by context (the first n - 1
+/// words) in suffix order, stably, so each group keeps the list's order.
+fn by_context(list: &Grams, vocab_len: usize) -> Vec<u32> {
+    let (n, len) = (list.n, list.len());
+    if n == 1 {
+        return (0..len as u32).collect();
+    }
+    let index_bits = 64 - (len.max(1) as u64).leading_zeros();
+    match Packing::new(n - 1, vocab_len, index_bits) {
+        // Context above, index below: distinct keys whose order is the stable one.
+        Some(p) => {
+            let mut keys: Vec<u64> = (0..len).map(|i| p.pack(list.gram(i)) | i as u64).collect();
+            keys.sort_unstable();
+            let mask = (1u64 << index_bits) - 1;
+            keys.into_iter().map(|k| (k & mask) as u32).collect()
+        }
+        None => by_context_unpacked(list),
+    }
+}
+
+/// [`by_context`] for contexts too long to pack with an index: a stable sort of indices.
+fn by_context_unpacked(list: &Grams) -> Vec<u32> {
+    let n = list.n;
+    let mut perm: Vec<u32> = (0..list.len() as u32).collect();
+    perm.sort_by(|&a, &b| {
+        suffix_cmp(
+            &list.gram(a as usize)[..n - 1],
+            &list.gram(b as usize)[..n - 1],
+        )
+    });
+    perm
 }
 
 /// n-grams of one order in an arena (`n` ids each) with a count each.
@@ -759,6 +1015,165 @@ mod tests {
         assert!(e.to_string().contains("empty token"), "{e}");
         let e = estimate(&[vec!["a b"]], 2, None).unwrap_err();
         assert!(e.to_string().contains("whitespace"), "{e}");
+    }
+
+    /// Sentences of `len` random words drawn from `vocab` words (ids from 3), `count` of them.
+    fn random_sentences(seed: u64, count: usize, vocab: u32) -> Vec<Vec<u32>> {
+        let mut x = seed;
+        let mut next = move |m: u64| {
+            // xorshift64*: any fixed sequence will do.
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            (x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) % m
+        };
+        (0..count)
+            .map(|_| {
+                let len = next(12) as usize;
+                (0..len)
+                    .map(|_| 3 + next(u64::from(vocab)) as u32)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn packed_keys_sort_and_count_as_the_arena_does() {
+        for (order, vocab) in [(1, 5), (2, 40), (3, 7), (3, 3000), (5, 2), (6, 900)] {
+            let sentences = random_sentences(order as u64 * 7 + 1, 300, vocab);
+            let windows = sentences.iter().map(|s| s.len() + 1).sum();
+            let it = || sentences.iter().map(|s| s.iter().copied());
+            let vocab_len = vocab as usize + 3;
+            assert!(Packing::new(order, vocab_len, 0).is_some());
+            let packed = count_windows(it(), windows, order, vocab_len);
+            let arena = count_windows_unpacked(it(), windows, order);
+            assert_eq!(packed.words, arena.words, "order {order}");
+            assert_eq!(packed.counts, arena.counts, "order {order}");
+            assert_eq!(packed.counts.iter().sum::<u64>(), windows as u64);
+            if order > 1 {
+                assert_eq!(
+                    by_context(&packed, vocab_len),
+                    by_context_unpacked(&packed),
+                    "order {order}"
+                );
+            }
+        }
+        // 2^20 words need 21 bits: three fit in a u64, four do not.
+        assert!(Packing::new(3, (1 << 20) + 1, 0).is_some());
+        assert!(Packing::new(4, (1 << 20) + 1, 0).is_none());
+        assert!(Packing::new(3, (1 << 20) + 1, 2).is_none());
+    }
+
+    #[test]
+    fn windows_too_long_to_pack_give_the_same_model() {
+        // Order 33 over ids that need 3 bits (6 words with the markers) does not fit a u64:
+        // the arena path. It gives a normalised model whose unigrams (adjusted counts from
+        // the distinct left neighbours) are those of the packed order-3 model of this text.
+        let text = "a b c a b\nb c a\nc a b c\na a b\n";
+        assert!(Packing::new(33, 6, 0).is_none());
+        let long = est(text, 33);
+        assert_eq!(long.model.order(), 33);
+        let sum: f64 = long
+            .model
+            .prob_distribution(&[long.model.bos()])
+            .iter()
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-6, "{sum}");
+        let short = est(text, 3);
+        for w in ["a", "b", "c", "</s>"] {
+            assert_eq!(
+                long.model.get_words(&[w]).map(|v| v.0),
+                short.model.get_words(&[w]).map(|v| v.0),
+                "{w}"
+            );
+        }
+    }
+
+    /// A corpus of `sentences` (coinflip ids from the whitespace tokenizer's vocabulary).
+    fn corpus(sentences: &[Vec<&str>]) -> (Vec<Vec<TokenId>>, Vocab) {
+        let mut vocab = Vocab::new();
+        let docs = sentences
+            .iter()
+            .map(|s| s.iter().map(|t| vocab.intern(t)).collect())
+            .collect();
+        (docs, vocab)
+    }
+
+    #[test]
+    fn the_corpus_path_is_the_text_path() {
+        let text = "the cat sat\non the mat\nthe dog sat on the cat\nthe end\n";
+        let sentences = sentences_from_text(text);
+        let (docs, vocab) = corpus(&sentences);
+        for order in 1..=4 {
+            let fb = Some(LMPLZ_FALLBACK_DISCOUNTS);
+            let by_text = estimate(&sentences, order, fb).unwrap();
+            let by_ids = estimate_corpus(&docs, &vocab, order, fb).unwrap();
+            assert_eq!(by_ids.stats(), by_text.stats.as_slice());
+            let mut written = Vec::new();
+            by_ids.write_arpa(&mut written).unwrap();
+            let written = String::from_utf8(written).unwrap();
+            assert_eq!(
+                written,
+                crate::lm::arpa::write(&by_text.model),
+                "order {order}"
+            );
+            let model = by_ids.into_estimate().model;
+            assert_eq!(model, by_text.model, "order {order}");
+        }
+        // A reserved word is refused where the text path refuses it, naming the same token.
+        let bad = sentences_from_text("a b\nc <s> d\n");
+        let (docs, vocab) = corpus(&bad);
+        let e = estimate_corpus(&docs, &vocab, 3, None).err().unwrap();
+        assert_eq!(e, estimate(&bad, 3, None).unwrap_err());
+        assert!(
+            e.to_string().starts_with("sentence 2, token 2 `<s>`: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn two_ids_that_print_the_same_are_one_word() {
+        // GPT vocabularies may give two token ids the same display text; estimated from text,
+        // they are one word, and so they are from ids.
+        let mut vocab = Vocab::new();
+        let x1 = vocab.intern_external(10, "x", 0);
+        let y = vocab.intern_external(11, "y", 0);
+        let x2 = vocab.intern_external(12, "x", 0);
+        assert_ne!(x1, x2);
+        let docs = vec![vec![x1, y, x2], vec![y, x2, x1]];
+        let texts: Vec<Vec<&str>> = docs
+            .iter()
+            .map(|d| d.iter().map(|&t| vocab.token(t)).collect())
+            .collect();
+        let fb = Some(LMPLZ_FALLBACK_DISCOUNTS);
+        let by_ids = estimate_corpus(&docs, &vocab, 2, fb)
+            .unwrap()
+            .into_estimate();
+        assert_eq!(by_ids.model, estimate(&texts, 2, fb).unwrap().model);
+        assert_eq!(by_ids.model.vocab().len(), 5);
+    }
+
+    #[test]
+    fn a_file_larger_than_a_chunk_is_written_whole() {
+        let sentences: Vec<Vec<String>> = random_sentences(9, 3000, 500)
+            .iter()
+            .map(|s| s.iter().map(|w| format!("w{w}")).collect())
+            .collect();
+        let fb = Some(LMPLZ_FALLBACK_DISCOUNTS);
+        let e = estimate(&sentences, 3, fb).unwrap();
+        let whole = crate::lm::arpa::write(&e.model);
+        assert!(whole.len() > 4 * crate::lm::arpa::CHUNK, "{}", whole.len());
+        let refs: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.iter().map(String::as_str).collect())
+            .collect();
+        let (docs, vocab) = corpus(&refs);
+        let mut written = Vec::new();
+        estimate_corpus(&docs, &vocab, 3, fb)
+            .unwrap()
+            .write_arpa(&mut written)
+            .unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), whole);
     }
 
     #[test]

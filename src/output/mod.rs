@@ -35,19 +35,28 @@ use dest::Dest;
 /// otherwise atomically (a temporary file beside it, then a rename), using the carrier a
 /// [`Plan`] claimed for it if any.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] of the text that `write` writes, in as many pieces as it likes (for an
+/// output too large to hold whole in memory). On an error the old file stays as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     match dest::classify_file(path)? {
-        Dest::Stdout => ignore_closed_pipe(std_write(&mut std::io::stdout().lock(), bytes)),
-        Dest::Stderr => std_write(&mut std::io::stderr().lock(), bytes),
+        Dest::Stdout => ignore_closed_pipe(std_write(&mut std::io::stdout().lock(), write)),
+        Dest::Stderr => std_write(&mut std::io::stderr().lock(), write),
         Dest::Stream(p) => {
             let mut f = std::fs::OpenOptions::new().write(true).open(p)?;
-            std_write(&mut f, bytes)
+            std_write(&mut f, write)
         }
         Dest::File { real, existing } => {
             let mut carrier = match plan::take_claimed(&real) {
                 Some(c) => c,
                 None => claim_alone(&real)?,
             };
-            carrier.file.write_all(bytes)?;
+            write(&mut carrier.file)?;
             keep_mode_and_owner(&carrier.file, existing.as_ref())?;
             carrier.file.sync_all()?;
             carrier.rename_onto(&real)
@@ -55,8 +64,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-fn std_write(w: &mut dyn Write, bytes: &[u8]) -> std::io::Result<()> {
-    w.write_all(bytes)?;
+fn std_write(
+    w: &mut dyn Write,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write(w)?;
     w.flush()
 }
 

@@ -93,6 +93,32 @@ pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagn
     })
 }
 
+/// What [`prepare`] does and checks, in the same order, with `estimate` in place of training
+/// and without building a model: the corpus, its size, `estimate` of it, the prefix. For
+/// `export-arpa`, which writes a modified Kneser–Ney estimation straight to its file.
+pub fn prepare_with<T>(
+    sc: &Scenario,
+    cache: &CorpusCache,
+    estimate: impl FnOnce(&TokenizedCorpus, &ModelSpec) -> Result<T, Diagnostic>,
+) -> Result<T, Vec<Diagnostic>> {
+    let ScenarioKind::Model {
+        corpus: cspec,
+        model: mspec,
+        generate,
+    } = &sc.kind
+    else {
+        return Err(vec![Diagnostic::file(
+            &sc.file,
+            "this is a [distribution] scenario: it has no trained model",
+        )]);
+    };
+    let corpus = corpus_of(sc, cspec.as_ref(), mspec, cache)?;
+    check_size(sc, mspec, &corpus, cspec.is_some()).map_err(|d| vec![d])?;
+    let estimated = estimate(&corpus, mspec).map_err(|d| vec![d])?;
+    resolve_prefix(sc, &generate.prefix, &corpus)?;
+    Ok(estimated)
+}
+
 /// The scenario's tokenized corpus, or an empty one (an ARPA model without `[corpus]`).
 fn corpus_of(
     sc: &Scenario,
