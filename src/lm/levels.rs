@@ -56,8 +56,7 @@ pub enum LevelKind<'a> {
     /// back off when `x ≥ N`; else take the j with `S_{j−1} ≤ x < S_j`, and back off when
     /// `x − S_{j−1} < D`. Follower j is drawn with probability `(n_j − D)/(N + E)`.
     Counts {
-        counts: &'a [u32],
-        /// `S_j` for every j (to search instead of summing); empty: sum `counts`.
+        /// `S_j` for every j, parallel to `ids`: the counts are their differences.
         prefix: &'a [u32],
         /// Optional guide table over `prefix` for `x = u·N` (valid when `extra` is 0), as in
         /// [`LevelKind::Weighted`].
@@ -142,6 +141,26 @@ pub fn guide_table(cum: &[f64]) -> Vec<u32> {
         guide.push(j as u32);
     }
     guide
+}
+
+/// The j-th count of a row given as its running sums (exact: integers).
+#[inline]
+pub fn count_in_row(sums: &[u32], j: usize) -> u32 {
+    if j == 0 {
+        sums[0]
+    } else {
+        sums[j] - sums[j - 1]
+    }
+}
+
+/// A row's counts from its running sums.
+pub fn counts_from_sums(sums: &[u32]) -> impl Iterator<Item = u32> + '_ {
+    let mut before = 0;
+    sums.iter().map(move |&s| {
+        let n = s - before;
+        before = s;
+        n
+    })
 }
 
 /// Left-to-right running sums of `weights`.

@@ -134,9 +134,10 @@ pub enum Candidates<'a> {
     /// `counts[j] / total`, computed as that division (sparse, nothing to allocate).
     Counted {
         ids: &'a [TokenId],
-        counts: &'a [u32],
+        /// The running sums of the counts (exact integers): count j is `sums[j] − sums[j − 1]`.
+        sums: &'a [u32],
         total: f64,
-        /// The running sums `C_j` of `counts[j] / total`, when the model keeps them (long rows):
+        /// The running sums `C_j` of `count_j / total`, when the model keeps them (long rows):
         /// the same numbers the draw would add up (empty: add them up).
         cum: &'a [f64],
     },

@@ -4,6 +4,7 @@
 //! hierarchical draw of contract 2 is checked against.
 
 use super::Cumulative;
+use crate::lm::levels::{count_in_row, counts_from_sums};
 use crate::lm::{Candidates, LanguageModel, Scratch, Weights};
 use crate::tokenize::{EOS, RESERVED, TokenId};
 
@@ -29,7 +30,7 @@ pub fn draw<M: LanguageModel + ?Sized>(
         }
         Candidates::Counted {
             ids,
-            counts,
+            sums,
             total,
             cum,
         } if !cum.is_empty() => {
@@ -38,17 +39,17 @@ pub fn draw<M: LanguageModel + ?Sized>(
             let j = cum.partition_point(|&c| c <= u * c_m).min(cum.len() - 1);
             return Some(Drawn {
                 token: ids[j],
-                p: counts[j] as f64 / total,
+                p: count_in_row(sums, j) as f64 / total,
                 total: c_m,
                 context_len,
             });
         }
         Candidates::Counted {
-            ids, counts, total, ..
+            ids, sums, total, ..
         } => {
-            c.rebuild(counts.iter().map(|&n| n as f64 / total));
+            c.rebuild(counts_from_sums(sums).map(|n| n as f64 / total));
             let j = c.pick(u)?;
-            (ids[j], counts[j] as f64 / total)
+            (ids[j], count_in_row(sums, j) as f64 / total)
         }
         Candidates::Dense(p) => draw_dense(p, u, c)?,
     };

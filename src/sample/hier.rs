@@ -64,7 +64,6 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
         }
         _ if level.ids.is_empty() => Pick::Down,
         LevelKind::Counts {
-            counts,
             prefix,
             guide,
             total,
@@ -76,7 +75,7 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
             let x = u * (n + extra);
             if x < n {
                 let guide = if extra == 0.0 { guide } else { &[] };
-                let (j, start) = bin(counts, prefix, guide, u, x);
+                let (j, start) = bin(prefix, guide, u, x);
                 // x − S_{j−1} is exact: both are below 2^53 and x ≥ S_{j−1}.
                 if x - start as f64 >= discount {
                     return Pick::Token(level.ids[j], Some(j));
@@ -97,12 +96,11 @@ fn pick(level: &Level<'_>, src: &mut Uniforms) -> Pick {
     }
 }
 
-/// The j with `S_{j−1} ≤ x < S_j` (S: running sums of `counts`, given as `prefix` or summed
-/// here), and `S_{j−1}`. Needs `x < S_m`.
-fn bin(counts: &[u32], prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize, u64) {
-    // A short row is summed (its counts are on one or two cache lines, which the token's
-    // probability reads next); a long one searched.
-    if !prefix.is_empty() && counts.len() > 16 {
+/// The j with `S_{j−1} ≤ x < S_j` (S: the running sums `prefix`), and `S_{j−1}`. Needs
+/// `x < S_m`.
+fn bin(prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize, u64) {
+    // A short row is read in order (it is on one or two cache lines); a long one searched.
+    if prefix.len() > 16 {
         let j = if guide.is_empty() || !(0.0..1.0).contains(&u) {
             // Rows are in id order, which is unrelated to the counts, so the running sums grow
             // roughly linearly: start where x would fall on a straight line, and gallop.
@@ -120,12 +118,11 @@ fn bin(counts: &[u32], prefix: &[u32], guide: &[u32], u: f64, x: f64) -> (usize,
         return (j, start);
     }
     let mut s = 0u64;
-    for (j, &n) in counts.iter().enumerate() {
-        let next = s + n as u64;
+    for (j, &next) in prefix.iter().enumerate() {
         if x < next as f64 {
             return (j, s);
         }
-        s = next;
+        s = next as u64;
     }
     unreachable!("x is below the total of the counts")
 }

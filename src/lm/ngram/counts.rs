@@ -28,6 +28,7 @@
 //! cannot change what coinflip prints.
 
 use crate::corpus::TokenizedCorpus;
+pub(super) use crate::lm::levels::{count_in_row, counts_from_sums};
 use crate::tokenize::{BOS, EOS, RESERVED, TokenId};
 
 /// The k-grams whose context has c tokens (k = c + 1).
@@ -41,12 +42,15 @@ pub(super) struct Level {
     start: Vec<u32>,
     /// Follower ids, ascending within each context.
     pub(super) ids: Vec<TokenId>,
-    /// The counts of the followers, parallel to `ids`: raw counts, except below the top order
-    /// of counts made with continuation, where they are the Kneser–Ney continuation counts
-    /// N₁₊(• context w) (the only counts Kneser–Ney reads there; the raw ones are not kept).
-    pub(super) counts: Vec<u32>,
-    /// Running sums of `counts`, restarting at every context: what a draw searches, and the
-    /// context's total (its last one), so no per-context total is stored.
+    /// The counts of the followers while counting, parallel to `ids`: raw counts, except below
+    /// the top order of counts made with continuation, where they are the Kneser–Ney
+    /// continuation counts N₁₊(• context w) (the only counts Kneser–Ney reads there; the raw ones
+    /// are not kept). Emptied once `sums` is built: a count is the difference of two running
+    /// sums ([`Level::count`]), so the model keeps 4 bytes per n-gram instead of 8.
+    counts: Vec<u32>,
+    /// Running sums of the counts, restarting at every context: what a draw searches, the
+    /// counts themselves (differences of neighbours), and the context's total (its last one),
+    /// so no per-context total is stored.
     pub(super) sums: Vec<u32>,
     /// Per context of c ≥ 1 tokens: the id of its last c − 1 tokens at level c − 1 (its parent),
     /// so a walk from the longest context down needs no look-up. Empty at level 0.
@@ -77,7 +81,18 @@ impl Level {
         self.ids[r].binary_search(&w).ok().map(|i| base + i)
     }
 
-    /// Σ `counts` of context `x`'s followers (the last of its running sums).
+    /// The count of the follower at position `i`, in a row that starts at position `row`.
+    #[inline]
+    pub(super) fn count(&self, row: usize, i: usize) -> u32 {
+        count_in_row(&self.sums[row..], i - row)
+    }
+
+    /// The counts of context `x`'s followers, in row order.
+    pub(super) fn counts_of(&self, x: u32) -> impl Iterator<Item = u32> + '_ {
+        counts_from_sums(&self.sums[self.range(x)])
+    }
+
+    /// Σ counts of context `x`'s followers (the last of its running sums).
     #[inline]
     pub(super) fn total(&self, x: u32) -> u64 {
         let r = self.range(x);
@@ -306,6 +321,7 @@ impl NgramCounts {
         }
         for l in &mut levels {
             l.sums = running_sums(l);
+            l.counts = Vec::new();
         }
         NgramCounts {
             order,
@@ -336,15 +352,14 @@ impl NgramCounts {
     /// The followers of `context` (its length picks the order) and their counts, ids ascending
     /// (below the top order of counts made with continuation: the continuation counts); `None`
     /// when the context was never seen (or is longer than `order - 1`).
-    pub fn followers(&self, context: &[TokenId]) -> Option<(&[TokenId], &[u32])> {
+    pub fn followers(&self, context: &[TokenId]) -> Option<(&[TokenId], Vec<u32>)> {
         let c = context.len();
         if c >= self.order {
             return None;
         }
         let x = self.suffixes(context, c).last().filter(|x| x.len == c)?;
         let l = &self.levels[c];
-        let r = l.range(x.id);
-        Some((&l.ids[r.clone()], &l.counts[r]))
+        Some((&l.ids[l.range(x.id)], l.counts_of(x.id).collect()))
     }
 
     /// The id of a context of `order - 1` tokens, found by its packed key (`None` when unseen or
@@ -640,13 +655,19 @@ mod tests {
         let (c, raw) = counted(&["a b a c", "a b"], 2, false);
         let id = |t: &str| c.vocab.get(t).unwrap();
         let (a, b, cc) = (id("a"), id("b"), id("c"));
-        assert_eq!(raw.followers(&[a]), Some((&[b, cc][..], &[2, 1][..])));
+        assert_eq!(raw.followers(&[a]), Some((&[b, cc][..], vec![2, 1])));
         let (_, kn) = counted(&["a b a c", "a b"], 2, true);
         let (ids, counts) = kn.followers(&[]).unwrap();
         assert_eq!(ids, [EOS, a, b, cc]);
         assert_eq!(counts, [2, 2, 1, 1]);
         assert_eq!(kn.levels[0].sums, [2, 4, 5, 6]);
         assert_eq!((kn.levels[0].total(0), raw.levels[0].total(0)), (6, 8));
+        // The counts are kept only as running sums; each is the difference of two.
+        assert!(kn.levels.iter().all(|l| l.counts.is_empty()));
+        assert_eq!(
+            (0..4).map(|i| kn.levels[0].count(0, i)).collect::<Vec<_>>(),
+            [2, 2, 1, 1]
+        );
         let x = kn.suffixes(&[a], 1).last().unwrap();
         assert_eq!((x.len, kn.levels[1].total(x.id)), (1, 3));
     }

@@ -16,7 +16,7 @@
 use std::sync::OnceLock;
 
 use super::NgramModel;
-use super::counts::Ctx;
+use super::counts::{Ctx, count_in_row};
 use crate::lm::levels::{Level, LevelKind, Plan, Stream, guide_table, running_sums};
 use crate::lm::{Estimator, LanguageModel};
 use crate::tokenize::TokenId;
@@ -63,8 +63,9 @@ impl DrawIndex {
                         let total = l.total(x as u32) as f64;
                         ix.mle_rows
                             .insert((c as u32, x as u32), ix.mle_sums.len() as u32);
-                        ix.mle_sums
-                            .extend(running_sums(l.counts[r].iter().map(|&n| n as f64 / total)));
+                        ix.mle_sums.extend(running_sums(
+                            l.counts_of(x as u32).map(|n| n as f64 / total),
+                        ));
                     }
                 }
             }
@@ -106,7 +107,7 @@ fn sb_normalisers(m: &NgramModel, alpha: f64) -> Vec<Vec<f64>> {
                     .iter()
                     .map(|&w| {
                         let at = lower.find(y, w).expect("a k-gram's suffix is counted");
-                        lower.counts[at] as u64
+                        lower.count(lower.range(y).start, at) as u64
                     })
                     .sum();
                 let n_parent = lower.total(y) as f64;
@@ -142,13 +143,13 @@ impl RankIndex {
                 Estimator::KneserNey { discount } => (0..l.ids.len())
                     .map(|j| m.kn_unigram(discount, l.ids[j]))
                     .collect(),
-                Estimator::AddK { .. } => l.counts.iter().map(|&n| n as f64).collect(),
+                Estimator::AddK { .. } => (0..l.contexts())
+                    .flat_map(|x| l.counts_of(x as u32).map(|n| n as f64))
+                    .collect(),
                 _ => (0..l.contexts())
                     .flat_map(|x| {
                         let total = l.total(x as u32) as f64;
-                        l.counts[l.range(x as u32)]
-                            .iter()
-                            .map(move |&n| n as f64 / total)
+                        l.counts_of(x as u32).map(move |n| n as f64 / total)
                     })
                     .collect(),
             };
@@ -201,14 +202,14 @@ pub(super) fn top_probs(m: &NgramModel, d: f64) -> Vec<f64> {
 fn kn_row_probs(m: &NgramModel, d: f64, c: usize, lower: &[f64]) -> Vec<f64> {
     let levels = &m.counts.levels;
     let (l, below) = (&levels[c], &levels[c - 1]);
-    let counts = m.kn_counts(c);
+    m.kn_counts(c);
     let parents = m.counts.parents(c);
     let mut p = vec![0.0; l.ids.len()];
     for x in 0..l.contexts() {
         let r = l.range(x as u32);
         let total = l.total(x as u32) as f64;
         let gamma = d * r.len() as f64 / total;
-        for j in r {
+        for j in r.clone() {
             let w = l.ids[j];
             let lower_p = if c == 1 {
                 m.kn_unigram(d, w)
@@ -217,7 +218,7 @@ fn kn_row_probs(m: &NgramModel, d: f64, c: usize, lower: &[f64]) -> Vec<f64> {
                     .find(parents[x], w)
                     .expect("a k-gram's suffix is counted")]
             };
-            p[j] = gamma * lower_p + (counts[j] as f64 - d).max(0.0) / total;
+            p[j] = gamma * lower_p + (l.count(r.start, j) as f64 - d).max(0.0) / total;
         }
     }
     p
@@ -239,14 +240,8 @@ impl NgramModel {
         self.rank.get_or_init(|| RankIndex::build(self))
     }
 
-    /// The level of seen context `x`, drawing with `counts` (parallel to its followers).
-    fn count_level<'a>(
-        &'a self,
-        x: Ctx,
-        counts: &'a [u32],
-        total: u64,
-        rank: Option<&'a RankIndex>,
-    ) -> Level<'a> {
+    /// The level of seen context `x`, drawing with the counts the level keeps.
+    fn count_level<'a>(&'a self, x: Ctx, total: u64, rank: Option<&'a RankIndex>) -> Level<'a> {
         let l = &self.counts.levels[x.len];
         let r = l.range(x.id);
         Level {
@@ -254,7 +249,6 @@ impl NgramModel {
             ids: &l.ids[r.clone()],
             v: &[],
             kind: LevelKind::Counts {
-                counts: &counts[r.clone()],
                 prefix: &l.sums[r.clone()],
                 guide: if x.len == 0 { &self.draw.guide0 } else { &[] },
                 total,
@@ -320,12 +314,12 @@ impl NgramModel {
         let mut context_len = None;
         let mut has_unigram = false;
         self.seen_longest_first(history, usize::MAX, |x| {
-            let counts = self.kn_counts(x.len);
+            self.kn_counts(x.len);
             let total = self.counts.levels[x.len].total(x.id);
             if total == 0 {
                 return;
             }
-            let mut level = self.count_level(x, counts, total, rank);
+            let mut level = self.count_level(x, total, rank);
             level.pass = d * level.ids.len() as f64 / total as f64;
             if let LevelKind::Counts { discount, .. } = &mut level.kind {
                 *discount = d;
@@ -378,7 +372,7 @@ impl NgramModel {
         {
             let l = &self.counts.levels[c];
             let total = l.total(x.id);
-            let mut level = self.count_level(x, &l.counts, total, rank);
+            let mut level = self.count_level(x, total, rank);
             if let LevelKind::Counts { extra, .. } = &mut level.kind {
                 *extra = k * v as f64;
             }
@@ -414,7 +408,7 @@ impl NgramModel {
             let l = &self.counts.levels[x.len];
             let total = l.total(x.id);
             let z = self.draw.sb_z[x.len][x.id as usize];
-            let mut level = self.count_level(x, &l.counts, total, rank);
+            let mut level = self.count_level(x, total, rank);
             level.pass = alpha;
             level.z = z;
             if let LevelKind::Counts { extra, .. } = &mut level.kind {
@@ -436,10 +430,10 @@ impl NgramModel {
     pub(super) fn sb_prob_in(levels: &[Level<'_>], token: TokenId) -> f64 {
         for (i, l) in levels.iter().enumerate() {
             if let Ok(j) = l.ids.binary_search(&token) {
-                let LevelKind::Counts { counts, total, .. } = l.kind else {
+                let LevelKind::Counts { prefix, total, .. } = l.kind else {
                     unreachable!("stupid backoff levels are counts")
                 };
-                return sb_key(levels, i, counts[j] as f64 / total as f64);
+                return sb_key(levels, i, count_in_row(prefix, j) as f64 / total as f64);
             }
         }
         0.0
@@ -513,18 +507,50 @@ impl NgramModel {
                 // kn_prob's loop over the same contexts, lowest first.
                 let mut p = self.kn_unigram(d, token);
                 for l in levels.iter().rev().filter(|l| l.context_len > 0) {
-                    let LevelKind::Counts { counts, total, .. } = l.kind else {
+                    let LevelKind::Counts { prefix, total, .. } = l.kind else {
                         continue;
                     };
-                    let n = l.ids.binary_search(&token).map_or(0, |j| counts[j]);
+                    let n = l
+                        .ids
+                        .binary_search(&token)
+                        .map_or(0, |j| count_in_row(prefix, j));
                     let total = total as f64;
                     p = d * l.ids.len() as f64 / total * p + (n as f64 - d).max(0.0) / total;
                 }
                 p
             }
             Estimator::StupidBackoff { .. } => Self::sb_prob_in(levels, token),
+            Estimator::AddK { k } => self.add_k_prob_in(k, levels, token, None),
             _ => self.prob(history, token).p,
         }
+    }
+
+    /// Add-k's probability from the plan (`add_k_prob`'s operations): the full context's level
+    /// is the first when it was seen; `drawn`, the token's position in it when the draw took it
+    /// from there.
+    pub(super) fn add_k_prob_in(
+        &self,
+        k: f64,
+        levels: &[Level<'_>],
+        token: TokenId,
+        drawn: Option<usize>,
+    ) -> f64 {
+        if !self.is_candidate(token) {
+            return 0.0;
+        }
+        let (n, total) = match levels.first() {
+            Some(&Level {
+                ids,
+                kind: LevelKind::Counts { prefix, total, .. },
+                ..
+            }) => {
+                let j = drawn.or_else(|| ids.binary_search(&token).ok());
+                (j.map_or(0, |j| count_in_row(prefix, j)), total as f64)
+            }
+            _ => (0, 0.0),
+        };
+        let v = self.vocab.candidate_count() as f64;
+        (n as f64 + k) / (total + k * v)
     }
 
     pub(super) fn rank_key_in(&self, levels: &[Level<'_>], level: usize, v: f64) -> f64 {

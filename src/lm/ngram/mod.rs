@@ -17,7 +17,7 @@ mod draw;
 
 pub use counts::NgramCounts;
 
-use counts::Ctx;
+use counts::{Ctx, counts_from_sums};
 
 use crate::corpus::TokenizedCorpus;
 use crate::lm::{
@@ -139,15 +139,15 @@ impl NgramModel {
         w == EOS || (RESERVED as TokenId..self.vocab.len() as TokenId).contains(&w)
     }
 
-    /// The counts Kneser–Ney reads for context length c: raw counts at the highest order,
-    /// continuation counts below it (what the level keeps there; its totals, `Level::total`,
-    /// are theirs).
-    fn kn_counts(&self, c: usize) -> &[u32] {
+    /// The level of context length c with the counts Kneser–Ney reads: raw counts at the
+    /// highest order, continuation counts below it (what the level keeps there; its totals,
+    /// `Level::total`, are theirs).
+    fn kn_counts(&self, c: usize) -> &counts::Level {
         assert!(
             c == self.counts.order - 1 || self.counts.continuation,
             "continuation counts were not computed"
         );
-        &self.counts.levels[c].counts
+        &self.counts.levels[c]
     }
 
     fn kn_unigram_of(&self, d: f64, w: TokenId) -> f64 {
@@ -156,12 +156,12 @@ impl NgramModel {
         if l.contexts() == 0 {
             return 1.0 / v;
         }
-        let counts = self.kn_counts(0);
+        let l = self.kn_counts(0);
         match l.total(0) {
             0 => 1.0 / v,
             t => {
                 let total = t as f64;
-                let c = l.find(0, w).map_or(0, |i| counts[i]) as f64;
+                let c = l.find(0, w).map_or(0, |i| l.count(0, i)) as f64;
                 let len = l.range(0).len() as f64;
                 (c - d).max(0.0) / total + d * len / total / v
             }
@@ -232,10 +232,9 @@ impl NgramModel {
             for x in p.iter_mut() {
                 *x *= gamma;
             }
-            let counts = self.kn_counts(s.c);
-            let l = &self.counts.levels[s.c];
+            let l = self.kn_counts(s.c);
             let r = s.rows.0..s.rows.1;
-            for (&w, &n) in l.ids[r.clone()].iter().zip(&counts[r]) {
+            for (&w, n) in l.ids[r.clone()].iter().zip(counts_from_sums(&l.sums[r])) {
                 p[w as usize] += (n as f64 - d).max(0.0) / s.total;
             }
         }
@@ -343,7 +342,7 @@ impl LanguageModel for NgramModel {
                     candidates: Candidates::Counted {
                         ids: &l.ids[r.clone()],
                         cum: self.mle_sums(x, r.len()),
-                        counts: &l.counts[r],
+                        sums: &l.sums[r],
                         total: l.total(x.id) as f64,
                     },
                     context_len: x.len,
@@ -387,6 +386,10 @@ impl LanguageModel for NgramModel {
             Estimator::KneserNey { discount } if !self.kn_links.is_empty() => self
                 .kn_plan_prob(discount, levels, token, drawn)
                 .unwrap_or_else(|| self.plan_prob_in(levels, history, token)),
+            Estimator::AddK { k } => {
+                let at = (drawn.level == 0).then_some(drawn.index);
+                self.add_k_prob_in(k, levels, token, at)
+            }
             _ => self.plan_prob_in(levels, history, token),
         }
     }
@@ -438,8 +441,8 @@ impl NgramModel {
         out.extend(
             l.ids[r.clone()]
                 .iter()
-                .zip(&l.counts[r])
-                .map(|(&w, &n)| (w, n as f64 / total)),
+                .zip(counts_from_sums(&l.sums[r]))
+                .map(|(&w, n)| (w, n as f64 / total)),
         );
         x.len
     }
@@ -452,22 +455,25 @@ impl NgramModel {
             };
         };
         let l = &self.counts.levels[x.len];
-        let n = l.find(x.id, token).map_or(0, |i| l.counts[i]);
+        let n = l
+            .find(x.id, token)
+            .map_or(0, |i| l.count(l.range(x.id).start, i));
         Scored {
             p: n as f64 / l.total(x.id) as f64,
             context_len: x.len,
         }
     }
 
-    /// The followers, counts and total of the full context of `history` (nothing when it was
-    /// not seen), and its length: add-k reads the full context only.
+    /// The followers, the running sums of their counts and the total of the full context of
+    /// `history` (nothing when it was not seen), and its length: add-k reads the full context
+    /// only.
     fn full_context(&self, history: &[TokenId]) -> (&[TokenId], &[u32], f64, usize) {
         let c = (self.counts.order - 1).min(history.len());
         let l = &self.counts.levels[c];
         match self.counts.suffixes(history, c).last() {
             Some(x) if x.len == c => {
                 let r = l.range(x.id);
-                (&l.ids[r.clone()], &l.counts[r], l.total(x.id) as f64, c)
+                (&l.ids[r.clone()], &l.sums[r], l.total(x.id) as f64, c)
             }
             _ => (&[], &[], 0.0, c),
         }
@@ -479,14 +485,14 @@ impl NgramModel {
         history: &[TokenId],
         out: &mut Vec<(TokenId, f64)>,
     ) -> usize {
-        let (ids, counts, total, c) = self.full_context(history);
+        let (ids, sums, total, c) = self.full_context(history);
         let v = self.vocab.candidate_count() as f64;
         let denom = total + k * v;
         let mut j = 0;
         for w in self.vocab.candidates() {
             let mut n = 0;
             if j < ids.len() && ids[j] == w {
-                n = counts[j];
+                n = counts::count_in_row(sums, j);
                 j += 1;
             }
             out.push((w, (n as f64 + k) / denom));
@@ -495,8 +501,10 @@ impl NgramModel {
     }
 
     fn add_k_prob(&self, k: f64, history: &[TokenId], token: TokenId) -> Scored {
-        let (ids, counts, total, c) = self.full_context(history);
-        let n = ids.binary_search(&token).map_or(0, |i| counts[i]);
+        let (ids, sums, total, c) = self.full_context(history);
+        let n = ids
+            .binary_search(&token)
+            .map_or(0, |i| counts::count_in_row(sums, i));
         let v = self.vocab.candidate_count() as f64;
         let p = if self.is_candidate(token) {
             (n as f64 + k) / (total + k * v)
@@ -571,13 +579,11 @@ impl NgramModel {
                     _ => l.find(x.id, token),
                 };
             }
-            let counts = self.kn_counts(x.len);
+            self.kn_counts(x.len);
             let total = l.total(x.id) as f64;
-            let n = at.map_or(0, |i| counts[i]);
-            terms[x.len] = (
-                d * l.range(x.id).len() as f64 / total,
-                (n as f64 - d).max(0.0) / total,
-            );
+            let r = l.range(x.id);
+            let n = at.map_or(0, |i| l.count(r.start, i));
+            terms[x.len] = (d * r.len() as f64 / total, (n as f64 - d).max(0.0) / total);
             if x.len >= 2 {
                 at = at.map(|i| self.kn_links[x.len][i] as usize);
             }
@@ -632,30 +638,17 @@ impl NgramModel {
         // The token's position in the model's rows at the level being read.
         let mut at: Option<usize> = None;
         for (k, l) in levels[..seen].iter().enumerate() {
-            let LevelKind::Counts {
-                counts,
-                prefix,
-                total,
-                ..
-            } = l.kind
-            else {
+            let LevelKind::Counts { prefix, total, .. } = l.kind else {
                 return None;
             };
-            let n = if at.is_none() && drawn.level == k {
+            // A count is the difference of two running sums; where the draw found the token it
+            // has just read them.
+            if at.is_none() && drawn.level == k {
                 at = Some(l.first + drawn.index);
-                // The draw has just read the running sums around the token (and, for a short row,
-                // its counts): the count is their difference, without another cache line.
-                let j = drawn.index;
-                match prefix.get(j) {
-                    Some(&s) => s - if j == 0 { 0 } else { prefix[j - 1] },
-                    None => counts[j],
-                }
-            } else {
-                if at.is_none() && !(searched_top && k == 0) {
-                    at = l.ids.binary_search(&token).ok().map(|j| l.first + j);
-                }
-                at.map_or(0, |i| counts[i - l.first])
-            };
+            } else if at.is_none() && !(searched_top && k == 0) {
+                at = l.ids.binary_search(&token).ok().map(|j| l.first + j);
+            }
+            let n = at.map_or(0, |i| counts::count_in_row(prefix, i - l.first));
             terms[k] = (l.pass, (n as f64 - d).max(0.0) / total as f64);
             let next = levels.get(k + 1).map_or(0, |b| b.context_len);
             if next + 1 != l.context_len {
@@ -679,9 +672,11 @@ impl NgramModel {
         let mut used = 0;
         for x in self.counts.suffixes(history, usize::MAX).skip(1) {
             let l = &self.counts.levels[x.len];
-            let counts = self.kn_counts(x.len);
+            self.kn_counts(x.len);
             let total = l.total(x.id) as f64;
-            let n = l.find(x.id, token).map_or(0, |i| counts[i]);
+            let n = l
+                .find(x.id, token)
+                .map_or(0, |i| l.count(l.range(x.id).start, i));
             p = d * l.range(x.id).len() as f64 / total * p + (n as f64 - d).max(0.0) / total;
             used = x.len;
         }
@@ -710,10 +705,10 @@ impl NgramModel {
             if i + 1 < levels.len() {
                 score.iter_mut().for_each(|s| *s *= alpha);
             }
-            let crate::lm::LevelKind::Counts { counts, total, .. } = l.kind else {
+            let crate::lm::LevelKind::Counts { prefix, total, .. } = l.kind else {
                 unreachable!("stupid backoff levels are counts")
             };
-            for (&w, &n) in l.ids.iter().zip(counts) {
+            for (&w, n) in l.ids.iter().zip(counts::counts_from_sums(prefix)) {
                 score[w as usize] = n as f64 / total as f64;
             }
         }
