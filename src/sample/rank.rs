@@ -120,7 +120,7 @@ impl<'s, 'a> Ranking<'s, 'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::corpus::{Corpus, DocumentSplit, TokenizedCorpus, split_documents};
     use crate::lm::backoff::ArpaLm;
@@ -130,7 +130,8 @@ mod tests {
 
     const WEATHER: &str = include_str!("../../scenarios/corpora/weather.txt");
 
-    fn models() -> Vec<Box<dyn LanguageModel>> {
+    /// Every kind of model with levels, on the weather corpus (orders 1–3, and lmplz's trigram).
+    pub(in crate::sample) fn models() -> Vec<Box<dyn LanguageModel>> {
         let c = TokenizedCorpus::build(
             &Corpus {
                 documents: split_documents(WEATHER, DocumentSplit::Lines),
