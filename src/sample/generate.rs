@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::hier::{Hier, MAX_PROPOSALS, Uniforms};
 use super::memo::{Kept, MEMO_BYTES, Memo, NUCLEUS_DRAW_MAX, Nucleus};
 use super::rank::{Head, Ranking};
+use super::tail::{Tail, repeat_add};
 use super::{Cumulative, DrawScratch, SamplerConfig, draw};
 use crate::lm::{LanguageModel, Level, Plan, start_history};
 use crate::tokenize::{BOS, EOS, TokenId};
@@ -156,6 +157,9 @@ pub struct Sampler<'m> {
     /// the nucleus of top-p alone, and ln p_max of temperature alone.
     memo_nucleus: Memo<Nucleus>,
     memo_lmax: Memo<f64>,
+    /// Top-p alone reads a run of equal probabilities in closed form (`tail.rs`); off only in
+    /// the tests that compare it with reading token by token.
+    closed_form: bool,
 }
 
 impl<'m> Sampler<'m> {
@@ -192,6 +196,7 @@ impl<'m> Sampler<'m> {
             memo_listed: Memo::new(limit),
             memo_nucleus: Memo::new(limit),
             memo_lmax: Memo::new(limit),
+            closed_form: true,
         }
     }
 
@@ -414,8 +419,11 @@ impl<'m> Sampler<'m> {
         weigh_and_cut(&mut kept, &cfg);
         let picked = self.draw_kept(history, &kept, src);
         if !self.observe {
-            let (entry, size) =
-                Kept::new(kept.iter().copied(), self.cumulative.sums(), plan.context_len);
+            let (entry, size) = Kept::new(
+                kept.iter().copied(),
+                self.cumulative.sums(),
+                plan.context_len,
+            );
             let key = self.context(history);
             self.memo_ranked.insert(key, entry, size);
         }
@@ -452,13 +460,24 @@ impl<'m> Sampler<'m> {
     /// Exact, and a step reads the ranking only as far as its token, mostly.
     fn nucleus(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
         let proposed = self.hier(history, plan).draw(src)?;
+        self.nucleus_after(history, plan, proposed, src)
+    }
+
+    /// [`Self::nucleus`] once `proposed` is drawn.
+    fn nucleus_after(
+        &mut self,
+        history: &[TokenId],
+        plan: Plan,
+        proposed: TokenId,
+        src: &mut Uniforms,
+    ) -> Option<Picked> {
         let key = self.context(history);
         if let Some(n) = self.memo_nucleus.get(key).filter(|_| !self.observe) {
             if n.members.contains(proposed) {
                 // The ranking's key of a token is its plan probability, bit for bit.
                 let p = self.model.plan_prob(&self.levels, history, proposed);
                 // Read up to the proposal, a step knows the normaliser only at the nucleus's end.
-                let p_sampled = if proposed == n.last {
+                let p_sampled = if proposed == n.last && n.reached {
                     p / n.total
                 } else {
                     f64::NAN
@@ -482,7 +501,18 @@ impl<'m> Sampler<'m> {
         kept.clear();
         let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
         let (mut run, mut found, mut complete) = (0.0, None, true);
-        while let Some((w, p)) = ranking.next() {
+        loop {
+            // The rest is one run of equal probabilities (add-k): in closed form.
+            if found.is_none()
+                && self.closed_form
+                && !self.observe
+                && let Some(tail) = ranking.tail()
+            {
+                let picked = self.nucleus_tail(&kept, run, tail, proposed, plan.norm, src);
+                self.kept = kept;
+                return picked;
+            }
+            let Some((w, p)) = ranking.next() else { break };
             kept.push((w, p, p));
             run += p / plan.norm;
             if w == proposed {
@@ -524,11 +554,74 @@ impl<'m> Sampler<'m> {
                 self.cumulative.rebuild(kept.iter().map(|k| k.2));
             }
             let sums = (kept.len() <= NUCLEUS_DRAW_MAX).then(|| self.cumulative.sums());
-            let (entry, size) = Nucleus::new(&kept, sums);
+            let (entry, size) = Nucleus::new(&kept, sums, run >= self.cfg.top_p);
             self.memo_nucleus.insert(key, entry, size);
         }
         self.kept = kept;
         picked
+    }
+
+    /// [`Self::nucleus`] once the rest of the ranking is `tail`, a run of equal probabilities,
+    /// after `kept` (the tokens read, without the proposal) and their running sum `run` of
+    /// `p / norm`: the same nucleus end, the same token and probabilities as reading the run
+    /// token by token (`tail.rs`).
+    fn nucleus_tail(
+        &self,
+        kept: &[(TokenId, f64, f64)],
+        run: f64,
+        tail: Tail,
+        proposed: TokenId,
+        norm: f64,
+        src: &mut Uniforms,
+    ) -> Option<Picked> {
+        let top_p = self.cfg.top_p;
+        let key = tail.key;
+        // How much of the run the nucleus takes: up to the first sum of p / norm ≥ top-p.
+        let (taken, _, reached) = repeat_add(run, key / norm, tail.len(), |r| r >= top_p);
+        // The draw's sums of the weights p, in ranking order.
+        let before: f64 = kept.iter().map(|k| k.2).fold(0.0, |a, b| a + b);
+        let (_, total, _) = repeat_add(before, key, taken, |_| false);
+        if let Some(t) = tail.rank_of(proposed).filter(|&t| t < taken) {
+            return Some(Picked {
+                token: proposed,
+                p_model: key,
+                // Only a step that read the nucleus to its end (where the sum reached top-p)
+                // knows the normaliser.
+                p_sampled: if t + 1 == taken && reached {
+                    key / total
+                } else {
+                    f64::NAN
+                },
+            });
+        }
+        // Outside the nucleus: one more uniform, the draw over it in ranking order.
+        let x = src.next() * total;
+        let mut c = 0.0;
+        for &(id, p_model, w) in kept {
+            c += w;
+            if x < c {
+                return Some(Picked {
+                    token: id,
+                    p_model,
+                    p_sampled: w / total,
+                });
+            }
+        }
+        if taken == 0 {
+            // Nothing of the run is in the nucleus, so x ≥ C_m: the last token read.
+            let &(token, p_model, w) = kept.last()?;
+            return Some(Picked {
+                token,
+                p_model,
+                p_sampled: w / total,
+            });
+        }
+        let (i, _, _) = repeat_add(c, key, taken, |cj| x < cj);
+        Some(Picked {
+            token: tail.nth(i - 1),
+            p_model: key,
+            p_sampled: key / total,
+        })
     }
 
     /// Temperature T < 1 alone: the untransformed hierarchical draw proposes a token w, a second
@@ -814,12 +907,66 @@ mod tests {
             c(1.0, 0, 0.9),
             c(1.0, 0, 0.5),
             c(1.0, 0, 0.999),
+            c(1.0, 0, 1.0 - f64::EPSILON / 2.0),
             c(0.6, 0, 1.0),
             c(0.05, 0, 1.0),
             c(1.5, 0, 1.0),
             c(0.7, 0, 0.9),
             c(0.0, 0, 1.0),
         ]
+    }
+
+    /// Top-p alone after many contexts, with every candidate as the proposal (so the rare ends
+    /// are met: the proposal last in a nucleus, a nucleus that ends where the candidates do):
+    /// with the memo and the closed form, the same token, probabilities and uniforms as read
+    /// token by token.
+    #[test]
+    fn the_nucleus_is_read_the_same_every_way() {
+        for m in models() {
+            let v = m.vocab();
+            let words: Vec<TokenId> = ["the", "sky", "rain", "and", ".", "town", "</s>"]
+                .iter()
+                .filter_map(|w| v.get(w))
+                .collect();
+            let mut histories = vec![start_history(&[], m.order())];
+            for &a in &words {
+                for &b in &words {
+                    histories.push(start_history(&[a, b], m.order()));
+                }
+            }
+            let ids: Vec<TokenId> = (0..v.len() as TokenId).collect();
+            for top_p in [0.3, 0.9, 0.999, 1.0 - f64::EPSILON / 2.0] {
+                let cfg = SamplerConfig {
+                    top_p,
+                    ..Default::default()
+                };
+                let mut fast = Sampler::new(m.as_ref(), cfg);
+                let mut slow = Sampler::with_memo(m.as_ref(), cfg, 0);
+                slow.closed_form = false;
+                for h in &histories {
+                    let Some(plan) = m.plan(h, true, &mut fast.levels) else {
+                        continue;
+                    };
+                    m.plan(h, true, &mut slow.levels);
+                    // Twice: the second time from the memo.
+                    for (round, &w) in ids.iter().chain(&ids).enumerate() {
+                        let draw = |s: &mut Sampler| {
+                            let mut rng = stream(1, Domain::Generate, round as u64);
+                            let mut src = Uniforms::new(&mut rng);
+                            let p = s.nucleus_after(h, plan, w, &mut src);
+                            let bits =
+                                p.map(|p| (p.token, p.p_model.to_bits(), p.p_sampled.to_bits()));
+                            (bits, src.used)
+                        };
+                        assert_eq!(
+                            draw(&mut fast),
+                            draw(&mut slow),
+                            "{h:?} proposing {w}, top-p {top_p}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     /// A step as bits (NaN included), for exact comparison.
@@ -834,8 +981,9 @@ mod tests {
     /// after a few contexts), are the same steps bit for bit; so are the watched ones.
     #[test]
     fn the_memo_changes_no_step() {
+        let mut used = vec![0; settings().len()];
         for m in models() {
-            for sampler in settings() {
+            for (setting, sampler) in settings().into_iter().enumerate() {
                 let cfg = GenerateConfig {
                     max_tokens: 60,
                     stop_at_end: false,
@@ -843,7 +991,6 @@ mod tests {
                 };
                 let mut generator = Generator::new(m.as_ref(), &cfg);
                 let mut tiny = Sampler::with_memo(m.as_ref(), sampler, 4096);
-                let mut hits = 0;
                 for i in 0..8 {
                     let rng = || stream(7, Domain::Generate, i);
                     let mut bare = Sampler::with_memo(m.as_ref(), sampler, 0);
@@ -860,17 +1007,20 @@ mod tests {
                     let tokens: Vec<_> = want.iter().map(|s| s.3).collect();
                     assert_eq!(watched, tokens, "{sampler:?} sample {i} (watched)");
                     let s = &generator.sampler;
-                    hits = s.memo_ranked.len()
+                    used[setting] += s.memo_ranked.len()
                         + s.memo_flat.len()
                         + s.memo_listed.len()
                         + s.memo_nucleus.len()
                         + s.memo_lmax.len();
                 }
-                // The memo was used (greedy has none: its ranking stops at the first token).
-                if sampler.temperature != 0.0 {
-                    assert!(hits > 0, "{sampler:?}: nothing memoised");
-                }
             }
+        }
+        // The memo was used (greedy has none: its ranking stops at the first token).
+        for (n, sampler) in used.iter().zip(settings()) {
+            assert!(
+                *n > 0 || sampler.temperature == 0.0,
+                "{sampler:?}: nothing kept"
+            );
         }
     }
 }

@@ -67,8 +67,7 @@ impl<E> Memo<E> {
         }
         debug_assert!(self.get(context).is_none());
         self.bytes += cost;
-        self.index
-            .insert(context.into(), self.entries.len() as u32);
+        self.index.insert(context.into(), self.entries.len() as u32);
         self.entries.push(entry);
     }
 
@@ -143,6 +142,9 @@ pub(super) struct Nucleus {
     pub(super) last: TokenId,
     /// The sum of its probabilities in ranking order (`C_m` of the draw from it).
     pub(super) total: f64,
+    /// It ends where the running sum reached top-p (not where the candidates ran out: a step
+    /// reading up to its last token then stops there without knowing the normaliser).
+    pub(super) reached: bool,
     /// The draw from it, when kept (not for very long nuclei).
     pub(super) draw: Option<Kept>,
 }
@@ -152,7 +154,11 @@ pub(super) const NUCLEUS_DRAW_MAX: usize = 2048;
 
 impl Nucleus {
     /// The entry of the nucleus `kept` (id, p, p), in ranking order, and its size in bytes.
-    pub(super) fn new(kept: &[(TokenId, f64, f64)], cum: Option<&[f64]>) -> (Self, usize) {
+    pub(super) fn new(
+        kept: &[(TokenId, f64, f64)],
+        cum: Option<&[f64]>,
+        reached: bool,
+    ) -> (Self, usize) {
         let members = Members::new(kept.iter().map(|k| k.0));
         let mut size = members.size();
         let draw = cum.map(|cum| {
@@ -164,6 +170,7 @@ impl Nucleus {
             members,
             last: kept.last().map_or(0, |k| k.0),
             total: kept.iter().map(|k| k.2).fold(0.0, |a, b| a + b),
+            reached,
             draw,
         };
         (nucleus, size)
@@ -224,8 +231,14 @@ mod tests {
                 assert_eq!(m.contains(id), ids.contains(&id), "{id}");
             }
         }
-        assert!(matches!(Members::new(dense.iter().copied()), Members::Bits(_)));
-        assert!(matches!(Members::new(sparse.iter().copied()), Members::Sorted(_)));
+        assert!(matches!(
+            Members::new(dense.iter().copied()),
+            Members::Bits(_)
+        ));
+        assert!(matches!(
+            Members::new(sparse.iter().copied()),
+            Members::Sorted(_)
+        ));
     }
 
     #[test]
@@ -239,7 +252,11 @@ mod tests {
             s += x;
             sums.push(s);
         }
-        let (k, _) = Kept::new(w.iter().enumerate().map(|(i, &x)| (i as u32, x, x)), &sums, 0);
+        let (k, _) = Kept::new(
+            w.iter().enumerate().map(|(i, &x)| (i as u32, x, x)),
+            &sums,
+            0,
+        );
         for i in 0..=1000 {
             let u = i as f64 / 1001.0;
             assert_eq!(k.pick(u), c.pick(u));

@@ -31,6 +31,7 @@ mod generate;
 mod hier;
 mod memo;
 mod rank;
+mod tail;
 
 pub use config::SamplerConfig;
 pub use cumulative::{Cumulative, draw_index};

@@ -5,6 +5,7 @@
 //! whole history ([`crate::lm::LanguageModel::rank_key`]). Merging the streams by key (ties: the
 //! lower id) gives the ranking, one candidate at a time.
 
+use super::tail::Tail;
 use crate::lm::levels::candidate;
 use crate::lm::{LanguageModel, Level, LevelKind, Stream};
 use crate::tokenize::TokenId;
@@ -95,6 +96,38 @@ impl<'s, 'a> Ranking<'s, 'a> {
             Some(l) if self.nested => found(l),
             _ => above.iter().any(found),
         }
+    }
+
+    /// The rest of the ranking, when it is one ascending stream of equal keys (a uniform level
+    /// whose streams above are exhausted, and whose listed tokens are one level's).
+    pub(super) fn tail(&self) -> Option<Tail<'a>> {
+        let mut live = self
+            .heads
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.item.is_some());
+        let (i, head) = live.next()?;
+        if live.next().is_some() {
+            return None;
+        }
+        let level = &self.levels[i];
+        let (Stream::Ascending { .. }, LevelKind::Uniform { candidates }) =
+            (level.stream, level.kind)
+        else {
+            return None;
+        };
+        let listed = match &self.levels[..i] {
+            [] => &[][..],
+            [.., last] if self.nested => last.ids,
+            [only] => only.ids,
+            _ => return None,
+        };
+        Some(Tail {
+            key: head.item?.1,
+            pos: head.pos,
+            candidates,
+            listed,
+        })
     }
 
     /// The next candidate and its probability.
