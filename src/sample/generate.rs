@@ -157,8 +157,8 @@ pub struct Sampler<'m> {
     /// the nucleus of top-p alone, and ln p_max of temperature alone.
     memo_nucleus: Memo<Nucleus>,
     memo_lmax: Memo<f64>,
-    /// Top-p alone reads a run of equal probabilities in closed form (`tail.rs`); off only in
-    /// the tests that compare it with reading token by token.
+    /// Top-k and top-p alone read a run of equal probabilities in closed form (`tail.rs`); off
+    /// only in the tests that compare it with reading token by token.
     closed_form: bool,
 }
 
@@ -413,6 +413,11 @@ impl<'m> Sampler<'m> {
         kept.clear();
         let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
         while kept.len() < cfg.top_k {
+            // The rest is one run of equal probabilities (add-k): no merge to do.
+            if let Some(tail) = ranking.tail().filter(|_| self.closed_form) {
+                tail.take_into(cfg.top_k - kept.len(), &mut kept);
+                break;
+            }
             let Some((w, p)) = ranking.next() else { break };
             kept.push((w, p, p));
         }
@@ -976,7 +981,8 @@ mod tests {
         (s.draw, u, s.uniforms, s.token, p, q, s.context_len)
     }
 
-    /// Samples 0..n of one configuration: each from a fresh memo-less sampler, from one
+    /// Samples 0..n of one configuration: each from a fresh sampler without memo or closed form,
+    /// from one
     /// generator (its memos filled by the samples before), and from one with a tiny memo (full
     /// after a few contexts), are the same steps bit for bit; so are the watched ones.
     #[test]
@@ -994,6 +1000,7 @@ mod tests {
                 for i in 0..8 {
                     let rng = || stream(7, Domain::Generate, i);
                     let mut bare = Sampler::with_memo(m.as_ref(), sampler, 0);
+                    bare.closed_form = false;
                     let want = run(&mut bare, &[], &cfg, &mut rng(), |_| {});
                     let want: Vec<_> = want.steps.iter().map(bits).collect();
                     let got = generator.generate(&[], &mut rng());

@@ -84,6 +84,28 @@ impl Tail<'_> {
     }
 }
 
+impl Tail<'_> {
+    /// The first `n` tokens of the run (fewer if it is shorter), each as `(id, key, key)`.
+    pub(super) fn take_into(&self, n: usize, out: &mut Vec<(TokenId, f64, f64)>) {
+        let mut listed = self
+            .listed_from_pos()
+            .iter()
+            .map(|&id| index_of(id))
+            .peekable();
+        let mut i = self.pos;
+        let mut left = n;
+        while left > 0 && i < self.candidates {
+            // Listed indices below i were passed already.
+            while listed.next_if(|l| l.is_none_or(|l| l < i)).is_some() {}
+            if listed.next_if_eq(&Some(i)).is_none() {
+                out.push((candidate(i), self.key, self.key));
+                left -= 1;
+            }
+            i += 1;
+        }
+    }
+}
+
 /// `s_0 = start`, `s_{i+1} = s_i + a` rounded (as a loop adds): the first i in `1..=n` with
 /// `stop(s_i)` and that s_i, or `(n, s_n, false)`. `stop` must be monotone (false, then true) as
 /// the sums grow, and `a > 0`.
@@ -241,6 +263,12 @@ mod tests {
             for (r, &id) in want.iter().enumerate() {
                 assert_eq!(t.nth(r), id, "pos {pos} rank {r}");
                 assert_eq!(t.rank_of(id), Some(r));
+            }
+            for n in [0, 1, 3, 100] {
+                let mut out = Vec::new();
+                t.take_into(n, &mut out);
+                let ids: Vec<TokenId> = out.iter().map(|o| o.0).collect();
+                assert_eq!(ids, want[..n.min(want.len())], "pos {pos}, {n} tokens");
             }
             for id in 0..45 {
                 if !want.contains(&id) {
