@@ -154,9 +154,8 @@ pub struct Sampler<'m> {
     /// contract 1's listed survivors for MLE (flat) and for the other models,
     memo_flat: Memo<Kept>,
     memo_listed: Memo<Kept>,
-    /// the nucleus of top-p alone, and ln p_max of temperature alone.
+    /// and the nucleus of top-p alone.
     memo_nucleus: Memo<Nucleus>,
-    memo_lmax: Memo<f64>,
     /// Top-k and top-p alone read a run of equal probabilities in closed form (`tail.rs`); off
     /// only in the tests that compare it with reading token by token.
     closed_form: bool,
@@ -195,7 +194,6 @@ impl<'m> Sampler<'m> {
             memo_flat: Memo::new(limit),
             memo_listed: Memo::new(limit),
             memo_nucleus: Memo::new(limit),
-            memo_lmax: Memo::new(limit),
             closed_form: true,
         }
     }
@@ -505,14 +503,20 @@ impl<'m> Sampler<'m> {
         let mut kept = std::mem::take(&mut self.kept);
         kept.clear();
         let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
+        let top_p = self.cfg.top_p;
         let (mut run, mut found, mut complete) = (0.0, None, true);
+        // A context met for the first time is read to the nucleus's end, to be kept.
+        let whole = !self.observe && self.memo_nucleus.has_room();
         loop {
-            // The rest is one run of equal probabilities (add-k): in closed form.
-            if found.is_none()
-                && self.closed_form
+            // The rest is one run of equal probabilities (add-k): in closed form, not kept.
+            if self.closed_form
                 && !self.observe
                 && let Some(tail) = ranking.tail()
             {
+                if found.is_some() {
+                    complete = false;
+                    break;
+                }
                 let picked = self.nucleus_tail(&kept, run, tail, proposed, plan.norm, src);
                 self.kept = kept;
                 return picked;
@@ -523,11 +527,11 @@ impl<'m> Sampler<'m> {
             if w == proposed {
                 found = Some(kept.len() - 1);
             }
-            if run >= self.cfg.top_p {
+            if run >= top_p {
                 break;
             }
             // A watched step reads the whole nucleus, for its p_sampled and the trace's list.
-            if found.is_some() && !self.observe {
+            if found.is_some() && !self.observe && !whole {
                 complete = false;
                 break;
             }
@@ -542,14 +546,13 @@ impl<'m> Sampler<'m> {
                     view.sort_by_key(|v| v.0);
                     self.observe_kept(history, &view);
                 }
+                // Unwatched, a step that stops at its token knows the normaliser only when its
+                // token ends the nucleus (reading further to keep it changes no number).
+                let known = complete && (self.observe || (j + 1 == kept.len() && run >= top_p));
                 Some(Picked {
                     token: proposed,
                     p_model: kept[j].1,
-                    p_sampled: if complete {
-                        kept[j].2 / total
-                    } else {
-                        f64::NAN
-                    },
+                    p_sampled: if known { kept[j].2 / total } else { f64::NAN },
                 })
             }
         };
@@ -559,7 +562,7 @@ impl<'m> Sampler<'m> {
                 self.cumulative.rebuild(kept.iter().map(|k| k.2));
             }
             let sums = (kept.len() <= NUCLEUS_DRAW_MAX).then(|| self.cumulative.sums());
-            let (entry, size) = Nucleus::new(&kept, sums, run >= self.cfg.top_p);
+            let (entry, size) = Nucleus::new(&kept, sums, run >= top_p);
             self.memo_nucleus.insert(key, entry, size);
         }
         self.kept = kept;
@@ -634,18 +637,10 @@ impl<'m> Sampler<'m> {
     /// refusals, contract 1's listed draw.
     fn tempered(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
         let t = self.cfg.temperature;
-        let key = self.context(history);
-        let lmax = match self.memo_lmax.get(key) {
-            Some(&lmax) if !self.observe => lmax,
-            _ => {
-                let (_, pmax) = self.ranking(plan).next()?;
-                let lmax = libm::log(pmax);
-                if !self.observe {
-                    self.memo_lmax.insert(key, lmax, 0);
-                }
-                lmax
-            }
-        };
+        // (Not memoised: the ranking's first token is a few look-ups, and a memo's look-up and
+        // insertion cost as much — much more for add-k, whose contexts rarely come back.)
+        let (_, pmax) = self.ranking(plan).next()?;
+        let lmax = libm::log(pmax);
         let mut accepted = None;
         for _ in 0..MAX_PROPOSALS {
             let token = self.hier(history, plan).draw(src)?;
@@ -1017,8 +1012,7 @@ mod tests {
                     used[setting] += s.memo_ranked.len()
                         + s.memo_flat.len()
                         + s.memo_listed.len()
-                        + s.memo_nucleus.len()
-                        + s.memo_lmax.len();
+                        + s.memo_nucleus.len();
                 }
             }
         }
