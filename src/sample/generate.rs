@@ -154,7 +154,8 @@ pub struct Sampler<'m> {
     /// contract 1's listed survivors for MLE (flat) and for the other models,
     memo_flat: Memo<Kept>,
     memo_listed: Memo<Kept>,
-    /// and the nucleus of top-p alone.
+    /// and the nucleus of top-p alone (kept when a step had to read it whole: reading every
+    /// new context's nucleus whole to keep it made top-p alone 2–5× slower).
     memo_nucleus: Memo<Nucleus>,
     /// Top-k and top-p alone read a run of equal probabilities in closed form (`tail.rs`); off
     /// only in the tests that compare it with reading token by token.
@@ -173,8 +174,8 @@ impl<'m> Sampler<'m> {
         cfg: SamplerConfig,
         memo_bytes: usize,
     ) -> Self {
-        // A configuration uses at most two kinds: temperature alone its ln p_max and, after a
-        // long rejection, the listed draw.
+        // A configuration fills one kind of memo (two for a model drawn flat after some
+        // contexts and by levels after others).
         let limit = memo_bytes / 2;
         Sampler {
             model,
@@ -505,8 +506,6 @@ impl<'m> Sampler<'m> {
         let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
         let top_p = self.cfg.top_p;
         let (mut run, mut found, mut complete) = (0.0, None, true);
-        // A context met for the first time is read to the nucleus's end, to be kept.
-        let whole = !self.observe && self.memo_nucleus.has_room();
         loop {
             // The rest is one run of equal probabilities (add-k): in closed form, not kept.
             if self.closed_form
@@ -531,7 +530,7 @@ impl<'m> Sampler<'m> {
                 break;
             }
             // A watched step reads the whole nucleus, for its p_sampled and the trace's list.
-            if found.is_some() && !self.observe && !whole {
+            if found.is_some() && !self.observe {
                 complete = false;
                 break;
             }
@@ -547,7 +546,7 @@ impl<'m> Sampler<'m> {
                     self.observe_kept(history, &view);
                 }
                 // Unwatched, a step that stops at its token knows the normaliser only when its
-                // token ends the nucleus (reading further to keep it changes no number).
+                // token ends the nucleus.
                 let known = complete && (self.observe || (j + 1 == kept.len() && run >= top_p));
                 Some(Picked {
                     token: proposed,

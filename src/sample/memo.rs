@@ -57,11 +57,6 @@ impl<E> Memo<E> {
             .map(|&i| &mut self.entries[i as usize])
     }
 
-    /// Whether another entry may still be kept.
-    pub(super) fn has_room(&self) -> bool {
-        self.bytes < self.limit
-    }
-
     /// Keeps `entry` for `context` (which must not be kept yet), unless the memo would exceed
     /// its limit; `size` is the entry's heap size in bytes.
     pub(super) fn insert(&mut self, context: &[TokenId], entry: E, size: usize) {
