@@ -164,12 +164,12 @@ fn jump(s: f64, a: f64, max: usize, stop: &impl Fn(f64) -> bool) -> (usize, f64)
     let d = q * ulp;
     // Every addition taken must stay below the binade's top: s_{k−1} + a < top.
     let room = ((top - a - s) / d).floor() - 2.0;
-    if !(room >= 1.0) {
+    if room < 1.0 {
         return (0, s);
     }
     let mut k = (room as usize).min(max);
     let last = s + (k - 1) as f64 * d;
-    if !(last + a < top) {
+    if last + a >= top {
         return (0, s);
     }
     debug_assert_eq!(last + a, last + d);
