@@ -114,9 +114,11 @@ fn generate_all(
     };
     let mut n = 0;
     let mut h = std::hash::DefaultHasher::new();
+    // One generator for every sample, as `coinflip run` does.
+    let mut generator = sample::Generator::new(m, &cfg);
     for i in 0..samples {
         let mut rng = sample::stream(SEED, Domain::Generate, i as u64);
-        let g = sample::generate(m, &[], &cfg, &mut rng);
+        let g = generator.generate(&[], &mut rng);
         n += g.tokens.len();
         for st in &g.steps {
             h.write_u32(st.token);

@@ -277,9 +277,11 @@ fn generate_samples(
     let mut samples = Vec::with_capacity(generate.samples);
     let mut generated = Vec::with_capacity(generate.samples);
     report(Event::Planned(generate.samples as u64));
+    // One generator for every sample: its per-context memo of the transforms serves them all.
+    let mut generator = sample::Generator::new(&p.model, &cfg);
     for i in 0..generate.samples {
         let mut rng = sample::stream(sc.seed, Domain::Generate, i as u64);
-        let g = sample::generate(&p.model, &p.prefix_ids, &cfg, &mut rng);
+        let g = generator.generate(&p.prefix_ids, &mut rng);
         let text = p.corpus.decode(&g.tokens);
         // Without a prefix the full text is the text: decoded once.
         let full_text = if p.prefix_ids.is_empty() {

@@ -52,6 +52,11 @@ impl Cumulative {
         self.sums.last().copied().unwrap_or(0.0)
     }
 
+    /// The running sums `C_j` (for the memo of the transforms, which keeps them).
+    pub(super) fn sums(&self) -> &[f64] {
+        &self.sums
+    }
+
     /// Number of candidates.
     pub fn len(&self) -> usize {
         self.sums.len()

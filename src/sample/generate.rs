@@ -6,7 +6,9 @@ use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 
 use super::hier::{Hier, MAX_PROPOSALS, Uniforms};
+use super::memo::{Kept, MEMO_BYTES, Memo, NUCLEUS_DRAW_MAX, Nucleus};
 use super::rank::{Head, Ranking};
+use super::tail::{Tail, repeat_add};
 use super::{Cumulative, DrawScratch, SamplerConfig, draw};
 use crate::lm::{LanguageModel, Level, Plan, start_history};
 use crate::tokenize::{BOS, EOS, TokenId};
@@ -145,10 +147,36 @@ pub struct Sampler<'m> {
     /// Observed steps: the model's distribution and the sampled one.
     view_model: Vec<(TokenId, f64)>,
     view_sampled: Vec<(TokenId, f64)>,
+    /// The tokens of the history that the distribution depends on: its last `order − 1`.
+    context: usize,
+    /// Per context (`memo.rs`; never consulted when watched): top-k's kept candidates,
+    memo_ranked: Memo<Kept>,
+    /// contract 1's listed survivors for MLE (flat) and for the other models,
+    memo_flat: Memo<Kept>,
+    memo_listed: Memo<Kept>,
+    /// and the nucleus of top-p alone (kept when a step had to read it whole: reading every
+    /// new context's nucleus whole to keep it made top-p alone 2–5× slower).
+    memo_nucleus: Memo<Nucleus>,
+    /// Top-k and top-p alone read a run of equal probabilities in closed form (`tail.rs`); off
+    /// only in the tests that compare it with reading token by token.
+    closed_form: bool,
 }
 
 impl<'m> Sampler<'m> {
     pub fn new(model: &'m dyn LanguageModel, cfg: SamplerConfig) -> Self {
+        Self::with_memo(model, cfg, MEMO_BYTES)
+    }
+
+    /// A sampler whose per-context memos take at most `memo_bytes` together (0: none, every
+    /// step computes everything). The tokens drawn do not depend on it.
+    pub(super) fn with_memo(
+        model: &'m dyn LanguageModel,
+        cfg: SamplerConfig,
+        memo_bytes: usize,
+    ) -> Self {
+        // A configuration fills one kind of memo (two for a model drawn flat after some
+        // contexts and by levels after others).
+        let limit = memo_bytes / 2;
         Sampler {
             model,
             cfg,
@@ -162,7 +190,18 @@ impl<'m> Sampler<'m> {
             cumulative: Cumulative::default(),
             view_model: Vec::new(),
             view_sampled: Vec::new(),
+            context: model.order().saturating_sub(1),
+            memo_ranked: Memo::new(limit),
+            memo_flat: Memo::new(limit),
+            memo_listed: Memo::new(limit),
+            memo_nucleus: Memo::new(limit),
+            closed_form: true,
         }
+    }
+
+    /// The part of `history` the model's distribution depends on: the memos' key.
+    fn context<'h>(&self, history: &'h [TokenId]) -> &'h [TokenId] {
+        &history[history.len() - history.len().min(self.context)..]
     }
 
     /// One generation step after `history` (start padding included): the token and what it
@@ -170,6 +209,22 @@ impl<'m> Sampler<'m> {
     pub fn step(&mut self, history: &[TokenId], rng: &mut ChaCha20Rng) -> Option<Step> {
         let mut src = Uniforms::new(rng);
         let path = Path::of(&self.cfg);
+        if path == Path::Truncated && self.cfg.top_k > 0 && !self.observe {
+            // Top-k after a context seen before: one look-up, no plan, no ranking.
+            let key = self.context(history);
+            if let Some(kept) = self.memo_ranked.get(key) {
+                let item = kept.items[kept.pick(src.next())?];
+                return Some(Step {
+                    draw: Draw::Ranking,
+                    u: src.first,
+                    uniforms: src.used,
+                    token: item.id,
+                    p_model: item.p_model,
+                    p_sampled: item.p_sampled,
+                    context_len: kept.context_len,
+                });
+            }
+        }
         let ranked = matches!(path, Path::Greedy | Path::Tempered | Path::Truncated);
         let plan = self.model.plan(history, ranked, &mut self.levels);
         let (picked, context_len, draw) = match plan {
@@ -197,8 +252,7 @@ impl<'m> Sampler<'m> {
     /// Contract 1: MLE (and any model without levels), one uniform.
     fn flat_step(&mut self, history: &[TokenId], src: &mut Uniforms) -> Option<(Picked, usize)> {
         if !self.cfg.is_identity() {
-            let context_len = self.model.distribution(history, &mut self.dist);
-            return Some((self.listed_transformed(history, src)?, context_len));
+            return self.listed(history, src, true);
         }
         let u = src.next();
         let d = draw(self.model, history, u, &mut self.flat)?;
@@ -215,6 +269,56 @@ impl<'m> Sampler<'m> {
             p_sampled: d.p / d.total,
         };
         Some((picked, d.context_len))
+    }
+
+    /// Contract 1's transforms over the listed distribution after `history`, one uniform, through
+    /// the memo (`flat`: MLE's, else the other models'); with the context length the
+    /// distribution used.
+    fn listed(
+        &mut self,
+        history: &[TokenId],
+        src: &mut Uniforms,
+        flat: bool,
+    ) -> Option<(Picked, usize)> {
+        let key = &history[history.len() - history.len().min(self.context)..];
+        let memo = if flat {
+            &mut self.memo_flat
+        } else {
+            &mut self.memo_listed
+        };
+        if !self.observe
+            && let Some(kept) = memo.get_mut(key)
+        {
+            let j = kept.pick(src.next())?;
+            let item = &mut kept.items[j];
+            // The model's probability of a survivor is asked for once, when first drawn.
+            if item.p_model.is_nan() {
+                item.p_model = self.model.prob(history, item.id).p;
+            }
+            let picked = Picked {
+                token: item.id,
+                p_model: item.p_model,
+                p_sampled: item.p_sampled,
+            };
+            return Some((picked, kept.context_len));
+        }
+        let context_len = self.model.distribution(history, &mut self.dist);
+        let picked = self.listed_transformed(history, src);
+        if !self.observe {
+            let drawn = picked.as_ref().map(|p| (p.token, p.p_model));
+            let survivors = self.dist.iter().map(|&(id, w)| match drawn {
+                Some((t, p)) if t == id => (id, p, w),
+                _ => (id, f64::NAN, w),
+            });
+            let (kept, size) = Kept::new(survivors, self.cumulative.sums(), context_len);
+            let memo = if flat {
+                &mut self.memo_flat
+            } else {
+                &mut self.memo_listed
+            };
+            memo.insert(key, kept, size);
+        }
+        Some((picked?, context_len))
     }
 
     /// Contract 1's transforms over the listed distribution in `self.dist` (which the caller
@@ -281,10 +385,7 @@ impl<'m> Sampler<'m> {
             }
             Path::Tempered => self.tempered(history, plan, src),
             Path::Truncated => self.truncated(history, plan, src),
-            Path::Listed => {
-                self.model.distribution(history, &mut self.dist);
-                self.listed_transformed(history, src)
-            }
+            Path::Listed => self.listed(history, src, false).map(|p| p.0),
         }
     }
 
@@ -314,11 +415,25 @@ impl<'m> Sampler<'m> {
         kept.clear();
         let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
         while kept.len() < cfg.top_k {
+            // The rest is one run of equal probabilities (add-k): no merge to do.
+            if let Some(tail) = ranking.tail().filter(|_| self.closed_form) {
+                tail.take_into(cfg.top_k - kept.len(), &mut kept);
+                break;
+            }
             let Some((w, p)) = ranking.next() else { break };
             kept.push((w, p, p));
         }
         weigh_and_cut(&mut kept, &cfg);
         let picked = self.draw_kept(history, &kept, src);
+        if !self.observe {
+            let (entry, size) = Kept::new(
+                kept.iter().copied(),
+                self.cumulative.sums(),
+                plan.context_len,
+            );
+            let key = self.context(history);
+            self.memo_ranked.insert(key, entry, size);
+        }
         self.kept = kept;
         picked
     }
@@ -352,17 +467,69 @@ impl<'m> Sampler<'m> {
     /// Exact, and a step reads the ranking only as far as its token, mostly.
     fn nucleus(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
         let proposed = self.hier(history, plan).draw(src)?;
+        self.nucleus_after(history, plan, proposed, src)
+    }
+
+    /// [`Self::nucleus`] once `proposed` is drawn.
+    fn nucleus_after(
+        &mut self,
+        history: &[TokenId],
+        plan: Plan,
+        proposed: TokenId,
+        src: &mut Uniforms,
+    ) -> Option<Picked> {
+        let key = self.context(history);
+        if let Some(n) = self.memo_nucleus.get(key).filter(|_| !self.observe) {
+            if n.members.contains(proposed) {
+                // The ranking's key of a token is its plan probability, bit for bit.
+                let p = self.model.plan_prob(&self.levels, history, proposed);
+                // Read up to the proposal, a step knows the normaliser only at the nucleus's end.
+                let p_sampled = if proposed == n.last && n.reached {
+                    p / n.total
+                } else {
+                    f64::NAN
+                };
+                return Some(Picked {
+                    token: proposed,
+                    p_model: p,
+                    p_sampled,
+                });
+            }
+            if let Some(kept) = &n.draw {
+                let item = kept.items[kept.pick(src.next())?];
+                return Some(Picked {
+                    token: item.id,
+                    p_model: item.p_model,
+                    p_sampled: item.p_sampled,
+                });
+            }
+        }
         let mut kept = std::mem::take(&mut self.kept);
         kept.clear();
         let mut ranking = Ranking::new(self.model, &self.levels, plan.nested, &mut self.heads);
+        let top_p = self.cfg.top_p;
         let (mut run, mut found, mut complete) = (0.0, None, true);
-        while let Some((w, p)) = ranking.next() {
+        loop {
+            // The rest is one run of equal probabilities (add-k): in closed form, not kept.
+            if self.closed_form
+                && !self.observe
+                && let Some(tail) = ranking.tail()
+            {
+                if found.is_some() {
+                    complete = false;
+                    break;
+                }
+                let picked = self.nucleus_tail(&kept, run, tail, proposed, plan.norm, src);
+                self.kept = kept;
+                return picked;
+            }
+            let Some((w, p)) = ranking.next() else { break };
             kept.push((w, p, p));
             run += p / plan.norm;
             if w == proposed {
                 found = Some(kept.len() - 1);
             }
-            if run >= self.cfg.top_p {
+            if run >= top_p {
                 break;
             }
             // A watched step reads the whole nucleus, for its p_sampled and the trace's list.
@@ -381,19 +548,90 @@ impl<'m> Sampler<'m> {
                     view.sort_by_key(|v| v.0);
                     self.observe_kept(history, &view);
                 }
+                // Unwatched, a step that stops at its token knows the normaliser only when its
+                // token ends the nucleus.
+                let known = complete && (self.observe || (j + 1 == kept.len() && run >= top_p));
                 Some(Picked {
                     token: proposed,
                     p_model: kept[j].1,
-                    p_sampled: if complete {
-                        kept[j].2 / total
-                    } else {
-                        f64::NAN
-                    },
+                    p_sampled: if known { kept[j].2 / total } else { f64::NAN },
                 })
             }
         };
+        // The whole nucleus was read: keep it (its draw's sums too when they were formed).
+        if complete && !self.observe && self.memo_nucleus.get(key).is_none() {
+            if found.is_some() && kept.len() <= NUCLEUS_DRAW_MAX {
+                self.cumulative.rebuild(kept.iter().map(|k| k.2));
+            }
+            let sums = (kept.len() <= NUCLEUS_DRAW_MAX).then(|| self.cumulative.sums());
+            let (entry, size) = Nucleus::new(&kept, sums, run >= top_p);
+            self.memo_nucleus.insert(key, entry, size);
+        }
         self.kept = kept;
         picked
+    }
+
+    /// [`Self::nucleus`] once the rest of the ranking is `tail`, a run of equal probabilities,
+    /// after `kept` (the tokens read, without the proposal) and their running sum `run` of
+    /// `p / norm`: the same nucleus end, the same token and probabilities as reading the run
+    /// token by token (`tail.rs`).
+    fn nucleus_tail(
+        &self,
+        kept: &[(TokenId, f64, f64)],
+        run: f64,
+        tail: Tail,
+        proposed: TokenId,
+        norm: f64,
+        src: &mut Uniforms,
+    ) -> Option<Picked> {
+        let top_p = self.cfg.top_p;
+        let key = tail.key;
+        // How much of the run the nucleus takes: up to the first sum of p / norm ≥ top-p.
+        let (taken, _, reached) = repeat_add(run, key / norm, tail.len(), |r| r >= top_p);
+        // The draw's sums of the weights p, in ranking order.
+        let before: f64 = kept.iter().map(|k| k.2).fold(0.0, |a, b| a + b);
+        let (_, total, _) = repeat_add(before, key, taken, |_| false);
+        if let Some(t) = tail.rank_of(proposed).filter(|&t| t < taken) {
+            return Some(Picked {
+                token: proposed,
+                p_model: key,
+                // Only a step that read the nucleus to its end (where the sum reached top-p)
+                // knows the normaliser.
+                p_sampled: if t + 1 == taken && reached {
+                    key / total
+                } else {
+                    f64::NAN
+                },
+            });
+        }
+        // Outside the nucleus: one more uniform, the draw over it in ranking order.
+        let x = src.next() * total;
+        let mut c = 0.0;
+        for &(id, p_model, w) in kept {
+            c += w;
+            if x < c {
+                return Some(Picked {
+                    token: id,
+                    p_model,
+                    p_sampled: w / total,
+                });
+            }
+        }
+        if taken == 0 {
+            // Nothing of the run is in the nucleus, so x ≥ C_m: the last token read.
+            let &(token, p_model, w) = kept.last()?;
+            return Some(Picked {
+                token,
+                p_model,
+                p_sampled: w / total,
+            });
+        }
+        let (i, _, _) = repeat_add(c, key, taken, |cj| x < cj);
+        Some(Picked {
+            token: tail.nth(i - 1),
+            p_model: key,
+            p_sampled: key / total,
+        })
     }
 
     /// Temperature T < 1 alone: the untransformed hierarchical draw proposes a token w, a second
@@ -401,6 +639,8 @@ impl<'m> Sampler<'m> {
     /// refusals, contract 1's listed draw.
     fn tempered(&mut self, history: &[TokenId], plan: Plan, src: &mut Uniforms) -> Option<Picked> {
         let t = self.cfg.temperature;
+        // (Not memoised: the ranking's first token is a few look-ups, and a memo's look-up and
+        // insertion cost as much — much more for add-k, whose contexts rarely come back.)
         let (_, pmax) = self.ranking(plan).next()?;
         let lmax = libm::log(pmax);
         let mut accepted = None;
@@ -414,8 +654,7 @@ impl<'m> Sampler<'m> {
             }
         }
         let Some((token, p)) = accepted else {
-            self.model.distribution(history, &mut self.dist);
-            return self.listed_transformed(history, src);
+            return self.listed(history, src, false).map(|p| p.0);
         };
         let mut p_sampled = f64::NAN;
         if self.observe {
@@ -521,14 +760,37 @@ fn weigh_and_cut(kept: &mut Vec<(TokenId, f64, f64)>, cfg: &SamplerConfig) {
 }
 
 /// Generates one sample after `prefix` from `rng` (see [`Sampler::step`]). With `stop_at_end`
-/// off, a drawn `</s>` is kept and the context starts a new document.
+/// off, a drawn `</s>` is kept and the context starts a new document. For many samples from one
+/// model, a [`Generator`] gives the same samples faster.
 pub fn generate(
     model: &dyn LanguageModel,
     prefix: &[TokenId],
     cfg: &GenerateConfig,
     rng: &mut ChaCha20Rng,
 ) -> Generated {
-    run(model, prefix, cfg, rng, false, |_| {})
+    Generator::new(model, cfg).generate(prefix, rng)
+}
+
+/// Generates samples from one model with one configuration, keeping one [`Sampler`] — and so
+/// what it remembers per context for the transforms — from one sample to the next. Each sample
+/// is exactly what [`generate`] gives for the same stream.
+pub struct Generator<'m> {
+    sampler: Sampler<'m>,
+    cfg: GenerateConfig,
+}
+
+impl<'m> Generator<'m> {
+    pub fn new(model: &'m dyn LanguageModel, cfg: &GenerateConfig) -> Self {
+        Generator {
+            sampler: Sampler::new(model, cfg.sampler),
+            cfg: *cfg,
+        }
+    }
+
+    /// One sample after `prefix` from `rng`.
+    pub fn generate(&mut self, prefix: &[TokenId], rng: &mut ChaCha20Rng) -> Generated {
+        run(&mut self.sampler, prefix, &self.cfg, rng, |_| {})
+    }
 }
 
 /// [`generate`], calling `observe` after every step with the distributions it drew from.
@@ -539,23 +801,24 @@ pub fn generate_observed(
     rng: &mut ChaCha20Rng,
     observe: impl FnMut(&StepView),
 ) -> Generated {
-    run(model, prefix, cfg, rng, true, observe)
+    // A watched sampler computes every step in full (it never consults its memos).
+    let mut sampler = Sampler::with_memo(model, cfg.sampler, 0);
+    sampler.observe = true;
+    run(&mut sampler, prefix, cfg, rng, observe)
 }
 
 fn run(
-    model: &dyn LanguageModel,
+    sampler: &mut Sampler,
     prefix: &[TokenId],
     cfg: &GenerateConfig,
     rng: &mut ChaCha20Rng,
-    watched: bool,
     mut observe: impl FnMut(&StepView),
 ) -> Generated {
-    let order = model.order();
+    let order = sampler.model.order();
+    let watched = sampler.observe;
     let mut history = start_history(prefix, order);
     let mut tokens = Vec::with_capacity(cfg.max_tokens);
     let mut steps = Vec::with_capacity(cfg.max_tokens);
-    let mut sampler = Sampler::new(model, cfg.sampler);
-    sampler.observe = watched;
     let mut stopped = StopReason::MaxTokens;
     while tokens.len() < cfg.max_tokens {
         let Some(step) = sampler.step(&history, rng) else {
@@ -601,4 +864,166 @@ fn advance(history: &mut Vec<TokenId>, token: TokenId, order: usize, stop_at_end
         history.drain(..history.len() - (order - 1));
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::{Corpus, DocumentSplit, TokenizedCorpus, split_documents};
+    use crate::lm::Estimator;
+    use crate::lm::ngram::NgramModel;
+    use crate::sample::{Domain, stream};
+    use crate::tokenize::{Tokenizer, TokenizerKind};
+
+    const WEATHER: &str = include_str!("../../scenarios/corpora/weather.txt");
+
+    /// The models with levels, and MLE of orders 1–3.
+    fn models() -> Vec<Box<dyn LanguageModel>> {
+        let c = TokenizedCorpus::build(
+            &Corpus {
+                documents: split_documents(WEATHER, DocumentSplit::Lines),
+            },
+            Tokenizer {
+                kind: TokenizerKind::Whitespace,
+                lowercase: false,
+            },
+        );
+        let mut v = super::super::rank::tests::models();
+        for order in [1, 2, 3] {
+            v.push(Box::new(NgramModel::train(&c, order, Estimator::Mle)));
+        }
+        v
+    }
+
+    fn settings() -> Vec<SamplerConfig> {
+        let c = |temperature, top_k, top_p| SamplerConfig {
+            temperature,
+            top_k,
+            top_p,
+        };
+        vec![
+            c(0.8, 5, 0.93),
+            c(0.8, 40, 0.95),
+            c(1.0, 3, 1.0),
+            c(1.3, 4, 0.7),
+            c(1.0, 0, 0.9),
+            c(1.0, 0, 0.5),
+            c(1.0, 0, 0.999),
+            c(1.0, 0, 1.0 - f64::EPSILON / 2.0),
+            c(0.6, 0, 1.0),
+            c(0.05, 0, 1.0),
+            c(1.5, 0, 1.0),
+            c(0.7, 0, 0.9),
+            c(0.0, 0, 1.0),
+        ]
+    }
+
+    /// Top-p alone after many contexts, with every candidate as the proposal (so the rare ends
+    /// are met: the proposal last in a nucleus, a nucleus that ends where the candidates do):
+    /// with the memo and the closed form, the same token, probabilities and uniforms as read
+    /// token by token.
+    #[test]
+    fn the_nucleus_is_read_the_same_every_way() {
+        for m in models() {
+            let v = m.vocab();
+            let words: Vec<TokenId> = ["the", "sky", "rain", "and", ".", "town", "</s>"]
+                .iter()
+                .filter_map(|w| v.get(w))
+                .collect();
+            let mut histories = vec![start_history(&[], m.order())];
+            for &a in &words {
+                for &b in &words {
+                    histories.push(start_history(&[a, b], m.order()));
+                }
+            }
+            let ids: Vec<TokenId> = (0..v.len() as TokenId).collect();
+            for top_p in [0.3, 0.9, 0.999, 1.0 - f64::EPSILON / 2.0] {
+                let cfg = SamplerConfig {
+                    top_p,
+                    ..Default::default()
+                };
+                let mut fast = Sampler::new(m.as_ref(), cfg);
+                let mut slow = Sampler::with_memo(m.as_ref(), cfg, 0);
+                slow.closed_form = false;
+                for h in &histories {
+                    let Some(plan) = m.plan(h, true, &mut fast.levels) else {
+                        continue;
+                    };
+                    m.plan(h, true, &mut slow.levels);
+                    // Twice: the second time from the memo.
+                    for (round, &w) in ids.iter().chain(&ids).enumerate() {
+                        let draw = |s: &mut Sampler| {
+                            let mut rng = stream(1, Domain::Generate, round as u64);
+                            let mut src = Uniforms::new(&mut rng);
+                            let p = s.nucleus_after(h, plan, w, &mut src);
+                            let bits =
+                                p.map(|p| (p.token, p.p_model.to_bits(), p.p_sampled.to_bits()));
+                            (bits, src.used)
+                        };
+                        assert_eq!(
+                            draw(&mut fast),
+                            draw(&mut slow),
+                            "{h:?} proposing {w}, top-p {top_p}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// A step as bits (NaN included), for exact comparison.
+    fn bits(s: &Step) -> (Draw, u64, u32, TokenId, u64, u64, usize) {
+        let b = f64::to_bits;
+        let (u, p, q) = (b(s.u), b(s.p_model), b(s.p_sampled));
+        (s.draw, u, s.uniforms, s.token, p, q, s.context_len)
+    }
+
+    /// Samples 0..n of one configuration: each from a fresh sampler without memo or closed form,
+    /// from one
+    /// generator (its memos filled by the samples before), and from one with a tiny memo (full
+    /// after a few contexts), are the same steps bit for bit; so are the watched ones.
+    #[test]
+    fn the_memo_changes_no_step() {
+        let mut used = vec![0; settings().len()];
+        for m in models() {
+            for (setting, sampler) in settings().into_iter().enumerate() {
+                let cfg = GenerateConfig {
+                    max_tokens: 60,
+                    stop_at_end: false,
+                    sampler,
+                };
+                let mut generator = Generator::new(m.as_ref(), &cfg);
+                let mut tiny = Sampler::with_memo(m.as_ref(), sampler, 4096);
+                for i in 0..8 {
+                    let rng = || stream(7, Domain::Generate, i);
+                    let mut bare = Sampler::with_memo(m.as_ref(), sampler, 0);
+                    bare.closed_form = false;
+                    let want = run(&mut bare, &[], &cfg, &mut rng(), |_| {});
+                    let want: Vec<_> = want.steps.iter().map(bits).collect();
+                    let got = generator.generate(&[], &mut rng());
+                    let got: Vec<_> = got.steps.iter().map(bits).collect();
+                    assert_eq!(got, want, "{sampler:?} sample {i}, order {}", m.order());
+                    let small = run(&mut tiny, &[], &cfg, &mut rng(), |_| {});
+                    let small: Vec<_> = small.steps.iter().map(bits).collect();
+                    assert_eq!(small, want, "{sampler:?} sample {i} (tiny memo)");
+                    let watched = generate_observed(m.as_ref(), &[], &cfg, &mut rng(), |_| {});
+                    let watched: Vec<_> = watched.steps.iter().map(|s| s.token).collect();
+                    let tokens: Vec<_> = want.iter().map(|s| s.3).collect();
+                    assert_eq!(watched, tokens, "{sampler:?} sample {i} (watched)");
+                    let s = &generator.sampler;
+                    used[setting] += s.memo_ranked.len()
+                        + s.memo_flat.len()
+                        + s.memo_listed.len()
+                        + s.memo_nucleus.len();
+                }
+            }
+        }
+        // The memo was used (greedy has none: its ranking stops at the first token).
+        for (n, sampler) in used.iter().zip(settings()) {
+            assert!(
+                *n > 0 || sampler.temperature == 0.0,
+                "{sampler:?}: nothing kept"
+            );
+        }
+    }
 }

@@ -29,13 +29,15 @@ mod cumulative;
 mod flat;
 mod generate;
 mod hier;
+mod memo;
 mod rank;
+mod tail;
 
 pub use config::SamplerConfig;
 pub use cumulative::{Cumulative, draw_index};
 pub use flat::{DrawScratch, Drawn, draw};
 pub use generate::{
-    Draw, GenerateConfig, Generated, Sampler, Step, StepView, StopReason, generate,
+    Draw, GenerateConfig, Generated, Generator, Sampler, Step, StepView, StopReason, generate,
     generate_observed,
 };
 pub use hier::MAX_PROPOSALS;

@@ -5,6 +5,7 @@
 //! whole history ([`crate::lm::LanguageModel::rank_key`]). Merging the streams by key (ties: the
 //! lower id) gives the ranking, one candidate at a time.
 
+use super::tail::Tail;
 use crate::lm::levels::candidate;
 use crate::lm::{LanguageModel, Level, LevelKind, Stream};
 use crate::tokenize::TokenId;
@@ -97,6 +98,38 @@ impl<'s, 'a> Ranking<'s, 'a> {
         }
     }
 
+    /// The rest of the ranking, when it is one ascending stream of equal keys (a uniform level
+    /// whose streams above are exhausted, and whose listed tokens are one level's).
+    pub(super) fn tail(&self) -> Option<Tail<'a>> {
+        let mut live = self
+            .heads
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.item.is_some());
+        let (i, head) = live.next()?;
+        if live.next().is_some() {
+            return None;
+        }
+        let level = &self.levels[i];
+        let (Stream::Ascending { .. }, LevelKind::Uniform { candidates }) =
+            (level.stream, level.kind)
+        else {
+            return None;
+        };
+        let listed = match &self.levels[..i] {
+            [] => &[][..],
+            [.., last] if self.nested => last.ids,
+            [only] => only.ids,
+            _ => return None,
+        };
+        Some(Tail {
+            key: head.item?.1,
+            pos: head.pos,
+            candidates,
+            listed,
+        })
+    }
+
     /// The next candidate and its probability.
     pub(super) fn next(&mut self) -> Option<(TokenId, f64)> {
         loop {
@@ -120,7 +153,7 @@ impl<'s, 'a> Ranking<'s, 'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::corpus::{Corpus, DocumentSplit, TokenizedCorpus, split_documents};
     use crate::lm::backoff::ArpaLm;
@@ -130,7 +163,8 @@ mod tests {
 
     const WEATHER: &str = include_str!("../../scenarios/corpora/weather.txt");
 
-    fn models() -> Vec<Box<dyn LanguageModel>> {
+    /// Every kind of model with levels, on the weather corpus (orders 1–3, and lmplz's trigram).
+    pub(in crate::sample) fn models() -> Vec<Box<dyn LanguageModel>> {
         let c = TokenizedCorpus::build(
             &Corpus {
                 documents: split_documents(WEATHER, DocumentSplit::Lines),
