@@ -5,9 +5,10 @@
 #
 #   benches/issue17.sh [RUNS]      (default 3; medians of CPU time)
 #
-# With BEFORE=DIR, DIR is another checkout of coinflip (e.g. `git worktree add DIR COMMIT`) whose
-# `examples/bench_pipeline.rs` is replaced by this one's and which is built and measured the same
-# way, for a before/after table. Contract 1's dense draws are slow, so the before rows of the smoothed
+# With BEFORE=DIR, DIR is another checkout of coinflip (e.g. `git worktree add DIR COMMIT`), built
+# and measured the same way with its own `examples/bench_pipeline.rs`, for a before/after table. A
+# checkout older than 63a55c9 needs that commit's bench (same tasks and flags, and the library
+# calls of its time): BEFORE_BENCH=63a55c9 copies it in first (`git show`). Contract 1's dense draws are slow, so the before rows of the smoothed
 # models draw fewer samples; BEFORE_FAST=1 says the before checkout already draws by contract 2 and
 # measures it like the after one. Writes under target/issue17/. One core: nothing here runs threads.
 set -euo pipefail
@@ -137,7 +138,9 @@ if [ "${NLTK:-1}" != 0 ]; then
     python3 benches/compare_nltk.py "$OUT/kjv.words" "$OUT/kjv.txt" 1 > "$OUT/nltk.jsonl"
 fi
 if [ -n "${BEFORE:-}" ]; then
-    cp examples/bench_pipeline.rs "$BEFORE/examples/bench_pipeline.rs"
+    if [ -n "${BEFORE_BENCH:-}" ]; then
+        git show "$BEFORE_BENCH:examples/bench_pipeline.rs" > "$BEFORE/examples/bench_pipeline.rs"
+    fi
     measure before "$BEFORE" "$OUT/before-target"
 fi
 echo "== $(date -u +%Y-%m-%d), $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"
