@@ -1,6 +1,7 @@
 //! N-gram counts in a *suffix trie of contexts*: the layout that makes training, scoring and
-//! generation fast and the model small (`docs/performance.md`, "Memory": 19 bytes per stored
-//! n-gram for the KJV word trigram, vocabulary included).
+//! generation fast and the model small (`docs/performance.md`, "Memory": about 20 bytes per
+//! stored n-gram for the KJV word trigram Kneser–Ney model, vocabulary and stored probabilities
+//! included).
 //!
 //! - every distinct context of c tokens (c = 0 … order − 1) that precedes a counted token gets a
 //!   dense id at level c, numbered in order of first occurrence in the corpus (deterministic);
@@ -13,13 +14,14 @@
 //! - the look-up tables ([`CtxIndex`]) store no keys, only ids with a hash tag (4 bytes a slot,
 //!   at most 80 % full): a context's key is its parent and first token, which every level keeps
 //!   per context (the parent also serves the walk down from the longest context);
-//! - the followers of each context sit in compressed rows: ids ascending, with their counts and
-//!   the running sums of those counts (what a draw searches; a context's total is its last one,
-//!   so no totals are stored). With Kneser–Ney's continuation counts, they replace the raw counts
+//! - the followers of each context sit in compressed rows: ids ascending, with the running sums
+//!   of their counts, restarting at every context (what a draw searches; a count is the
+//!   difference of two neighbours and a context's total its last one, so neither counts nor
+//!   totals are stored). With Kneser–Ney's continuation counts, they replace the raw counts
 //!   below the top order (the k-grams counted by continuation are exactly the raw k-grams below
 //!   the top order, so they share the follower ids), since Kneser–Ney reads nothing else there.
 //!
-//! Per stored n-gram that is 12 bytes of rows; per context 4 of row start, 4 of parent, 4 of first
+//! Per stored n-gram that is 8 bytes of rows; per context 4 of row start, 4 of parent, 4 of first
 //! token and 5 of table. Counting's scratch (freed before training returns) is one context id and
 //! one bucketed token per position, and the table a level is numbered with, which grows by
 //! doubling and is rebuilt at its final size.
