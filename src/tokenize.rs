@@ -5,8 +5,11 @@
 //! `2` is `<unk>` (a token of a prefix or scored text that never occurs in training; never
 //! generated). So in a word model trained on "In the beginning", `In` is 3, `the` 4, `beginning` 5.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
+use foldhash::SharedSeed;
+use foldhash::fast::SeedableRandomState;
+use hashbrown::HashTable;
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -316,13 +319,50 @@ pub fn hash_table_bytes(capacity: usize, entry: usize) -> usize {
 }
 
 /// The vocabulary: token strings by id and ids by string.
-#[derive(Debug, Clone)]
+///
+/// Each token's text is stored once, in one arena (`text`, with every token's end offset in
+/// `ends`); the look-up table by string holds only ids and hashes a token's text in the arena when
+/// it probes. Two owned `String`s per token (by id, and as the key by string) were 1.86 bytes per
+/// stored n-gram of the King James Bible word trigram. The table's hasher is randomly keyed
+/// ([`random_hasher`]): corpora are user input, so a fixed hash would let a crafted corpus collide
+/// every token. Ids are in first-occurrence order and the tables are never iterated, so their order
+/// cannot reach any output.
+#[derive(Clone)]
 pub struct Vocab {
-    tokens: Vec<String>,
-    ids: HashMap<String, TokenId>,
+    /// Every token's text, in id order, concatenated.
+    text: String,
+    /// Where each token's text ends in `text` (it starts where the previous one ends).
+    ends: Vec<u32>,
+    /// The ids interned by string ([`Vocab::intern`]), found by the hash of their text.
+    ids: HashTable<TokenId>,
     /// GPT tokenizers: the GPT id of each coinflip id (markers: `<|endoftext|>`).
     external: Vec<u32>,
-    by_external: HashMap<u32, TokenId>,
+    /// The ids interned by GPT id ([`Vocab::intern_external`]), found by the hash of that id.
+    by_external: HashTable<TokenId>,
+    /// foldhash keyed by std's randomness ([`random_hasher`]), shared by both tables.
+    hasher: SeedableRandomState,
+}
+
+/// The tokens in id order (and their GPT ids): not the tables, whose order is the hasher's.
+impl std::fmt::Debug for Vocab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tokens: Vec<&str> = (0..self.len() as TokenId)
+            .map(|id| self.token(id))
+            .collect();
+        f.debug_struct("Vocab")
+            .field("tokens", &tokens)
+            .field("external", &self.external)
+            .finish()
+    }
+}
+
+/// foldhash with a per-table seed drawn from std's `RandomState`, whose keys come from the
+/// operating system's randomness: foldhash's own per-table seed is a counter and a stack
+/// address. A look-up hashes a token of a few bytes, where std's SipHash costs several times
+/// foldhash: it was over half of interning's instructions on the King James Bible.
+fn random_hasher() -> SeedableRandomState {
+    let seed = std::hash::RandomState::new().hash_one(0u64);
+    SeedableRandomState::with_seed(seed, SharedSeed::global_random())
 }
 
 impl Default for Vocab {
@@ -335,10 +375,12 @@ impl Vocab {
     /// A vocabulary holding only the reserved markers.
     pub fn new() -> Self {
         let mut v = Vocab {
-            tokens: Vec::new(),
-            ids: HashMap::new(),
+            text: String::new(),
+            ends: Vec::new(),
+            ids: HashTable::new(),
             external: Vec::new(),
-            by_external: HashMap::new(),
+            by_external: HashTable::new(),
+            hasher: random_hasher(),
         };
         for m in ["<s>", "</s>", "<unk>"] {
             v.intern(m);
@@ -346,29 +388,60 @@ impl Vocab {
         v
     }
 
-    /// Bytes the vocabulary holds on the heap: its arrays and hash tables at their capacities
-    /// (see [`hash_table_bytes`]) and every string's buffer (twice: by id and by string).
+    /// Bytes the vocabulary holds on the heap: the text arena and its offsets, the arrays and the
+    /// hash tables at their capacities (see [`hash_table_bytes`]; an entry is an id, 4 bytes).
     pub fn heap_bytes(&self) -> usize {
-        let strings: usize = self.tokens.iter().map(String::capacity).sum();
-        self.tokens.capacity() * std::mem::size_of::<String>()
-            + 2 * strings
-            + hash_table_bytes(
-                self.ids.capacity(),
-                std::mem::size_of::<(String, TokenId)>(),
-            )
+        self.text.capacity()
+            + 4 * self.ends.capacity()
+            + hash_table_bytes(self.ids.capacity(), std::mem::size_of::<TokenId>())
             + 4 * self.external.capacity()
-            + hash_table_bytes(self.by_external.capacity(), 8)
+            + hash_table_bytes(self.by_external.capacity(), std::mem::size_of::<TokenId>())
+    }
+
+    /// The text of id `id`, which must be below `len()`: a free function of the arena so the
+    /// table's closures borrow only it while the table itself is borrowed mutably.
+    fn text_of<'a>(text: &'a str, ends: &[u32], id: usize) -> &'a str {
+        let start = if id == 0 { 0 } else { ends[id - 1] as usize };
+        &text[start..ends[id] as usize]
+    }
+
+    /// Whether id `id`'s text is `token`: its bytes, compared without the char-boundary checks
+    /// of slicing a `str` (the offsets are a token's own bounds), on every probe of a look-up.
+    fn text_is(text: &str, ends: &[u32], id: usize, token: &str) -> bool {
+        let start = if id == 0 { 0 } else { ends[id - 1] as usize };
+        text.as_bytes()[start..ends[id] as usize] == *token.as_bytes()
+    }
+
+    /// Appends `token`'s text to the arena; returns its id.
+    fn push(&mut self, token: &str) -> TokenId {
+        let id = self.ends.len() as TokenId;
+        self.text.push_str(token);
+        let end = u32::try_from(self.text.len())
+            .expect("the vocabulary's distinct tokens hold under 4 GiB of text");
+        self.ends.push(end);
+        id
     }
 
     /// The id of `token`, adding it if new (first occurrence order).
     pub fn intern(&mut self, token: &str) -> TokenId {
-        if let Some(&id) = self.ids.get(token) {
+        let hash = self.hasher.hash_one(token);
+        if let Some(id) = self.get_hashed(hash, token) {
             return id;
         }
-        let id = self.tokens.len() as TokenId;
-        self.tokens.push(token.to_string());
-        self.ids.insert(token.to_string(), id);
+        let id = self.push(token);
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        self.ids.insert_unique(hash, id, |&i| {
+            hasher.hash_one(Self::text_of(text, ends, i as usize))
+        });
         id
+    }
+
+    /// The id of `token` whose hash is `hash`, if it was interned by string.
+    fn get_hashed(&self, hash: u64, token: &str) -> Option<TokenId> {
+        let (text, ends) = (&self.text, &self.ends);
+        self.ids
+            .find(hash, |&i| Self::text_is(text, ends, i as usize, token))
+            .copied()
     }
 
     /// For GPT tokenizers: the id of GPT token `external` (display text `text`), adding it if new.
@@ -377,19 +450,29 @@ impl Vocab {
         if self.external.is_empty() {
             self.external = vec![end_of_text, end_of_text, u32::MAX];
         }
-        if let Some(&id) = self.by_external.get(&external) {
+        let hash = self.hasher.hash_one(external);
+        if let Some(id) = self.get_external_hashed(hash, external) {
             return id;
         }
-        let id = self.tokens.len() as TokenId;
-        self.tokens.push(text.to_string());
+        let id = self.push(text);
         self.external.push(external);
-        self.by_external.insert(external, id);
+        let (gpt, hasher) = (&self.external, &self.hasher);
+        self.by_external
+            .insert_unique(hash, id, |&i| hasher.hash_one(gpt[i as usize]));
         id
     }
 
     /// The coinflip id of a GPT token id, if it occurred in training.
     pub fn get_external(&self, external: u32) -> Option<TokenId> {
-        self.by_external.get(&external).copied()
+        self.get_external_hashed(self.hasher.hash_one(external), external)
+    }
+
+    /// The coinflip id of GPT id `external` whose hash is `hash`, if it was interned by GPT id.
+    fn get_external_hashed(&self, hash: u64, external: u32) -> Option<TokenId> {
+        let gpt = &self.external;
+        self.by_external
+            .find(hash, |&i| gpt[i as usize] == external)
+            .copied()
     }
 
     /// The id shown in reports: GPT's own id for GPT tokenizers, coinflip's otherwise.
@@ -415,40 +498,42 @@ impl Vocab {
 
     /// The id of `token`, or `None` when it never occurred in training.
     pub fn get(&self, token: &str) -> Option<TokenId> {
-        self.ids.get(token).copied()
+        self.get_hashed(self.hasher.hash_one(token), token)
     }
 
     /// The string of an id (`<unk>` for an id out of range).
     pub fn token(&self, id: TokenId) -> &str {
-        self.tokens
-            .get(id as usize)
-            .map(|s| s.as_str())
-            .unwrap_or("<unk>")
+        if (id as usize) < self.ends.len() {
+            Self::text_of(&self.text, &self.ends, id as usize)
+        } else {
+            "<unk>"
+        }
     }
 
     /// Number of ids, reserved markers included.
     pub fn len(&self) -> usize {
-        self.tokens.len()
+        self.ends.len()
     }
 
     /// True when only the reserved markers are present.
     pub fn is_empty(&self) -> bool {
-        self.tokens.len() <= RESERVED
+        self.ends.len() <= RESERVED
     }
 
     /// The ids a model may generate, ascending: `</s>` and every corpus token.
     pub fn candidates(&self) -> impl Iterator<Item = TokenId> + '_ {
-        std::iter::once(EOS).chain(RESERVED as TokenId..self.tokens.len() as TokenId)
+        std::iter::once(EOS).chain(RESERVED as TokenId..self.ends.len() as TokenId)
     }
 
     /// How many ids a model may generate (`len() - 2`: everything but `<s>` and `<unk>`).
     pub fn candidate_count(&self) -> usize {
-        self.tokens.len() - 2
+        self.ends.len() - 2
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
     /// The bucket count behind every `capacity()` hashbrown reports: a power of two, 7/8 of
     /// which (all of it below 8 buckets, less one) is the capacity.
     #[test]
@@ -469,6 +554,9 @@ mod tests {
                 buckets / 8 * 7
             };
             assert_eq!(usable, cap, "asked {asked}");
+            // The vocabulary's `HashTable`s are the same tables: the same capacities.
+            let t: hashbrown::HashTable<TokenId> = hashbrown::HashTable::with_capacity(asked);
+            assert_eq!(t.capacity(), cap, "asked {asked}");
         }
     }
 
@@ -629,5 +717,141 @@ mod tests {
         assert_eq!(v.get("nope"), None);
         assert_eq!(v.candidates().collect::<Vec<_>>(), [1, 3, 4]);
         assert_eq!(v.candidate_count(), 3);
+    }
+
+    /// Every id's text and every text's id, checked both ways against `expected` (by id).
+    fn assert_vocab(v: &Vocab, expected: &[String]) {
+        assert_eq!(v.len(), expected.len());
+        for (id, t) in expected.iter().enumerate() {
+            assert_eq!(v.token(id as TokenId), t, "id {id}");
+            assert_eq!(v.get(t), Some(id as TokenId), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn vocab_interns_many_strings() {
+        let mut v = Vocab::new();
+        let mut expected: Vec<String> = ["<s>", "</s>", "<unk>"].map(String::from).to_vec();
+        // Prefixes of one another and texts that are two others glued ("w1" + "2" is "w12"):
+        // the arena must keep each token's bounds.
+        for i in 0..20_000 {
+            let t = if i % 3 == 0 {
+                i.to_string()
+            } else {
+                format!("w{i}")
+            };
+            assert_eq!(v.get(&t), None, "{t:?}");
+            assert_eq!(v.intern(&t) as usize, expected.len(), "{t:?}");
+            expected.push(t);
+        }
+        assert_vocab(&v, &expected);
+        // Interning again adds nothing and gives the first id.
+        for (id, t) in expected.iter().enumerate() {
+            assert_eq!(v.intern(t), id as TokenId);
+        }
+        assert_eq!(v.len(), expected.len());
+        assert_eq!(v.get("w"), None);
+        assert_eq!(v.get("w1w2"), None);
+        assert_eq!(v.token(expected.len() as TokenId), "<unk>");
+        assert_eq!(v.token(TokenId::MAX), "<unk>");
+        assert_eq!(v.candidate_count(), expected.len() - 2);
+    }
+
+    #[test]
+    fn vocab_empty_string_is_a_token() {
+        let mut v = Vocab::new();
+        assert_eq!(v.get(""), None);
+        assert_eq!(v.intern("a"), 3);
+        assert_eq!(v.intern(""), 4);
+        assert_eq!(v.intern("b"), 5);
+        assert_eq!(v.intern(""), 4);
+        assert_eq!(v.get(""), Some(4));
+        assert_eq!(v.get("ab"), None);
+        let expected = ["<s>", "</s>", "<unk>", "a", "", "b"].map(String::from);
+        assert_vocab(&v, &expected);
+    }
+
+    #[test]
+    fn vocab_non_ascii() {
+        let mut v = Vocab::new();
+        // Precomposed and decomposed é stay apart (no normalisation here), as do NUL and CJK.
+        let tokens = ["é", "e\u{301}", "日本", "日", "本", "🦀", "\u{0}", "Ω", "ω"];
+        for (i, t) in tokens.iter().enumerate() {
+            assert_eq!(v.intern(t) as usize, RESERVED + i);
+        }
+        let mut expected: Vec<String> = ["<s>", "</s>", "<unk>"].map(String::from).to_vec();
+        expected.extend(tokens.map(String::from));
+        assert_vocab(&v, &expected);
+        assert_eq!(v.get("日本本"), None);
+    }
+
+    #[test]
+    fn vocab_clone_is_equal_and_independent() {
+        let mut v = Vocab::new();
+        for t in ["In", "the", "beginning", "", "推"] {
+            v.intern(t);
+        }
+        let mut c = v.clone();
+        let expected: Vec<String> = (0..v.len() as TokenId)
+            .map(|id| v.token(id).to_string())
+            .collect();
+        assert_vocab(&c, &expected);
+        assert_eq!(format!("{c:?}"), format!("{v:?}"));
+        assert_eq!(
+            format!("{v:?}"),
+            r#"Vocab { tokens: ["<s>", "</s>", "<unk>", "In", "the", "beginning", "", "推"], external: [] }"#
+        );
+        // The clone grows on its own; the original keeps what it had.
+        assert_eq!(c.intern("God"), 8);
+        assert_eq!(c.intern("the"), 4);
+        assert_eq!(v.get("God"), None);
+        assert_eq!(v.len(), 8);
+        assert_eq!(c.len(), 9);
+    }
+
+    #[test]
+    fn vocab_external_ids() {
+        let mut v = Vocab::new();
+        assert!(!v.is_external());
+        // " the" is GPT-2's 262, "Hello" its 15496; 50256 is <|endoftext|>.
+        assert_eq!(v.intern_external(15496, "Hello", 50256), 3);
+        assert_eq!(v.intern_external(262, " the", 50256), 4);
+        assert_eq!(v.intern_external(15496, "Hello", 50256), 3);
+        assert!(v.is_external());
+        assert_eq!(v.get_external(262), Some(4));
+        assert_eq!(v.get_external(50256), None);
+        assert_eq!(v.token(4), " the");
+        assert_eq!(v.display_id(4), 262);
+        assert_eq!(v.display_id(EOS), 50256);
+        assert_eq!(v.display_id(UNK), UNK);
+        assert_eq!(v.external_ids(&[BOS, 3, 4, EOS]), [15496, 262]);
+        // GPT tokens are found by GPT id only, as before; the markers by text.
+        assert_eq!(v.get("Hello"), None);
+        assert_eq!(v.get("</s>"), Some(EOS));
+        let c = v.clone();
+        assert_eq!(c.get_external(15496), Some(3));
+    }
+
+    /// The vocabulary's bytes against an independent count: its text once, four bytes of offset
+    /// per id, and a table of at least one bucket (an id and a control byte) per id, at most
+    /// twice that and the arena's doubling.
+    #[test]
+    fn vocab_heap_bytes_count_the_text_once() {
+        let mut v = Vocab::new();
+        let tokens: Vec<String> = (0..5000).map(|i| format!("token{i}")).collect();
+        for t in &tokens {
+            v.intern(t);
+        }
+        let n = v.len();
+        let text: usize = (0..n as TokenId).map(|id| v.token(id).len()).sum();
+        let least = text + 4 * n + 5 * n;
+        assert!(v.heap_bytes() >= least, "{} < {least}", v.heap_bytes());
+        assert!(v.heap_bytes() <= 2 * least + 16, "{}", v.heap_bytes());
+        // The old layout (two `String`s a token, 24 bytes each besides the text, and a table
+        // entry of a `String` and an id) held more than twice as much.
+        let old = 2 * text + 24 * n + hash_table_bytes(n, 32);
+        assert!(2 * v.heap_bytes() < old, "{} vs {old}", v.heap_bytes());
+        let empty = Vocab::new().heap_bytes();
+        assert!(empty > 0 && empty < 128, "{empty}");
     }
 }
