@@ -53,7 +53,7 @@ def main():
 
     def row(label, task):
         a, b = per_second(after, task), per_second(before, task)
-        up = f"{a / b:,.0f}×" if a and b else "—"
+        up = (f"{a / b:,.0f}×" if a / b >= 10 else f"{a / b:.2f}×") if a and b else "—"
         print(f"| {label} | {rate(b)} | {rate(a)} | {up} |")
 
     for sampler, slabel in SAMPLERS:
