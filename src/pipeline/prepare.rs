@@ -10,7 +10,7 @@ use crate::lm::kenlm::LMPLZ_FALLBACK_DISCOUNTS;
 use crate::lm::{LanguageModel, Model, Origin};
 use crate::pipeline::corpus_cache::CorpusCache;
 use crate::results::{ModelInfo, Note};
-use crate::scenario::{CorpusSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
+use crate::scenario::{CorpusSpec, GenerateSpec, ModelSpec, Prefix, Scenario, ScenarioKind};
 use crate::tokenize::TokenId;
 
 /// Memory training a model may take, as [`training_bytes`] estimates it before anything is
@@ -66,19 +66,7 @@ pub struct Prepared {
 
 /// Loads the corpus, trains the model and resolves the prefix of a model scenario.
 pub fn prepare(sc: &Scenario, cache: &CorpusCache) -> Result<Prepared, Vec<Diagnostic>> {
-    let ScenarioKind::Model {
-        corpus: cspec,
-        model: mspec,
-        generate,
-    } = &sc.kind
-    else {
-        return Err(vec![Diagnostic::file(
-            &sc.file,
-            "this is a [distribution] scenario: it has no trained model",
-        )]);
-    };
-    let corpus = corpus_of(sc, cspec.as_ref(), mspec, cache)?;
-    check_size(sc, mspec, &corpus, cspec.is_some()).map_err(|d| vec![d])?;
+    let (corpus, mspec, generate) = sized_corpus(sc, cache)?;
     let trained = train(sc, mspec, corpus)?;
     let mut notes = trained.notes;
     let (prefix_ids, prefix_text, note) = resolve_prefix(sc, &generate.prefix, &trained.corpus)?;
@@ -101,6 +89,18 @@ pub fn prepare_with<T>(
     cache: &CorpusCache,
     estimate: impl FnOnce(&TokenizedCorpus, &ModelSpec) -> Result<T, Diagnostic>,
 ) -> Result<T, Vec<Diagnostic>> {
+    let (corpus, mspec, generate) = sized_corpus(sc, cache)?;
+    let estimated = estimate(&corpus, mspec).map_err(|d| vec![d])?;
+    resolve_prefix(sc, &generate.prefix, &corpus)?;
+    Ok(estimated)
+}
+
+/// The first steps of [`prepare`] and [`prepare_with`]: a model scenario's parts, and its corpus
+/// loaded and checked against the training size limit.
+fn sized_corpus<'s>(
+    sc: &'s Scenario,
+    cache: &CorpusCache,
+) -> Result<(Arc<TokenizedCorpus>, &'s ModelSpec, &'s GenerateSpec), Vec<Diagnostic>> {
     let ScenarioKind::Model {
         corpus: cspec,
         model: mspec,
@@ -114,9 +114,7 @@ pub fn prepare_with<T>(
     };
     let corpus = corpus_of(sc, cspec.as_ref(), mspec, cache)?;
     check_size(sc, mspec, &corpus, cspec.is_some()).map_err(|d| vec![d])?;
-    let estimated = estimate(&corpus, mspec).map_err(|d| vec![d])?;
-    resolve_prefix(sc, &generate.prefix, &corpus)?;
-    Ok(estimated)
+    Ok((corpus, mspec, generate))
 }
 
 /// The scenario's tokenized corpus, or an empty one (an ARPA model without `[corpus]`).

@@ -479,30 +479,8 @@ impl<'m> Sampler<'m> {
         src: &mut Uniforms,
     ) -> Option<Picked> {
         let key = self.context(history);
-        if let Some(n) = self.memo_nucleus.get(key).filter(|_| !self.observe) {
-            if n.members.contains(proposed) {
-                // The ranking's key of a token is its plan probability, bit for bit.
-                let p = self.model.plan_prob(&self.levels, history, proposed);
-                // Read up to the proposal, a step knows the normaliser only at the nucleus's end.
-                let p_sampled = if proposed == n.last && n.reached {
-                    p / n.total
-                } else {
-                    f64::NAN
-                };
-                return Some(Picked {
-                    token: proposed,
-                    p_model: p,
-                    p_sampled,
-                });
-            }
-            if let Some(kept) = &n.draw {
-                let item = kept.items[kept.pick(src.next())?];
-                return Some(Picked {
-                    token: item.id,
-                    p_model: item.p_model,
-                    p_sampled: item.p_sampled,
-                });
-            }
+        if let Some(picked) = self.nucleus_memoised(history, proposed, src) {
+            return picked;
         }
         let mut kept = std::mem::take(&mut self.kept);
         kept.clear();
@@ -560,15 +538,68 @@ impl<'m> Sampler<'m> {
         };
         // The whole nucleus was read: keep it (its draw's sums too when they were formed).
         if complete && !self.observe && self.memo_nucleus.get(key).is_none() {
-            if found.is_some() && kept.len() <= NUCLEUS_DRAW_MAX {
-                self.cumulative.rebuild(kept.iter().map(|k| k.2));
-            }
-            let sums = (kept.len() <= NUCLEUS_DRAW_MAX).then(|| self.cumulative.sums());
-            let (entry, size) = Nucleus::new(&kept, sums, run >= top_p);
-            self.memo_nucleus.insert(key, entry, size);
+            self.keep_nucleus(key, &kept, found.is_some(), run >= top_p);
         }
         self.kept = kept;
         picked
+    }
+
+    /// The memo's answer for top-p alone after `history`, once `proposed` is drawn: `Some` when
+    /// the context's nucleus is kept and decides the step (the proposal is in it, or its draw's
+    /// sums are kept), `None` when the ranking must be read.
+    fn nucleus_memoised(
+        &mut self,
+        history: &[TokenId],
+        proposed: TokenId,
+        src: &mut Uniforms,
+    ) -> Option<Option<Picked>> {
+        let n = self
+            .memo_nucleus
+            .get(self.context(history))
+            .filter(|_| !self.observe)?;
+        if n.members.contains(proposed) {
+            // The ranking's key of a token is its plan probability, bit for bit.
+            let p = self.model.plan_prob(&self.levels, history, proposed);
+            // Read up to the proposal, a step knows the normaliser only at the nucleus's end.
+            let p_sampled = if proposed == n.last && n.reached {
+                p / n.total
+            } else {
+                f64::NAN
+            };
+            return Some(Some(Picked {
+                token: proposed,
+                p_model: p,
+                p_sampled,
+            }));
+        }
+        let kept = n.draw.as_ref()?;
+        Some(kept.pick(src.next()).map(|j| {
+            let item = kept.items[j];
+            Picked {
+                token: item.id,
+                p_model: item.p_model,
+                p_sampled: item.p_sampled,
+            }
+        }))
+    }
+
+    /// Keeps a nucleus read whole (`kept`, in ranking order; `reached`: its running sum reached
+    /// top-p), with its draw's running sums when it is short enough: formed here when the step
+    /// took its proposal (`found`); otherwise the step's draw from the nucleus has just formed
+    /// them.
+    fn keep_nucleus(
+        &mut self,
+        key: &[TokenId],
+        kept: &[(TokenId, f64, f64)],
+        found: bool,
+        reached: bool,
+    ) {
+        if found && kept.len() <= NUCLEUS_DRAW_MAX {
+            self.cumulative.rebuild(kept.iter().map(|k| k.2));
+        }
+        let sums = (kept.len() <= NUCLEUS_DRAW_MAX).then(|| self.cumulative.sums());
+        let (entry, size) = Nucleus::new(kept, sums, reached);
+        self.memo_nucleus.insert(key, entry, size);
     }
 
     /// [`Self::nucleus`] once the rest of the ranking is `tail`, a run of equal probabilities,
