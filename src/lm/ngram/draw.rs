@@ -201,8 +201,7 @@ pub(super) fn top_probs(m: &NgramModel, d: f64) -> Vec<f64> {
 /// level below's values `lower` (row order; unused at c = 1, where p(w | h′) is the unigram).
 fn kn_row_probs(m: &NgramModel, d: f64, c: usize, lower: &[f64]) -> Vec<f64> {
     let levels = &m.counts.levels;
-    let (l, below) = (&levels[c], &levels[c - 1]);
-    m.kn_counts(c);
+    let (l, below) = (m.kn_counts(c), &levels[c - 1]);
     let parents = m.counts.parents(c);
     let mut p = vec![0.0; l.ids.len()];
     for x in 0..l.contexts() {
@@ -314,8 +313,7 @@ impl NgramModel {
         let mut context_len = None;
         let mut has_unigram = false;
         self.seen_longest_first(history, usize::MAX, |x| {
-            self.kn_counts(x.len);
-            let total = self.counts.levels[x.len].total(x.id);
+            let total = self.kn_counts(x.len).total(x.id);
             if total == 0 {
                 return;
             }

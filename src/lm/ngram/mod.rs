@@ -572,14 +572,13 @@ impl NgramModel {
         let mut at = found.filter(|f| f.0 >= top.len).map(|f| f.1);
         let mut x = top;
         while x.len > 0 {
-            let l = &self.counts.levels[x.len];
+            let l = self.kn_counts(x.len);
             if at.is_none() && !(searched_top && x.len == top.len) {
                 at = match found {
                     Some((c, i)) if c == x.len => Some(i),
                     _ => l.find(x.id, token),
                 };
             }
-            self.kn_counts(x.len);
             let total = l.total(x.id) as f64;
             let r = l.range(x.id);
             let n = at.map_or(0, |i| l.count(r.start, i));
@@ -671,8 +670,7 @@ impl NgramModel {
         let mut p = self.kn_unigram(d, token);
         let mut used = 0;
         for x in self.counts.suffixes(history, usize::MAX).skip(1) {
-            let l = &self.counts.levels[x.len];
-            self.kn_counts(x.len);
+            let l = self.kn_counts(x.len);
             let total = l.total(x.id) as f64;
             let n = l
                 .find(x.id, token)
