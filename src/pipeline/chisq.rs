@@ -220,11 +220,21 @@ fn test_one(
     let result = match cfg.method {
         Method::Asymptotic => stats::asymptotic_test(&binning, cfg.statistic),
         Method::MonteCarlo => {
+            use crate::pipeline::progress::{self, Event};
             let c = Cumulative::new(&t.probs);
+            // The replicates run on rayon's threads: they report to this thread's sink.
+            let sink = progress::current();
+            let draws = cfg.samples as u64;
+            if let Some(s) = &sink {
+                s(Event::Planned(cfg.replicates as u64 * draws));
+            }
             stats::par_monte_carlo_test(&binning, cfg.statistic, cfg.replicates, |r, out| {
                 let mut rng = sample::stream(seed, Domain::MonteCarlo, ((j as u64) << 32) | r);
                 for _ in 0..cfg.samples {
                     out[real_draw(&c, sample::uniform(&mut rng))] += 1;
+                }
+                if let Some(s) = &sink {
+                    s(Event::Done(draws));
                 }
                 Ok::<(), std::convert::Infallible>(())
             })

@@ -1,7 +1,8 @@
 //! Progress inside a scenario, for the progress bar of `coinflip run`: the samples drawn and the
 //! chi-square check's draws, reported as they happen. The work announces itself (`planned`) and
 //! its steps (`done`) to the sink installed on the thread that runs the scenario ([`with_sink`]);
-//! without one (a test, `calibrate`, a thread of a Monte Carlo test) reporting does nothing.
+//! without one (a test, `calibrate`) reporting does nothing. A Monte Carlo test's replicates,
+//! run on other threads, report to the sink of the thread that started them ([`current`]).
 //! Progress never changes what is computed: it only counts.
 
 use std::cell::RefCell;
@@ -30,6 +31,12 @@ pub fn with_sink<R>(sink: Option<&Sink>, f: impl FnOnce() -> R) -> R {
     let r = f();
     SINK.with(|s| *s.borrow_mut() = before);
     r
+}
+
+/// This thread's sink, for work it hands to other threads (a Monte Carlo test's replicates run
+/// on rayon's threads, which have no sink of their own).
+pub fn current() -> Option<Sink> {
+    SINK.with(|s| s.borrow().clone())
 }
 
 /// Reports `e` to this thread's sink, if any.

@@ -473,6 +473,34 @@ mod tests {
         );
     }
 
+    /// A Monte Carlo test's replicates, drawn on rayon's threads, count too.
+    #[test]
+    fn progress_counts_monte_carlo_replicates() {
+        use crate::pipeline::progress::{Event, Sink};
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let f = write(
+            dir.path(),
+            "mc.toml",
+            "seed = 4\n[corpus]\ntext = \"a b a c a b\"\n[generate]\nsamples = 3\n\
+             [checks.chi_square]\nsamples = 2000\nmethod = \"monte-carlo\"\nreplicates = 40\n",
+        );
+        let (planned, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (p, d) = (planned.clone(), done.clone());
+        let sink: Sink = Arc::new(move |e| {
+            let _ = match e {
+                Event::Planned(n) => p.fetch_add(n, Ordering::Relaxed),
+                Event::Done(n) => d.fetch_add(n, Ordering::Relaxed),
+            };
+        });
+        let files = [f];
+        run_files_with_progress(&files, &RunOptions::default(), &|_| {}, Some(&sink));
+        // 3 samples, 2,000 draws of the tested context, 40 replicates of 2,000 draws.
+        let want = 3 + 2_000 + 40 * 2_000;
+        assert_eq!(planned.load(Ordering::Relaxed), want);
+        assert_eq!(done.load(Ordering::Relaxed), want);
+    }
+
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
