@@ -224,7 +224,7 @@ fn test_one(
             let c = Cumulative::new(&t.probs);
             // The replicates run on rayon's threads: they report to this thread's sink.
             let sink = progress::current();
-            let draws = cfg.samples as u64;
+            let draws = cfg.samples;
             if let Some(s) = &sink {
                 s(Event::Planned(cfg.replicates as u64 * draws));
             }
