@@ -226,7 +226,7 @@ fn test_one(
             let sink = progress::current();
             let draws = cfg.samples;
             if let Some(s) = &sink {
-                s(Event::Planned(cfg.replicates as u64 * draws));
+                s(Event::Planned(cfg.replicates * draws));
             }
             stats::par_monte_carlo_test(&binning, cfg.statistic, cfg.replicates, |r, out| {
                 let mut rng = sample::stream(seed, Domain::MonteCarlo, ((j as u64) << 32) | r);
