@@ -443,8 +443,7 @@ mod tests {
 
     #[test]
     fn progress_counts_every_sample_and_draw_and_changes_nothing() {
-        use crate::pipeline::progress::{Event, Sink};
-        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::atomic::Ordering;
         let dir = tempfile::tempdir().unwrap();
         let f = write(
             dir.path(),
@@ -452,14 +451,7 @@ mod tests {
             "seed = 4\n[corpus]\ntext = \"a b a c a b\"\n[generate]\nsamples = 7\n\
              [checks.chi_square]\nsamples = 150000\n",
         );
-        let (planned, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let (p, d) = (planned.clone(), done.clone());
-        let sink: Sink = Arc::new(move |e| {
-            let _ = match e {
-                Event::Planned(n) => p.fetch_add(n, Ordering::Relaxed),
-                Event::Done(n) => d.fetch_add(n, Ordering::Relaxed),
-            };
-        });
+        let (sink, planned, done) = counting_sink();
         let opts = RunOptions::default();
         let files = [f];
         let with = run_files_with_progress(&files, &opts, &|_| {}, Some(&sink));
@@ -476,8 +468,7 @@ mod tests {
     /// A Monte Carlo test's replicates, drawn on rayon's threads, count too.
     #[test]
     fn progress_counts_monte_carlo_replicates() {
-        use crate::pipeline::progress::{Event, Sink};
-        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::atomic::Ordering;
         let dir = tempfile::tempdir().unwrap();
         let f = write(
             dir.path(),
@@ -485,20 +476,32 @@ mod tests {
             "seed = 4\n[corpus]\ntext = \"a b a c a b\"\n[generate]\nsamples = 3\n\
              [checks.chi_square]\nsamples = 2000\nmethod = \"monte-carlo\"\nreplicates = 40\n",
         );
-        let (planned, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let (p, d) = (planned.clone(), done.clone());
-        let sink: Sink = Arc::new(move |e| {
-            let _ = match e {
-                Event::Planned(n) => p.fetch_add(n, Ordering::Relaxed),
-                Event::Done(n) => d.fetch_add(n, Ordering::Relaxed),
-            };
-        });
+        let (sink, planned, done) = counting_sink();
         let files = [f];
         run_files_with_progress(&files, &RunOptions::default(), &|_| {}, Some(&sink));
         // 3 samples, 2,000 draws of the tested context, 40 replicates of 2,000 draws.
         let want = 3 + 2_000 + 40 * 2_000;
         assert_eq!(planned.load(Ordering::Relaxed), want);
         assert_eq!(done.load(Ordering::Relaxed), want);
+    }
+
+    /// A progress sink that adds up what is planned and what is done.
+    fn counting_sink() -> (
+        crate::pipeline::progress::Sink,
+        Arc<std::sync::atomic::AtomicU64>,
+        Arc<std::sync::atomic::AtomicU64>,
+    ) {
+        use crate::pipeline::progress::Event;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let (planned, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (p, d) = (planned.clone(), done.clone());
+        let sink = Arc::new(move |e| {
+            let _ = match e {
+                Event::Planned(n) => p.fetch_add(n, Ordering::Relaxed),
+                Event::Done(n) => d.fetch_add(n, Ordering::Relaxed),
+            };
+        });
+        (sink, planned, done)
     }
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

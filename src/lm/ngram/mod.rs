@@ -731,6 +731,21 @@ mod tests {
     use crate::tokenize::{BOS, EOS, Tokenizer, TokenizerKind};
     use proptest::prelude::*;
 
+    /// A corpus of generated documents: token x of a document is the word `t{x}`.
+    fn generated_corpus(docs: &[Vec<u8>]) -> TokenizedCorpus {
+        let texts: Vec<String> = docs
+            .iter()
+            .map(|d| {
+                d.iter()
+                    .map(|x| format!("t{x}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
+        corpus(&refs)
+    }
+
     fn corpus(docs: &[&str]) -> TokenizedCorpus {
         TokenizedCorpus::build(
             &Corpus {
@@ -958,12 +973,7 @@ mod tests {
             probe in proptest::collection::vec(0u8..10, 0..7),
             seed in 0u64..1000,
         ) {
-            let texts: Vec<String> = docs
-                .iter()
-                .map(|d| d.iter().map(|x| format!("t{x}")).collect::<Vec<_>>().join(" "))
-                .collect();
-            let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
-            let c = corpus(&refs);
+            let c = generated_corpus(&docs);
             let fast = NgramModel::train(&c, order, smoothing.clone());
             let slow = reference::RefModel::train(&c, order, smoothing.clone());
             let sb = matches!(smoothing, Estimator::StupidBackoff { .. });
@@ -1012,12 +1022,7 @@ mod tests {
             order in 1usize..6,
             probe in proptest::collection::vec(0u8..10, 0..7),
         ) {
-            let texts: Vec<String> = docs
-                .iter()
-                .map(|d| d.iter().map(|x| format!("t{x}")).collect::<Vec<_>>().join(" "))
-                .collect();
-            let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
-            let c = corpus(&refs);
+            let c = generated_corpus(&docs);
             let d = 0.75;
             let m = NgramModel::train(&c, order, Estimator::KneserNey { discount: d });
             let mut history = start_history(&[], order);
@@ -1055,12 +1060,7 @@ mod tests {
             smoothing in smoothing_strategy(),
             probe in proptest::collection::vec(0u8..7, 0..6),
         ) {
-            let texts: Vec<String> = docs
-                .iter()
-                .map(|d| d.iter().map(|x| format!("t{x}")).collect::<Vec<_>>().join(" "))
-                .collect();
-            let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
-            let c = corpus(&refs);
+            let c = generated_corpus(&docs);
             let m = NgramModel::train(&c, order, smoothing.clone());
             // Probe histories: seen and unseen tokens (ids past the vocabulary act as <unk>).
             let mut history = start_history(&[], order);
